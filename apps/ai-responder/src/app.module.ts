@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
+import { PersistenceModule } from '@ensoras/persistence';
+import { HealthModule } from '@ensoras/runtime';
+import type { AiResponderEnvironment } from './config/ai-responder.environment.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(environment: AiResponderEnvironment): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PersistenceModule.forRoot({
+          schema: 'ai_responder',
+          entities: [...MESSAGING_ENTITIES],
+          migrations: MIGRATIONS,
+          databaseUrl: environment.DATABASE_URL,
+          dataDir: join(environment.DATA_DIR, 'ai-responder'),
+        }),
+        MessagingModule.forRoot({ serviceName: 'ai-responder', natsUrl: environment.NATS_URL }),
+        HealthModule.forRoot(),
+      ],
+    };
+  }
+}

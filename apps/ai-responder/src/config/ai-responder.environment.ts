@@ -1,0 +1,7 @@
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { ServiceEnvironment } from '@ensoras/runtime';
+
+export class AiResponderEnvironment extends ServiceEnvironment {
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535) override PORT: number = 3003;
+}

@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { loadEnvironment, startService } from '@ensoras/runtime';
+import { AppModule } from './app.module.js';
+import { AiResponderEnvironment } from './config/ai-responder.environment.js';
+
+const environment = loadEnvironment(AiResponderEnvironment);
+await startService({ name: 'ai-responder', module: AppModule.forRoot(environment), port: environment.PORT, durableName: 'ai-responder' });

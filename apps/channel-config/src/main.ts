@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { loadEnvironment, startService } from '@ensoras/runtime';
+import { AppModule } from './app.module.js';
+import { ChannelConfigEnvironment } from './config/channel-config.environment.js';
+
+const environment = loadEnvironment(ChannelConfigEnvironment);
+await startService({ name: 'channel-config', module: AppModule.forRoot(environment), port: environment.PORT, durableName: 'channel-config' });

@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
+import { PersistenceModule } from '@ensoras/persistence';
+import { HealthModule } from '@ensoras/runtime';
+import type { MailOutboundEnvironment } from './config/mail-outbound.environment.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(environment: MailOutboundEnvironment): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PersistenceModule.forRoot({
+          schema: 'mail_outbound',
+          entities: [...MESSAGING_ENTITIES],
+          migrations: MIGRATIONS,
+          databaseUrl: environment.DATABASE_URL,
+          dataDir: join(environment.DATA_DIR, 'mail-outbound'),
+        }),
+        MessagingModule.forRoot({ serviceName: 'mail-outbound', natsUrl: environment.NATS_URL }),
+        HealthModule.forRoot(),
+      ],
+    };
+  }
+}

@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { loadEnvironment, startService } from '@ensoras/runtime';
+import { AppModule } from './app.module.js';
+import { MailOutboundEnvironment } from './config/mail-outbound.environment.js';
+
+const environment = loadEnvironment(MailOutboundEnvironment);
+await startService({ name: 'mail-outbound', module: AppModule.forRoot(environment), port: environment.PORT, durableName: 'mail-outbound' });

@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { loadEnvironment, startService } from '@ensoras/runtime';
+import { AppModule } from './app.module.js';
+import { TicketingEnvironment } from './config/ticketing.environment.js';
+
+const environment = loadEnvironment(TicketingEnvironment);
+await startService({ name: 'ticketing', module: AppModule.forRoot(environment), port: environment.PORT, durableName: 'ticketing' });

@@ -1,0 +1,4 @@
+import { CreateMessagingTables1764000000000 } from '@ensoras/messaging';
+
+/** In order of their timestamps; each runs once, recorded in "ticketing"."migrations". */
+export const MIGRATIONS = [CreateMessagingTables1764000000000];

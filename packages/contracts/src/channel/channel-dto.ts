@@ -1,0 +1,111 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+  registerDecorator,
+  type ValidationArguments,
+} from 'class-validator';
+import { IMAP_ENCRYPTIONS, MAX_RESPONSE_DELAY_SECONDS, SMTP_ENCRYPTIONS } from './channel-settings.js';
+import type { ImapEncryption, SmtpEncryption } from './channel-settings.js';
+
+/** maxSeconds must not be below minSeconds of the same object. */
+function NotBelow(property: string) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'notBelow',
+      target: target.constructor,
+      propertyName,
+      constraints: [property],
+      options: { message: `${propertyName} must not be smaller than ${property}` },
+      validator: {
+        validate(value: unknown, args: ValidationArguments) {
+          const other = (args.object as Record<string, unknown>)[property];
+          return typeof value !== 'number' || typeof other !== 'number' || value >= other;
+        },
+      },
+    });
+}
+
+export class ImapSettingsDto {
+  @IsString() @IsNotEmpty() @MaxLength(255) host!: string;
+  @IsInt() @Min(1) @Max(65535) port!: number;
+  @IsIn(IMAP_ENCRYPTIONS) encryption!: ImapEncryption;
+  @IsString() @IsNotEmpty() @MaxLength(320) username!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
+  @IsOptional() @IsBoolean() validateCertificate?: boolean;
+  @IsOptional() @IsBoolean() markAsRead?: boolean;
+}
+
+export class SmtpSettingsDto {
+  @IsString() @IsNotEmpty() @MaxLength(255) host!: string;
+  @IsInt() @Min(1) @Max(65535) port!: number;
+  @IsIn(SMTP_ENCRYPTIONS) encryption!: SmtpEncryption;
+  @IsString() @IsNotEmpty() @MaxLength(320) username!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
+}
+
+export class EmailIdentityDto {
+  @IsEmail({ require_tld: false }) fromEmail!: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) fromName!: string;
+  @IsOptional() @IsString() @MaxLength(20_000) signatureHtml?: string;
+}
+
+export class ResponseDelayDto {
+  @IsInt() @Min(0) @Max(MAX_RESPONSE_DELAY_SECONDS) minSeconds!: number;
+  @IsInt() @Min(0) @Max(MAX_RESPONSE_DELAY_SECONDS) @NotBelow('minSeconds') maxSeconds!: number;
+}
+
+/** PUT: the whole channel. Passwords may be left out only when one is already stored. */
+export class PutEmailChannelDto {
+  @ValidateNested() @Type(() => ImapSettingsDto) imap!: ImapSettingsDto;
+  @ValidateNested() @Type(() => SmtpSettingsDto) smtp!: SmtpSettingsDto;
+  @ValidateNested() @Type(() => EmailIdentityDto) identity!: EmailIdentityDto;
+  @IsOptional() @IsString() @MaxLength(10_000) guidelines?: string;
+  @IsOptional() @ValidateNested() @Type(() => ResponseDelayDto) responseDelay?: ResponseDelayDto;
+}
+
+export class PatchImapSettingsDto {
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(255) host?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(65535) port?: number;
+  @IsOptional() @IsIn(IMAP_ENCRYPTIONS) encryption?: ImapEncryption;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(320) username?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
+  @IsOptional() @IsBoolean() validateCertificate?: boolean;
+  @IsOptional() @IsBoolean() markAsRead?: boolean;
+}
+
+export class PatchSmtpSettingsDto {
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(255) host?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(65535) port?: number;
+  @IsOptional() @IsIn(SMTP_ENCRYPTIONS) encryption?: SmtpEncryption;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(320) username?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
+}
+
+export class PatchEmailIdentityDto {
+  @IsOptional() @IsEmail({ require_tld: false }) fromEmail?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) fromName?: string;
+  @IsOptional() @IsString() @MaxLength(20_000) signatureHtml?: string;
+}
+
+/** PATCH: any subset; a setting left out keeps its stored value, passwords included. */
+export class PatchEmailChannelDto {
+  @IsOptional() @ValidateNested() @Type(() => PatchImapSettingsDto) imap?: PatchImapSettingsDto;
+  @IsOptional() @ValidateNested() @Type(() => PatchSmtpSettingsDto) smtp?: PatchSmtpSettingsDto;
+  @IsOptional() @ValidateNested() @Type(() => PatchEmailIdentityDto) identity?: PatchEmailIdentityDto;
+  @IsOptional() @IsString() @MaxLength(10_000) guidelines?: string;
+  @IsOptional() @ValidateNested() @Type(() => ResponseDelayDto) responseDelay?: ResponseDelayDto;
+}
+
+export class ProjectConfigurationDto {
+  @IsString() @MaxLength(10_000) communicationStyle!: string;
+}

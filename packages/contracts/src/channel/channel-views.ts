@@ -1,0 +1,49 @@
+import type { EmailIdentity, ImapSettings, ResponseDelay, SmtpSettings } from './channel-settings.js';
+
+/** What GET returns: settings without secrets, `passwordSet` in their place. */
+export interface EmailChannelView {
+  projectId: string;
+  enabled: boolean;
+  imap: (ImapSettings & { passwordSet: boolean }) | null;
+  smtp: (SmtpSettings & { passwordSet: boolean }) | null;
+  identity: EmailIdentity | null;
+  guidelines: string;
+  responseDelay: ResponseDelay;
+  updatedAt: string | null;
+}
+
+export interface ProjectConfigurationView {
+  projectId: string;
+  communicationStyle: string;
+  updatedAt: string | null;
+}
+
+export const CONNECTION_ERROR_CODES = [
+  'auth_failed',
+  'certificate_rejected',
+  'tls_mismatch',
+  'starttls_unsupported',
+  'connection_refused',
+  'timeout',
+  'host_not_found',
+  'mailbox_unavailable',
+  'protocol_error',
+  'unknown',
+] as const;
+export type ConnectionErrorCode = (typeof CONNECTION_ERROR_CODES)[number];
+
+export interface ConnectionError {
+  code: ConnectionErrorCode;
+  message: string;
+  hint: string;
+}
+
+export interface ConnectionCheck {
+  ok: boolean;
+  error?: ConnectionError;
+}
+
+export interface TestConnectionResult {
+  imap: ConnectionCheck;
+  smtp: ConnectionCheck;
+}

@@ -1,0 +1,20 @@
+import type { StreamArea } from './envelope.js';
+
+/** JetStream streams, one per area; each captures `<area>.>`. */
+export const STREAMS: Record<StreamArea, string> = {
+  mail: 'MAIL',
+  ticket: 'TICKETS',
+  reply: 'REPLIES',
+  channel: 'CHANNELS',
+};
+
+/** Messages that exhausted their delivery attempts land on `deadletter.<consumer>.<original subject>`. */
+export const DEAD_LETTER_STREAM = 'DEADLETTER';
+export const DEAD_LETTER_PREFIX = 'deadletter';
+
+/** Replicated read model of channel settings, written by channel-config only. Key: projectId. */
+export const CHANNEL_SETTINGS_BUCKET = 'channel-settings';
+/** Mailbox ownership leases of mail-ingest replicas. Key: projectId. */
+export const MAILBOX_LEASE_BUCKET = 'mailbox-leases';
+/** Raw RFC 5322 bytes of received mail. Key: `<projectId>/<uidValidity>/<uid>`. */
+export const RAW_MAIL_OBJECT_STORE = 'raw-mail';

@@ -1,0 +1,14 @@
+import { defineEvent } from '../events/envelope.js';
+
+export interface ReplyProposedPayload {
+  /** Unique per scheduled response; ticketing records one outgoing message per responseId. */
+  responseId: string;
+  ticketId: string;
+  /** Ticket message ids (ticketing's) of the customer messages this reply answers; the last is replied to. */
+  answersMessageIds: string[];
+  text: string;
+  html: string | null;
+  author: 'ai' | 'agent';
+}
+
+export const ReplyProposed = defineEvent<ReplyProposedPayload>('reply', 'proposed');

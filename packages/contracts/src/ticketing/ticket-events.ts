@@ -1,0 +1,71 @@
+import { defineEvent } from '../events/envelope.js';
+import type { MailAddress, MailKind } from '../mail/mail-events.js';
+
+export const TICKET_STATUSES = ['open', 'answered', 'handed_off', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export type MessageDirection = 'inbound' | 'outbound';
+export type MessageAuthor = 'customer' | 'ai' | 'agent';
+export type DeliveryStatus = 'received' | 'queued' | 'sent' | 'failed' | 'bounced';
+
+export interface TicketView {
+  id: string;
+  projectId: string;
+  subject: string;
+  status: TicketStatus;
+  customer: MailAddress;
+  messageCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TicketMessageView {
+  id: string;
+  ticketId: string;
+  direction: MessageDirection;
+  author: MessageAuthor;
+  from: MailAddress | null;
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  text: string;
+  html: string | null;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  deliveryStatus: DeliveryStatus;
+  deliveryNote: string | null;
+  kind: MailKind;
+  kindReasons: string[];
+  createdAt: string;
+}
+
+export interface TicketDetailView extends TicketView {
+  messages: TicketMessageView[];
+}
+
+export interface TicketPage {
+  items: TicketView[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface TicketCreatedPayload {
+  ticket: TicketView;
+}
+
+export interface TicketMessageCreatedPayload {
+  ticket: TicketView;
+  message: TicketMessageView;
+}
+
+export interface TicketUpdatedPayload {
+  ticket: TicketView;
+  /** What changed, e.g. `status`, `messageCount`, `message.deliveryStatus`. */
+  changes: string[];
+  /** The message whose delivery changed, when that is the change. */
+  message?: TicketMessageView;
+}
+
+export const TicketCreated = defineEvent<TicketCreatedPayload>('ticket', 'created');
+export const TicketMessageCreated = defineEvent<TicketMessageCreatedPayload>('ticket', 'message.created');
+export const TicketUpdated = defineEvent<TicketUpdatedPayload>('ticket', 'updated');

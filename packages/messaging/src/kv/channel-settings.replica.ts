@@ -1,0 +1,73 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CHANNEL_SETTINGS_BUCKET, type ChannelSettingsSnapshot } from '@ensoras/contracts';
+import type { KvWatchEntry } from '@nats-io/kv';
+import { Subject } from 'rxjs';
+import { KeyValueBuckets } from './key-value-buckets.js';
+
+/**
+ * This service's copy of every project's channel settings, kept current by watching the bucket channel-config
+ * writes. Reads are local; `changes` tells about every update (and `null` settings for a deleted project).
+ */
+@Injectable()
+export class ChannelSettingsReplica implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ChannelSettingsReplica.name);
+  private readonly settings = new Map<string, ChannelSettingsSnapshot>();
+  readonly changes = new Subject<{ projectId: string; settings: ChannelSettingsSnapshot | null }>();
+  private stopWatching: (() => void) | undefined;
+  private ready!: Promise<void>;
+
+  constructor(private readonly buckets: KeyValueBuckets) {}
+
+  onApplicationBootstrap(): void {
+    this.ready = this.watch();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopWatching?.();
+    this.changes.complete();
+  }
+
+  /** Resolves once the initial contents of the bucket are loaded. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  get(projectId: string): ChannelSettingsSnapshot | undefined {
+    return this.settings.get(projectId);
+  }
+
+  all(): ChannelSettingsSnapshot[] {
+    return [...this.settings.values()];
+  }
+
+  private async watch(): Promise<void> {
+    const bucket = await this.buckets.bucket(CHANNEL_SETTINGS_BUCKET);
+    let markReady!: () => void;
+    const initialLoad = new Promise<void>((resolve) => (markReady = resolve));
+    if ((await bucket.status()).values === 0) markReady();
+    const watcher = await bucket.watch();
+    this.stopWatching = () => watcher.stop();
+    void (async () => {
+      for await (const entry of watcher) {
+        this.apply(entry);
+        // delta counts the entries still pending from the initial snapshot.
+        if (entry.delta === 0) markReady();
+      }
+    })().catch((error: unknown) => this.logger.error(`Channel settings watch ended: ${String(error)}`));
+    await initialLoad;
+  }
+
+  private apply(entry: KvWatchEntry): void {
+    const projectId = entry.key;
+    if (entry.operation !== 'PUT') {
+      this.settings.delete(projectId);
+      this.changes.next({ projectId, settings: null });
+      return;
+    }
+    const next = entry.json<ChannelSettingsSnapshot>();
+    const current = this.settings.get(projectId);
+    if (current && current.revision > next.revision) return;
+    this.settings.set(projectId, next);
+    this.changes.next({ projectId, settings: next });
+  }
+}

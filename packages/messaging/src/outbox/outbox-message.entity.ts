@@ -1,0 +1,16 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { EventEnvelope } from '@ensoras/contracts';
+
+/** An event written in the same transaction as the state change it announces; the relay publishes it. */
+@Entity({ name: 'outbox_message' })
+@Index('outbox_message_unpublished', ['createdAt'], { where: '"published_at" IS NULL' })
+export class OutboxMessage {
+  /** The envelope id, reused as Nats-Msg-Id so a re-publish after a crash is de-duplicated by JetStream. */
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text') subject!: string;
+  @Column('jsonb') envelope!: EventEnvelope;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true }) publishedAt!: Date | null;
+  @Column({ type: 'int', default: 0 }) attempts!: number;
+  @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
+}

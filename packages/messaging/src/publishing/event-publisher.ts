@@ -1,0 +1,18 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { subjectOf, type EventEnvelope } from '@ensoras/contracts';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { JETSTREAM } from '../messaging.tokens.js';
+
+/**
+ * Publishes to JetStream and waits for the stream's acknowledgement, so a resolved publish is a stored event.
+ * The envelope id is the Nats-Msg-Id: publishing the same event again inside the duplicate window stores it once.
+ */
+@Injectable()
+export class EventPublisher {
+  constructor(@Inject(JETSTREAM) private readonly js: JetStreamClient) {}
+
+  async publish(envelope: EventEnvelope, subject: string = subjectOf(envelope)): Promise<{ duplicate: boolean; seq: number }> {
+    const ack = await this.js.publish(subject, JSON.stringify(envelope), { msgID: envelope.id, timeout: 10_000 });
+    return { duplicate: ack.duplicate, seq: ack.seq };
+  }
+}

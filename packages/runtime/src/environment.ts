@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+/**
+ * Reads and validates the environment into `schema`. On a bad value it prints which variable is wrong and why,
+ * then exits: a service with a wrong setting must not half-start.
+ */
+export function loadEnvironment<T extends object>(schema: new () => T, source: NodeJS.ProcessEnv = process.env): T {
+  const environment = plainToInstance(schema, { ...source }, { excludeExtraneousValues: false });
+  const errors = validateSync(environment, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((error) => `  ${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`);
+    process.stderr.write(`Invalid environment:\n${lines.join('\n')}\n`);
+    process.exit(1);
+  }
+  return environment;
+}
+
+/** What every service needs: where NATS is, where its data lives, which port it serves. */
+export class ServiceEnvironment {
+  @Matches(/^(nats|tls|wss?):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL, e.g. nats://127.0.0.1:4222' })
+  NATS_URL!: string;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded database)' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1) DATA_DIR: string = '.data';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535) PORT!: number;
+
+  @IsOptional() @IsString() LOG_LEVEL?: string;
+}
+
+/** Services with an admin-facing HTTP API. */
+export class AdminApiEnvironment extends ServiceEnvironment {
+  @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' }) ADMIN_TOKEN!: string;
+}

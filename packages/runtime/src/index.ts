@@ -1,0 +1,4 @@
+export * from './environment.js';
+export * from './admin-token.guard.js';
+export * from './health.module.js';
+export * from './bootstrap.js';
