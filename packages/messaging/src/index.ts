@@ -20,3 +20,4 @@ import { OutboxMessage } from './outbox/outbox-message.entity.js';
 import { ProcessedEvent } from './inbox/processed-event.entity.js';
 /** Entities every service registers with its data source. */
 export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent];
+export * from './consuming/rethrow-event-errors.filter.js';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { BadRequestException, Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ValidationError } from 'class-validator';
-import { JetStreamServer, NATS_CONNECTION } from '@ensoras/messaging';
+import { JetStreamServer, NATS_CONNECTION, RethrowEventErrors } from '@ensoras/messaging';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 export interface ServiceStartOptions {
@@ -39,10 +39,10 @@ export async function startService(options: ServiceStartOptions): Promise<INestA
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   if (options.durableName) {
-    app.connectMicroservice(
-      { strategy: new JetStreamServer({ connection: app.get<NatsConnection>(NATS_CONNECTION), durableName: options.durableName }) },
-      { inheritAppConfig: true },
-    );
+    const microservice = app.connectMicroservice({
+      strategy: new JetStreamServer({ connection: app.get<NatsConnection>(NATS_CONNECTION), durableName: options.durableName }),
+    }, { deferInitialization: true });
+    microservice.useGlobalFilters(new RethrowEventErrors());
     await app.startAllMicroservices();
   }
   await app.listen(options.port, process.env.HOST ?? '0.0.0.0');

@@ -52,24 +52,26 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       const jsm = await jetstreamManager(this.options.connection);
       await ensureStreams(jsm);
       const js = jetstream(this.options.connection);
-      for (const [area, patterns] of this.patternsByArea()) {
-        const stream = STREAMS[area];
+      // One durable consumer per handled subject pattern: nats-server 2.9 (Debian's) has one filter per consumer.
+      for (const pattern of this.messageHandlers.keys()) {
+        const stream = streamFor(pattern);
+        const name = consumerName(this.options.durableName, pattern);
         const config = {
-          durable_name: this.options.durableName,
+          durable_name: name,
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
           ack_wait: nanos(this.options.ackWaitMs ?? 60_000),
           // We park the message ourselves after maxAttempts; the extra delivery is a safety margin.
           max_deliver: this.maxAttempts + 1,
-          filter_subjects: patterns,
+          filter_subject: pattern,
         };
         try {
-          await jsm.consumers.info(stream, this.options.durableName);
-          await jsm.consumers.update(stream, this.options.durableName, config);
+          await jsm.consumers.info(stream, name);
+          await jsm.consumers.update(stream, name, config);
         } catch {
           await jsm.consumers.add(stream, config);
         }
-        void this.consumeForever(js, stream);
+        void this.consumeForever(js, stream, name);
       }
       callback();
     } catch (error) {
@@ -91,21 +93,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return this.options.connection as T;
   }
 
-  private patternsByArea(): Map<StreamArea, string[]> {
-    const byArea = new Map<StreamArea, string[]>();
-    for (const pattern of this.messageHandlers.keys()) {
-      const area = pattern.split('.')[0] as StreamArea;
-      if (!(area in STREAMS)) throw new Error(`No stream carries subjects like "${pattern}"`);
-      byArea.set(area, [...(byArea.get(area) ?? []), pattern]);
-    }
-    return byArea;
-  }
-
-  /** Keeps pulling across NATS restarts; one message at a time per stream keeps a mailbox's order. */
-  private async consumeForever(js: JetStreamClient, stream: string): Promise<void> {
+  /** Keeps pulling across NATS restarts; one message at a time per consumer keeps a mailbox's order. */
+  private async consumeForever(js: JetStreamClient, stream: string, name: string): Promise<void> {
     while (!this.closing) {
       try {
-        const consumer = await js.consumers.get(stream, this.options.durableName);
+        const consumer = await js.consumers.get(stream, name);
         const messages = await consumer.consume({ max_messages: 1 });
         this.subscriptions.push(messages);
         for await (const message of messages) {
@@ -116,7 +108,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         }
       } catch (error) {
         if (this.closing) return;
-        this.logger.warn(`Consumer ${this.options.durableName} on ${stream} stopped (${String(error)}); resuming`);
+        this.logger.warn(`Consumer ${name} on ${stream} stopped (${String(error)}); resuming`);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
@@ -141,7 +133,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async settleFailure(message: JsMsg, error: unknown): Promise<void> {
     const attempt = message.info.deliveryCount;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describeError(error);
     if (attempt < this.maxAttempts) {
       const delay = this.backoffMs[Math.min(attempt - 1, this.backoffMs.length - 1)];
       this.logger.warn(`${message.subject} failed (attempt ${attempt}/${this.maxAttempts}), retry in ${delay} ms: ${reason}`);
@@ -165,4 +157,22 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       message.nak(this.backoffMs[this.backoffMs.length - 1]);
     }
   }
+}
+
+function streamFor(pattern: string): string {
+  const area = pattern.split('.')[0] as StreamArea;
+  if (!(area in STREAMS)) throw new Error(`No stream carries subjects like "${pattern}"`);
+  return STREAMS[area];
+}
+
+/** `ticketing` + `mail.*.received` → `ticketing__mail_any_received`: durable names allow no dots or wildcards. */
+export function consumerName(durableName: string, pattern: string): string {
+  return `${durableName}__${pattern.replace(/\*/g, 'any').replace(/>/g, 'all').replace(/\./g, '_')}`;
+}
+
+/** Nest's exception layer hands event-handler errors back as plain `{ status, message }` objects. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
+  return typeof error === 'string' ? error : JSON.stringify(error);
 }

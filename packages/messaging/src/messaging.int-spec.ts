@@ -1,0 +1,130 @@
+import 'reflect-metadata';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Controller, type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnvelope, defineEvent, subjectOf, type EventEnvelope } from '@ensoras/contracts';
+import { PersistenceModule } from '@ensoras/persistence';
+import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
+import { CreateMessagingTables1764000000000 } from './outbox/messaging-tables.migration.js';
+import { JetStreamServer } from './consuming/jetstream.server.js';
+import { MessagingModule } from './messaging.module.js';
+import { NATS_CONNECTION } from './messaging.tokens.js';
+import { Outbox } from './outbox/outbox.service.js';
+import { MESSAGING_ENTITIES } from './index.js';
+import { RethrowEventErrors } from './consuming/rethrow-event-errors.filter.js';
+
+const Probe = defineEvent<{ n: number; failTimes: number }>('ticket', 'probe');
+const attemptsSeen = new Map<number, number>();
+
+@Controller()
+class ProbeController {
+  @EventPattern(Probe.anyProject)
+  handle(@Payload() envelope: EventEnvelope<{ n: number; failTimes: number }>): void {
+    const seen = (attemptsSeen.get(envelope.payload.n) ?? 0) + 1;
+    attemptsSeen.set(envelope.payload.n, seen);
+    if (seen <= envelope.payload.failTimes) throw new Error(`failing on purpose (${seen})`);
+  }
+}
+
+describe('messaging on a real NATS and PostgreSQL', () => {
+  let nats: NatsTestServer;
+  let database: TestDatabase;
+  let app: INestApplication;
+  let client: NatsConnection;
+
+  beforeAll(async () => {
+    [nats, database] = await Promise.all([startNats(), createTestDatabase()]);
+    @Module({
+      imports: [
+        PersistenceModule.forRoot({
+          schema: 'probe',
+          entities: MESSAGING_ENTITIES,
+          migrations: [CreateMessagingTables1764000000000],
+          databaseUrl: database.url,
+          dataDir: mkdtempSync(join(tmpdir(), 'messaging-')),
+        }),
+        MessagingModule.forRoot({ serviceName: 'probe', natsUrl: nats.url }),
+      ],
+      controllers: [ProbeController],
+    })
+    class ProbeModule {}
+    app = await NestFactory.create(ProbeModule, { logger: ['error'] });
+    const microservice = app.connectMicroservice({
+      strategy: new JetStreamServer({
+        connection: app.get(NATS_CONNECTION),
+        durableName: 'probe',
+        maxAttempts: 3,
+        backoffMs: [100, 200],
+      }),
+    }, { deferInitialization: true });
+    microservice.useGlobalFilters(new RethrowEventErrors());
+    await app.startAllMicroservices();
+    await app.init();
+    client = await connect({ servers: nats.url });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await app?.close();
+    await Promise.all([nats?.stop(), database?.drop()]);
+  });
+
+  it('acknowledges a handled event once', async () => {
+    await jetstream(client).publish(Probe.subject('p1'), JSON.stringify(createEnvelope(Probe, 'p1', { n: 1, failTimes: 0 })));
+    await eventually(() => attemptsSeen.get(1) === 1);
+    const jsm = await jetstreamManager(client);
+    await eventually(async () => (await jsm.consumers.info('TICKETS', 'probe__ticket_any_probe')).num_ack_pending === 0);
+    expect(attemptsSeen.get(1)).toBe(1);
+  });
+
+  it('redelivers a failing event with back-off until it succeeds', async () => {
+    await jetstream(client).publish(Probe.subject('p1'), JSON.stringify(createEnvelope(Probe, 'p1', { n: 2, failTimes: 2 })));
+    await eventually(() => attemptsSeen.get(2) === 3, { timeoutMs: 10_000 });
+  });
+
+  it('parks an event on the dead-letter subject after the last attempt', async () => {
+    const envelope = createEnvelope(Probe, 'p1', { n: 3, failTimes: 99 });
+    await jetstream(client).publish(Probe.subject('p1'), JSON.stringify(envelope));
+    const jsm = await jetstreamManager(client);
+    const dead = await eventually(async () => {
+      const info = await jsm.streams.info('DEADLETTER').catch(() => null);
+      return info && info.state.messages > 0 ? info : null;
+    }, { timeoutMs: 10_000 });
+    expect(dead.state.messages).toBe(1);
+    const stored = await jsm.streams.getMessage('DEADLETTER', { last_by_subj: `deadletter.probe.${Probe.subject('p1')}` });
+    expect(stored?.json<EventEnvelope>().id).toBe(envelope.id);
+    expect(stored?.header.get('Ensoras-Error')).toContain('failing on purpose');
+    expect(attemptsSeen.get(3)).toBe(3);
+  });
+
+  it('publishes outbox rows only when their transaction commits, each exactly once', async () => {
+    const outbox = app.get(Outbox);
+    const dataSource = app.get(DataSource);
+    const committed = createEnvelope(Probe, 'p2', { n: 10, failTimes: 0 });
+    const rolledBack = createEnvelope(Probe, 'p2', { n: 11, failTimes: 0 });
+    await dataSource.transaction((manager) => outbox.add(manager, committed));
+    await dataSource
+      .transaction(async (manager) => {
+        await outbox.add(manager, rolledBack);
+        throw new Error('rollback');
+      })
+      .catch(() => undefined);
+    outbox.publishSoon();
+    await eventually(() => attemptsSeen.get(10) === 1);
+    // A re-publish of the same envelope (a relay that crashed before marking the row) is dropped by JetStream.
+    const ack = await jetstream(client).publish(subjectOf(committed), JSON.stringify(committed), { msgID: committed.id });
+    expect(ack.duplicate).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(attemptsSeen.get(10)).toBe(1);
+    expect(attemptsSeen.has(11)).toBe(false);
+    const [row] = await dataSource.query(`SELECT published_at FROM probe.outbox_message WHERE id = $1`, [committed.id]);
+    expect(row.published_at).not.toBeNull();
+  });
+});
