@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmailChannelView, TestConnectionResult, TicketDetailView, TicketPage } from '@ensoras/contracts';
+import {
+  createTestDatabase,
+  eventually,
+  startDovecot,
+  startNats,
+  startSmtpServer,
+  type DovecotServer,
+  type NatsTestServer,
+  type SmtpTestServer,
+  type TestDatabase,
+} from '@ensoras/testing';
+import { startServices, type RunningServices } from './service-processes.js';
+
+const ADMIN_TOKEN = randomBytes(24).toString('base64url');
+const PROJECT = 'acme';
+const SUPPORT = { username: 'support@acme.test', password: 'imap-app-password' };
+const SMTP_USER = { username: 'support@acme.test', password: 'smtp-app-password' };
+const SUBJECT = 'Order 1234 has not arrived';
+
+function customerMail(headers: Record<string, string>, body: string): string {
+  const lines = Object.entries({
+    From: 'Jane Doe <jane@customer.test>',
+    To: 'Acme Support <support@acme.test>',
+    Date: new Date().toUTCString(),
+    'MIME-Version': '1.0',
+    'Content-Type': 'text/plain; charset=utf-8',
+    ...headers,
+  }).map(([name, value]) => `${name}: ${value}`);
+  return `${lines.join('\r\n')}\r\n\r\n${body}\r\n`;
+}
+
+describe('the email channel, end to end through all five services', () => {
+  let nats: NatsTestServer;
+  let database: TestDatabase;
+  let dovecot: DovecotServer;
+  let smtp: SmtpTestServer;
+  let services: RunningServices;
+
+  const api = async <T>(service: 'channel-config' | 'ticketing', method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${services.url(service)}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+  const tickets = async () => (await api<TicketPage>('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets`)).body.items;
+  const ticket = async (id: string) =>
+    (await api<TicketDetailView>('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets/${id}`)).body;
+
+  beforeAll(async () => {
+    [nats, database, dovecot, smtp] = await Promise.all([
+      startNats(),
+      createTestDatabase(),
+      startDovecot({ users: [SUPPORT] }),
+      startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
+    ]);
+    services = await startServices({
+      NATS_URL: nats.url,
+      DATABASE_URL: database.url,
+      ADMIN_TOKEN,
+      SECRETS_KEY: randomBytes(32).toString('base64'),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'e2e-data-')),
+    });
+  });
+
+  afterAll(async () => {
+    await services?.stop();
+    await Promise.all([nats?.stop(), database?.drop(), dovecot?.stop(), smtp?.stop()]);
+  });
+
+  it('configures, tests and enables the channel through the admin API', async () => {
+    const style = await api('channel-config', 'PUT', `/v1/projects/${PROJECT}/configuration`, {
+      communicationStyle: 'Warm, concise, and always on first-name terms.',
+    });
+    expect(style.status).toBe(200);
+
+    const notYet = await api('channel-config', 'POST', `/v1/projects/${PROJECT}/channels/email/enable`);
+    expect(notYet.status).toBe(409);
+
+    const configured = await api<EmailChannelView>('channel-config', 'PUT', `/v1/projects/${PROJECT}/channels/email`, {
+      imap: {
+        host: '127.0.0.1',
+        port: dovecot.imapsPort,
+        encryption: 'ssl',
+        username: SUPPORT.username,
+        password: SUPPORT.password,
+        validateCertificate: false,
+        markAsRead: true,
+      },
+      smtp: { host: '127.0.0.1', port: smtp.port, encryption: 'tls', username: SMTP_USER.username, password: SMTP_USER.password },
+      identity: { fromEmail: 'support@acme.test', fromName: 'Acme Support', signatureHtml: '<p>Kind regards,<br><b>The Acme team</b></p>' },
+      guidelines: 'Use a professional email tone with proper greeting and sign-off.',
+      responseDelay: { minSeconds: 0, maxSeconds: 1 },
+    });
+    expect(configured.status).toBe(200);
+    expect(JSON.stringify(configured.body)).not.toContain(SUPPORT.password);
+    expect(configured.body.imap?.passwordSet).toBe(true);
+
+    const connection = await api<TestConnectionResult>('channel-config', 'POST', `/v1/projects/${PROJECT}/channels/email/test-connection`);
+    expect(connection.body).toMatchObject({ imap: { ok: true }, smtp: { ok: true } });
+
+    const enabled = await api<EmailChannelView>('channel-config', 'POST', `/v1/projects/${PROJECT}/channels/email/enable`);
+    expect(enabled.status).toBe(200);
+    expect(enabled.body.enabled).toBe(true);
+  });
+
+  let ticketId: string;
+  let ourMessageId: string;
+
+  it('turns a customer email into a ticket and answers it through the project SMTP server', async () => {
+    await dovecot.deliver(
+      SUPPORT.username,
+      customerMail({ Subject: SUBJECT, 'Message-ID': '<first@customer.test>' }, 'Hello, my order 1234 has not arrived yet. Can you check?'),
+    );
+
+    const [created] = await eventually(async () => {
+      const items = await tickets();
+      return items.length === 1 ? items : null;
+    }, { timeoutMs: 30_000, message: 'no ticket appeared' });
+    ticketId = created.id;
+    expect(created).toMatchObject({ subject: SUBJECT, customer: { address: 'jane@customer.test' } });
+
+    const [reply] = await smtp.waitForMessages(1, 60_000);
+    const mail = reply.parsed;
+    expect(mail.from?.value[0]).toMatchObject({ address: 'support@acme.test', name: 'Acme Support' });
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0].address : null).toBe('jane@customer.test');
+    expect(mail.subject).toBe(`Re: ${SUBJECT}`);
+    expect(mail.inReplyTo).toBe('<first@customer.test>');
+    expect([mail.references].flat()).toContain('<first@customer.test>');
+    expect(mail.messageId).toMatch(/@acme\.test>$/);
+    expect(mail.text).toContain('Jane');
+    expect(mail.text).toContain('The Acme team');
+    expect(mail.html).toContain('<b>The Acme team</b>');
+    expect(mail.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(reply.authUser).toBe(SMTP_USER.username);
+    ourMessageId = mail.messageId!;
+
+    const detail = await eventually(async () => {
+      const current = await ticket(ticketId);
+      return current.messages.some((m) => m.direction === 'outbound' && m.deliveryStatus === 'sent') ? current : null;
+    }, { timeoutMs: 30_000, message: 'the reply was never marked sent' });
+    expect(detail.messages.map((m) => [m.direction, m.author])).toEqual([
+      ['inbound', 'customer'],
+      ['outbound', 'ai'],
+    ]);
+    expect(detail.messages[1].messageId).toBe(ourMessageId);
+
+    // markAsRead is on: the imported mail is flagged \Seen in the mailbox.
+    await eventually(async () => (await dovecot.listInbox(SUPPORT.username)).every((m) => m.flags.includes('\\Seen')));
+  });
+
+  it('threads the customer answer to our reply into the same ticket, and answers it', async () => {
+    await dovecot.deliver(
+      SUPPORT.username,
+      customerMail(
+        {
+          Subject: `Re: ${SUBJECT}`,
+          'Message-ID': '<second@customer.test>',
+          'In-Reply-To': ourMessageId,
+          References: `<first@customer.test> ${ourMessageId}`,
+        },
+        'Thanks! The tracking number is ZX-99.',
+      ),
+    );
+    const detail = await eventually(async () => {
+      const current = await ticket(ticketId);
+      return current.messages.length >= 4 ? current : null;
+    }, { timeoutMs: 60_000, message: 'the answer did not join the ticket and get a reply' });
+    expect(await tickets()).toHaveLength(1);
+    expect(detail.messages.filter((m) => m.direction === 'inbound')).toHaveLength(2);
+    const [, second] = await smtp.waitForMessages(2, 30_000);
+    expect(second.parsed.subject).toBe(`Re: ${SUBJECT}`);
+    expect(second.parsed.inReplyTo).toBe('<second@customer.test>');
+  });
+
+  it('joins a subject-only "RE:" from the same customer to the ticket', async () => {
+    await dovecot.deliver(
+      SUPPORT.username,
+      customerMail({ Subject: `RE: ${SUBJECT}`, 'Message-ID': '<third@customer.test>' }, 'One more thing: please ship to my office.'),
+    );
+    await eventually(async () => (await ticket(ticketId)).messages.some((m) => m.messageId === '<third@customer.test>'), {
+      timeoutMs: 30_000,
+      message: 'the subject-only reply did not join the ticket',
+    });
+    expect(await tickets()).toHaveLength(1);
+    await smtp.waitForMessages(3, 30_000);
+  });
+
+  it('records an out-of-office answer on the ticket and does not answer it', async () => {
+    const sentBefore = smtp.messages.length;
+    await dovecot.deliver(
+      SUPPORT.username,
+      customerMail(
+        {
+          Subject: `Out of office: Re: ${SUBJECT}`,
+          'Message-ID': '<ooo@customer.test>',
+          'In-Reply-To': ourMessageId,
+          'Auto-Submitted': 'auto-replied',
+        },
+        'I am out of the office until Monday.',
+      ),
+    );
+    const recorded = await eventually(
+      async () => (await ticket(ticketId)).messages.find((m) => m.messageId === '<ooo@customer.test>'),
+      { timeoutMs: 30_000, message: 'the out-of-office was not recorded' },
+    );
+    expect(['auto-reply', 'out-of-office']).toContain(recorded.kind);
+    // The response delay is at most 1 s; give the system several times that to (wrongly) answer.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(smtp.messages.length).toBe(sentBefore);
+    expect(await tickets()).toHaveLength(1);
+  });
+});
