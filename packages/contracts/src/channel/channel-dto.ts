@@ -97,13 +97,19 @@ export class PatchEmailIdentityDto {
   @IsOptional() @IsString() @MaxLength(20_000) signatureHtml?: string;
 }
 
+/** PATCH of the delay: either bound alone; min ≤ max is checked again once merged with the stored bounds. */
+export class PatchResponseDelayDto {
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_RESPONSE_DELAY_SECONDS) minSeconds?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_RESPONSE_DELAY_SECONDS) @NotBelow('minSeconds') maxSeconds?: number;
+}
+
 /** PATCH: any subset; a setting left out keeps its stored value, passwords included. */
 export class PatchEmailChannelDto {
   @IsOptional() @ValidateNested() @Type(() => PatchImapSettingsDto) imap?: PatchImapSettingsDto;
   @IsOptional() @ValidateNested() @Type(() => PatchSmtpSettingsDto) smtp?: PatchSmtpSettingsDto;
   @IsOptional() @ValidateNested() @Type(() => PatchEmailIdentityDto) identity?: PatchEmailIdentityDto;
   @IsOptional() @IsString() @MaxLength(10_000) guidelines?: string;
-  @IsOptional() @ValidateNested() @Type(() => ResponseDelayDto) responseDelay?: ResponseDelayDto;
+  @IsOptional() @ValidateNested() @Type(() => PatchResponseDelayDto) responseDelay?: PatchResponseDelayDto;
 }
 
 export class ProjectConfigurationDto {

@@ -10,6 +10,8 @@ export interface EmailChannelView {
   guidelines: string;
   responseDelay: ResponseDelay;
   updatedAt: string | null;
+  /** Outcome of the last Test Connection against the settings as they are now; null when none was run since. */
+  lastConnectionTest?: ConnectionTestSummary | null;
 }
 
 export interface ProjectConfigurationView {
@@ -46,4 +48,11 @@ export interface ConnectionCheck {
 export interface TestConnectionResult {
   imap: ConnectionCheck;
   smtp: ConnectionCheck;
+}
+
+/** What is kept of a Test Connection run: when, and per side ok plus the error code. No messages, no secrets. */
+export interface ConnectionTestSummary {
+  testedAt: string;
+  imap: { ok: boolean; code?: ConnectionErrorCode };
+  smtp: { ok: boolean; code?: ConnectionErrorCode };
 }

@@ -1,0 +1,42 @@
+/** Small helpers for bare e-mail addresses (`local@domain`), as they come out of an address parser. */
+
+const stripDecoration = (value: string): string =>
+  value
+    .trim()
+    .replace(/^mailto:/i, '')
+    .replace(/^<\s*/, '')
+    .replace(/\s*>$/, '')
+    .trim();
+
+/** The lower-cased domain of an address (`"Support@Example.COM"` → `"example.com"`); `''` when there is none. */
+export function domainOf(email: string): string {
+  const address = stripDecoration(email);
+  const at = address.lastIndexOf('@');
+  if (at < 0) return '';
+  return address
+    .slice(at + 1)
+    .trim()
+    .replace(/\.$/, '')
+    .toLowerCase();
+}
+
+/** The local part of an address (`"MAILER-DAEMON@example.com"` → `"MAILER-DAEMON"`); the whole value when there is no `@`. */
+export function localPartOf(email: string): string {
+  const address = stripDecoration(email);
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : address.slice(0, at);
+}
+
+/** Canonical form for comparing addresses: trimmed, without angle brackets or `mailto:`, lower-cased. */
+export function canonicalAddress(email: string | null | undefined): string {
+  return stripDecoration(email ?? '').toLowerCase();
+}
+
+/**
+ * Whether two addresses name the same mailbox, case-insensitively and ignoring surrounding whitespace.
+ * An empty or missing address is the same as nothing, not even another empty one.
+ */
+export function sameAddress(a: string | null | undefined, b: string | null | undefined): boolean {
+  const left = canonicalAddress(a);
+  return left !== '' && left === canonicalAddress(b);
+}

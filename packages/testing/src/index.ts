@@ -1,0 +1,9 @@
+// Helpers for integration and end-to-end tests: each starts a real server,
+// isolated on free ports in its own temp dir, and cleaned up by stop()/drop().
+export { selfSignedCertificate, type SelfSignedPair } from './certificates.js';
+export { startDovecot, type DovecotServer, type MailUser } from './dovecot.js';
+export { startNats, type NatsTestServer } from './nats.js';
+export { startSmtpServer, type ReceivedMail, type SmtpTestServer, type SmtpServerOptions } from './smtp.js';
+export { createTestDatabase, type TestDatabase } from './postgres.js';
+export { freePort, waitForPort } from './ports.js';
+export { eventually } from './wait.js';

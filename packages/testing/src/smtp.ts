@@ -1,0 +1,143 @@
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { selfSignedCertificate } from './certificates.js';
+import type { MailUser } from './dovecot.js';
+
+export interface ReceivedMail {
+  envelopeFrom: string;
+  envelopeTo: string[];
+  raw: Buffer;
+  parsed: ParsedMail;
+  /** The SMTP AUTH username, or null when the client did not authenticate. */
+  authUser: string | null;
+  /** Whether the message arrived over TLS (implicit or after STARTTLS). */
+  secure: boolean;
+}
+
+export interface SmtpTestServer {
+  host: string;
+  port: number;
+  messages: ReceivedMail[];
+  /** Resolves when messages.length >= count; rejects after timeoutMs (default 10000). */
+  waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  stop(): Promise<void>;
+}
+
+export interface SmtpServerOptions {
+  /** plain: no TLS offered at all; starttls: offers STARTTLS (self-signed cert); implicit-tls: TLS from the first byte. */
+  mode?: 'plain' | 'starttls' | 'implicit-tls';
+  /** When set, AUTH PLAIN/LOGIN is required and checked against these; when unset, AUTH is optional and any credentials pass. */
+  users?: MailUser[];
+}
+
+const HOST = '127.0.0.1';
+
+/** Starts an in-process receiving SMTP server on a free port; every accepted message is parsed and kept in `messages`. */
+export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<SmtpTestServer> {
+  const mode = options.mode ?? 'plain';
+  const users = options.users;
+  const messages: ReceivedMail[] = [];
+  const waiters = new Set<() => void>();
+
+  const serverOptions: SMTPServerOptions = {
+    logger: false,
+    banner: '@ensoras/testing SMTP',
+    secure: mode === 'implicit-tls',
+    // smtp-server offers STARTTLS with a built-in certificate unless told not to;
+    // 'plain' must really be plain so tests can check clients that insist on TLS.
+    disabledCommands: mode === 'plain' ? ['STARTTLS'] : [],
+    authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: users === undefined,
+    // Tests authenticate over plain connections too; the point is to check credentials, not transport.
+    allowInsecureAuth: true,
+    // stop() should not wait 30 s for idle client connections (e.g. pooled transports).
+    closeTimeout: 200,
+    onAuth(auth, _session, callback) {
+      if (users === undefined) return callback(null, { user: auth.username });
+      const match = users.find((user) => user.username === auth.username && user.password === auth.password);
+      if (match) callback(null, { user: match.username });
+      else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.once('error', callback);
+      stream.once('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw)
+          .then((parsed) => {
+            messages.push(toReceivedMail(raw, parsed, session));
+            for (const wake of waiters) wake();
+            // Acknowledge only after recording, so a client's sendMail() resolving means `messages` has it.
+            callback();
+          })
+          .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+      });
+    },
+  };
+  if (mode !== 'plain') {
+    const { key, cert } = await selfSignedCertificate();
+    serverOptions.key = key;
+    serverOptions.cert = cert;
+  }
+
+  const server = new SMTPServer(serverOptions);
+  // Errors on individual client sockets (e.g. a client aborting a TLS handshake) must not crash the test run.
+  server.on('error', () => undefined);
+  const port = await listen(server);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    host: HOST,
+    port,
+    messages,
+    waitForMessages(count, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          if (messages.length < count) return false;
+          cleanup();
+          resolve(messages.slice());
+          return true;
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`Expected ${count} SMTP message(s) within ${timeoutMs} ms, received ${messages.length}`));
+        }, timeoutMs);
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        if (!check()) waiters.add(check);
+      });
+    },
+    stop() {
+      stopped ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      return stopped;
+    },
+  };
+}
+
+function listen(server: SMTPServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    // Port 0 lets the kernel choose, so there is no window in which another test could take the port.
+    const netServer = server.listen(0, HOST, () => {
+      server.off('error', reject);
+      const address = netServer.address();
+      if (typeof address === 'object' && address !== null) resolve(address.port);
+      else reject(new Error('SMTP server did not report a TCP port'));
+    });
+  });
+}
+
+function toReceivedMail(raw: Buffer, parsed: ParsedMail, session: SMTPServerSession): ReceivedMail {
+  const { mailFrom, rcptTo } = session.envelope;
+  return {
+    envelopeFrom: mailFrom ? mailFrom.address : '',
+    envelopeTo: rcptTo.map((recipient) => recipient.address),
+    raw,
+    parsed,
+    authUser: typeof session.user === 'string' ? session.user : null,
+    secure: session.secure,
+  };
+}
