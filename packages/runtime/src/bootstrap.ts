@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { BadRequestException, Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestMicroservice } from '@nestjs/microservices';
 import type { ValidationError } from 'class-validator';
 import { JetStreamServer, NATS_CONNECTION, RethrowEventErrors } from '@ensoras/messaging';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -43,6 +44,12 @@ export async function startService(options: ServiceStartOptions): Promise<INestA
       strategy: new JetStreamServer({ connection: app.get<NatsConnection>(NATS_CONNECTION), durableName: options.durableName }),
     }, { deferInitialization: true });
     microservice.useGlobalFilters(new RethrowEventErrors());
+    // What connectMicroservice does when not deferred, now that the filter is in place: the handlers are bound
+    // with it, and the lifecycle hooks run once with the app's instead of a second time for the microservice.
+    const hybrid = microservice as unknown as NestMicroservice;
+    hybrid.registerListeners();
+    hybrid.setIsInitialized(true);
+    hybrid.setIsInitHookCalled(true);
     await app.startAllMicroservices();
   }
   await app.listen(options.port, process.env.HOST ?? '0.0.0.0');

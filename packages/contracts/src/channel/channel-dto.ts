@@ -51,6 +51,7 @@ export class SmtpSettingsDto {
   @IsIn(SMTP_ENCRYPTIONS) encryption!: SmtpEncryption;
   @IsString() @IsNotEmpty() @MaxLength(320) username!: string;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
+  @IsOptional() @IsBoolean() validateCertificate?: boolean;
 }
 
 export class EmailIdentityDto {
@@ -89,6 +90,7 @@ export class PatchSmtpSettingsDto {
   @IsOptional() @IsIn(SMTP_ENCRYPTIONS) encryption?: SmtpEncryption;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(320) username?: string;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
+  @IsOptional() @IsBoolean() validateCertificate?: boolean;
 }
 
 export class PatchEmailIdentityDto {

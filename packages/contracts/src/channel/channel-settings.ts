@@ -19,6 +19,8 @@ export interface SmtpSettings {
   port: number;
   encryption: SmtpEncryption;
   username: string;
+  /** The spec names certificate validation for IMAP; SMTP servers are as often self-hosted, so it is here too. */
+  validateCertificate: boolean;
 }
 
 export interface EmailIdentity {

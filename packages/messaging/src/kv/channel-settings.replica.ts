@@ -14,12 +14,12 @@ export class ChannelSettingsReplica implements OnApplicationBootstrap, OnApplica
   private readonly settings = new Map<string, ChannelSettingsSnapshot>();
   readonly changes = new Subject<{ projectId: string; settings: ChannelSettingsSnapshot | null }>();
   private stopWatching: (() => void) | undefined;
-  private ready!: Promise<void>;
+  private ready: Promise<void> | undefined;
 
   constructor(private readonly buckets: KeyValueBuckets) {}
 
   onApplicationBootstrap(): void {
-    this.ready = this.watch();
+    void this.start();
   }
 
   onApplicationShutdown(): void {
@@ -29,6 +29,18 @@ export class ChannelSettingsReplica implements OnApplicationBootstrap, OnApplica
 
   /** Resolves once the initial contents of the bucket are loaded. */
   whenReady(): Promise<void> {
+    return this.start();
+  }
+
+  /**
+   * Watches once, however often it is asked (bootstrap hook or an early whenReady()). A shutdown during start-up
+   * ends the watch; callers of whenReady() see that, nothing else may crash on it as an unhandled rejection.
+   */
+  private start(): Promise<void> {
+    if (!this.ready) {
+      this.ready = this.watch();
+      this.ready.catch((error: unknown) => this.logger.warn(`Channel settings watch did not start: ${String(error)}`));
+    }
     return this.ready;
   }
 

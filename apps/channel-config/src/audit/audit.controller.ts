@@ -1,0 +1,22 @@
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { AdminTokenGuard } from '@ensoras/runtime';
+import { ProjectParams } from '../projects/project-params.dto.js';
+import { AuditLog, type AuditEntryView } from './audit-log.service.js';
+
+class AuditQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+}
+
+@Controller('v1/projects/:projectId/channels/email/audit')
+@UseGuards(AdminTokenGuard)
+export class AuditController {
+  constructor(private readonly audit: AuditLog) {}
+
+  /** The project's recent changes (channel and communication style): action, changed field names, revision, time. */
+  @Get()
+  async recent(@Param() { projectId }: ProjectParams, @Query() query: AuditQuery): Promise<{ entries: AuditEntryView[] }> {
+    return { entries: await this.audit.recent(projectId, query.limit ?? 50) };
+  }
+}

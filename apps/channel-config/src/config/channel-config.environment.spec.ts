@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { describe, expect, it } from 'vitest';
+import { ChannelConfigEnvironment } from './channel-config.environment.js';
+
+const base = { NATS_URL: 'nats://127.0.0.1:4222', ADMIN_TOKEN: 'a-long-enough-admin-token' };
+const badProperties = (source: Record<string, string>) =>
+  validateSync(plainToInstance(ChannelConfigEnvironment, { ...base, ...source })).map((error) => error.property);
+
+describe('ChannelConfigEnvironment', () => {
+  it('defaults the port to 3001 and the test-connection timeout to 10 s', () => {
+    const environment = plainToInstance(ChannelConfigEnvironment, base);
+    expect(validateSync(environment)).toEqual([]);
+    expect(environment.PORT).toBe(3001);
+    expect(environment.TEST_CONNECTION_TIMEOUT_MS).toBe(10_000);
+  });
+
+  it('accepts a 32-byte SECRETS_KEY as hex or base64 and rejects anything else without echoing it', () => {
+    expect(badProperties({ SECRETS_KEY: randomBytes(32).toString('hex') })).toEqual([]);
+    expect(badProperties({ SECRETS_KEY: randomBytes(32).toString('base64') })).toEqual([]);
+    const errors = validateSync(plainToInstance(ChannelConfigEnvironment, { ...base, SECRETS_KEY: 'too-short-key' }));
+    expect(errors.map((error) => error.property)).toEqual(['SECRETS_KEY']);
+    expect(JSON.stringify(errors[0].constraints)).not.toContain('too-short-key');
+  });
+
+  it('rejects a test-connection timeout that is not a positive whole number of ms', () => {
+    expect(badProperties({ TEST_CONNECTION_TIMEOUT_MS: 'soon' })).toEqual(['TEST_CONNECTION_TIMEOUT_MS']);
+  });
+});

@@ -1,0 +1,22 @@
+import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
+import { ProjectConfigurationDto, type ProjectConfigurationView } from '@ensoras/contracts';
+import { AdminTokenGuard } from '@ensoras/runtime';
+import { ProjectParams } from '../projects/project-params.dto.js';
+import { ConfigurationService } from './configuration.service.js';
+
+@Controller('v1/projects/:projectId/configuration')
+@UseGuards(AdminTokenGuard)
+export class ConfigurationController {
+  constructor(private readonly configuration: ConfigurationService) {}
+
+  /** An unknown project has the defaults: an empty style, never set (updatedAt null). */
+  @Get()
+  get(@Param() { projectId }: ProjectParams): Promise<ProjectConfigurationView> {
+    return this.configuration.get(projectId);
+  }
+
+  @Put()
+  put(@Param() { projectId }: ProjectParams, @Body() body: ProjectConfigurationDto): Promise<ProjectConfigurationView> {
+    return this.configuration.put(projectId, body.communicationStyle);
+  }
+}

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { describe, expect, it } from 'vitest';
+import { PutEmailChannelDto } from '@ensoras/contracts';
+import { SecretBox } from '@ensoras/secrets';
+import { missingSections, notReadyReason } from './channel-readiness.js';
+import { EmailChannelEntity } from './email-channel.entity.js';
+import { settingsFromPut } from './settings-merge.js';
+
+describe('channel readiness', () => {
+  it('names IMAP first while nothing is configured', () => {
+    expect(missingSections(null)).toEqual(['imap', 'smtp', 'identity']);
+    expect(notReadyReason(missingSections(null))).toBe('IMAP is not configured');
+  });
+
+  it('finds nothing missing on a configured channel, and names what an incomplete row lacks', async () => {
+    const body = plainToInstance(PutEmailChannelDto, {
+      imap: { host: 'imap.example.test', port: 993, encryption: 'ssl', username: 'u', password: 'p' },
+      smtp: { host: 'smtp.example.test', port: 465, encryption: 'ssl', username: 'u', password: 'p' },
+      identity: { fromEmail: 'support@example.test', fromName: 'Support' },
+    });
+    const channel = new EmailChannelEntity();
+    channel.assignSettings((await settingsFromPut(body, null, new SecretBox(randomBytes(32)))).settings);
+    expect(missingSections(channel)).toEqual([]);
+    channel.smtpHost = '';
+    expect(notReadyReason(missingSections(channel))).toBe('SMTP is not configured');
+  });
+});

@@ -1,0 +1,23 @@
+import type { EmailIdentity, ImapSettings, ResponseDelay, SealedSecret, SmtpSettings } from '@ensoras/contracts';
+
+export type StoredImapSettings = ImapSettings & { password: SealedSecret };
+export type StoredSmtpSettings = SmtpSettings & { password: SealedSecret };
+
+/** A configured email channel as stored: always complete, passwords sealed. */
+export interface EmailChannelSettings {
+  imap: StoredImapSettings;
+  smtp: StoredSmtpSettings;
+  identity: EmailIdentity;
+  guidelines: string;
+  responseDelay: ResponseDelay;
+}
+
+/**
+ * The spec: "For email, longer delays (30-120 seconds) feel more natural than instant replies." A channel
+ * configured without a delay therefore gets that range rather than an instant reply.
+ */
+export const DEFAULT_RESPONSE_DELAY: ResponseDelay = Object.freeze({ minSeconds: 30, maxSeconds: 120 });
+
+/** Product defaults: certificates are checked (IMAP and SMTP alike), imported mail is left unread. */
+export const DEFAULT_VALIDATE_CERTIFICATE = true;
+export const DEFAULT_MARK_AS_READ = false;

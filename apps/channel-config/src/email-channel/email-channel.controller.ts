@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  PatchEmailChannelDto,
+  PutEmailChannelDto,
+  type EmailChannelView,
+  type TestConnectionResult,
+} from '@ensoras/contracts';
+import { AdminTokenGuard } from '@ensoras/runtime';
+import { ProjectParams } from '../projects/project-params.dto.js';
+import { EmailChannelService } from './email-channel.service.js';
+
+@Controller('v1/projects/:projectId/channels/email')
+@UseGuards(AdminTokenGuard)
+export class EmailChannelController {
+  constructor(private readonly channels: EmailChannelService) {}
+
+  /** 404 while never configured. Passwords are never shown: `passwordSet` says one is stored. */
+  @Get()
+  get(@Param() { projectId }: ProjectParams): Promise<EmailChannelView> {
+    return this.channels.get(projectId);
+  }
+
+  @Put()
+  put(@Param() { projectId }: ProjectParams, @Body() body: PutEmailChannelDto): Promise<EmailChannelView> {
+    return this.channels.put(projectId, body);
+  }
+
+  @Patch()
+  patch(@Param() { projectId }: ProjectParams, @Body() body: PatchEmailChannelDto): Promise<EmailChannelView> {
+    return this.channels.patch(projectId, body);
+  }
+
+  /** 200 whatever the outcome: the body says which side failed and why. 409 while not configured. */
+  @Post('test-connection')
+  @HttpCode(200)
+  testConnection(@Param() { projectId }: ProjectParams): Promise<TestConnectionResult> {
+    return this.channels.testConnection(projectId);
+  }
+
+  @Post('enable')
+  @HttpCode(200)
+  enable(@Param() { projectId }: ProjectParams): Promise<EmailChannelView> {
+    return this.channels.enable(projectId);
+  }
+
+  @Post('disable')
+  @HttpCode(200)
+  disable(@Param() { projectId }: ProjectParams): Promise<EmailChannelView> {
+    return this.channels.disable(projectId);
+  }
+}

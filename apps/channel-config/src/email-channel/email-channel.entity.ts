@@ -1,0 +1,85 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { ConnectionTestSummary, ImapEncryption, SmtpEncryption } from '@ensoras/contracts';
+import type { EmailChannelSettings } from './email-channel-settings.js';
+
+/** One project's email channel. Passwords are stored only as SecretBox-sealed strings. */
+@Entity({ name: 'email_channel' })
+export class EmailChannelEntity {
+  @PrimaryColumn({ name: 'project_id', type: 'text' }) projectId!: string;
+  @Column({ type: 'boolean', default: false }) enabled!: boolean;
+
+  @Column({ name: 'imap_host', type: 'text' }) imapHost!: string;
+  @Column({ name: 'imap_port', type: 'int' }) imapPort!: number;
+  @Column({ name: 'imap_encryption', type: 'text' }) imapEncryption!: ImapEncryption;
+  @Column({ name: 'imap_username', type: 'text' }) imapUsername!: string;
+  @Column({ name: 'imap_password_sealed', type: 'text' }) imapPasswordSealed!: string;
+  @Column({ name: 'imap_validate_certificate', type: 'boolean' }) imapValidateCertificate!: boolean;
+  @Column({ name: 'imap_mark_as_read', type: 'boolean' }) imapMarkAsRead!: boolean;
+
+  @Column({ name: 'smtp_host', type: 'text' }) smtpHost!: string;
+  @Column({ name: 'smtp_port', type: 'int' }) smtpPort!: number;
+  @Column({ name: 'smtp_encryption', type: 'text' }) smtpEncryption!: SmtpEncryption;
+  @Column({ name: 'smtp_username', type: 'text' }) smtpUsername!: string;
+  @Column({ name: 'smtp_password_sealed', type: 'text' }) smtpPasswordSealed!: string;
+  @Column({ name: 'smtp_validate_certificate', type: 'boolean' }) smtpValidateCertificate!: boolean;
+
+  @Column({ name: 'from_email', type: 'text' }) fromEmail!: string;
+  @Column({ name: 'from_name', type: 'text' }) fromName!: string;
+  @Column({ name: 'signature_html', type: 'text' }) signatureHtml!: string;
+  @Column({ type: 'text' }) guidelines!: string;
+  @Column({ name: 'response_delay_min_seconds', type: 'int' }) responseDelayMinSeconds!: number;
+  @Column({ name: 'response_delay_max_seconds', type: 'int' }) responseDelayMaxSeconds!: number;
+
+  /** Result of the last Test Connection; cleared when the connection settings change. */
+  @Column({ name: 'last_connection_test', type: 'jsonb', nullable: true }) lastConnectionTest!: ConnectionTestSummary | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+
+  settings(): EmailChannelSettings {
+    return {
+      imap: {
+        host: this.imapHost,
+        port: this.imapPort,
+        encryption: this.imapEncryption,
+        username: this.imapUsername,
+        password: { sealed: this.imapPasswordSealed },
+        validateCertificate: this.imapValidateCertificate,
+        markAsRead: this.imapMarkAsRead,
+      },
+      smtp: {
+        host: this.smtpHost,
+        port: this.smtpPort,
+        encryption: this.smtpEncryption,
+        username: this.smtpUsername,
+        password: { sealed: this.smtpPasswordSealed },
+        validateCertificate: this.smtpValidateCertificate,
+      },
+      identity: { fromEmail: this.fromEmail, fromName: this.fromName, signatureHtml: this.signatureHtml },
+      guidelines: this.guidelines,
+      responseDelay: { minSeconds: this.responseDelayMinSeconds, maxSeconds: this.responseDelayMaxSeconds },
+    };
+  }
+
+  assignSettings(settings: EmailChannelSettings): void {
+    const { imap, smtp, identity, responseDelay } = settings;
+    this.imapHost = imap.host;
+    this.imapPort = imap.port;
+    this.imapEncryption = imap.encryption;
+    this.imapUsername = imap.username;
+    this.imapPasswordSealed = imap.password.sealed;
+    this.imapValidateCertificate = imap.validateCertificate;
+    this.imapMarkAsRead = imap.markAsRead;
+    this.smtpHost = smtp.host;
+    this.smtpPort = smtp.port;
+    this.smtpEncryption = smtp.encryption;
+    this.smtpUsername = smtp.username;
+    this.smtpPasswordSealed = smtp.password.sealed;
+    this.smtpValidateCertificate = smtp.validateCertificate;
+    this.fromEmail = identity.fromEmail;
+    this.fromName = identity.fromName;
+    this.signatureHtml = identity.signatureHtml;
+    this.guidelines = settings.guidelines;
+    this.responseDelayMinSeconds = responseDelay.minSeconds;
+    this.responseDelayMaxSeconds = responseDelay.maxSeconds;
+  }
+}

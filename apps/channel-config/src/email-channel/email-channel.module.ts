@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ProjectsModule } from '../projects/projects.module.js';
+import { ConnectionTester } from './connection-test.service.js';
+import { EmailChannelController } from './email-channel.controller.js';
+import { EmailChannelService } from './email-channel.service.js';
+
+@Module({
+  imports: [ProjectsModule],
+  controllers: [EmailChannelController],
+  providers: [EmailChannelService, ConnectionTester],
+})
+export class EmailChannelModule {}

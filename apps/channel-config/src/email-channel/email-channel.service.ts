@@ -1,0 +1,126 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  ChannelConfigured,
+  ChannelDisabled,
+  ChannelEnabled,
+  type EmailChannelView,
+  type PatchEmailChannelDto,
+  type PutEmailChannelDto,
+  type TestConnectionResult,
+} from '@ensoras/contracts';
+import { SecretBox } from '@ensoras/secrets';
+import { ProjectChanges, type ProjectChange, type ProjectState } from '../projects/project-changes.service.js';
+import { missingSections, notReadyReason } from './channel-readiness.js';
+import { ConnectionTester, connectionTestSummary } from './connection-test.service.js';
+import { EmailChannelEntity } from './email-channel.entity.js';
+import { emailChannelView } from './email-channel.view.js';
+import { affectsConnection, settingsFromPatch, settingsFromPut, type SettingsChange } from './settings-merge.js';
+
+@Injectable()
+export class EmailChannelService {
+  constructor(
+    private readonly changes: ProjectChanges,
+    private readonly secretBox: SecretBox,
+    private readonly tester: ConnectionTester,
+  ) {}
+
+  async get(projectId: string): Promise<EmailChannelView> {
+    return emailChannelView(requireChannel((await this.changes.read(projectId)).channel, projectId));
+  }
+
+  /** The whole channel: defaults for optional settings left out, stored passwords kept when left out. */
+  async put(projectId: string, body: PutEmailChannelDto): Promise<EmailChannelView> {
+    const state = await this.changes.apply(projectId, async (current) =>
+      this.store(current, await settingsFromPut(body, current.channel?.settings() ?? null, this.secretBox), 'email_channel.configured'),
+    );
+    return emailChannelView(requireChannel(state.channel, projectId));
+  }
+
+  /** Only what the body names changes, field by field; the merged whole is validated again. */
+  async patch(projectId: string, body: PatchEmailChannelDto): Promise<EmailChannelView> {
+    const state = await this.changes.apply(projectId, async (current) => {
+      const stored = current.channel?.settings() ?? null;
+      const change = await settingsFromPatch(body, stored, this.secretBox);
+      return this.store(current, change, stored ? 'email_channel.updated' : 'email_channel.configured');
+    });
+    return emailChannelView(requireChannel(state.channel, projectId));
+  }
+
+  /** 409 with the reason while IMAP, SMTP or the identity is missing; enabling an enabled channel changes nothing. */
+  async enable(projectId: string): Promise<EmailChannelView> {
+    const state = await this.changes.apply(projectId, (current): ProjectChange | null => {
+      const missing = missingSections(current.channel);
+      if (missing.length > 0 || !current.channel) {
+        throw new ConflictException({ statusCode: 409, error: 'Conflict', message: notReadyReason(missing), missing });
+      }
+      if (current.channel.enabled) return null;
+      current.channel.enabled = true;
+      current.channel.updatedAt = current.now;
+      return { action: 'email_channel.enabled', changedFields: ['enabled'], event: ChannelEnabled };
+    });
+    return emailChannelView(requireChannel(state.channel, projectId));
+  }
+
+  async disable(projectId: string): Promise<EmailChannelView> {
+    const state = await this.changes.apply(projectId, (current): ProjectChange | null => {
+      const channel = requireChannel(current.channel, projectId);
+      if (!channel.enabled) return null;
+      channel.enabled = false;
+      channel.updatedAt = current.now;
+      return { action: 'email_channel.disabled', changedFields: ['enabled'], event: ChannelDisabled };
+    });
+    return emailChannelView(requireChannel(state.channel, projectId));
+  }
+
+  /**
+   * Runs against the stored settings (passwords opened in memory only). The result is kept on the channel unless
+   * the connection settings changed while the test ran, since then it would describe settings that are gone.
+   */
+  async testConnection(projectId: string): Promise<TestConnectionResult> {
+    const { channel } = await this.changes.read(projectId);
+    if (!channel) {
+      throw new ConflictException('The email channel is not configured: PUT its settings before testing the connection');
+    }
+    const settings = channel.settings();
+    const result = await this.tester.test(settings, this.openPasswords(channel));
+    const summary = connectionTestSummary(result, new Date());
+    await this.changes.withProjectLocked(projectId, async (manager, current) => {
+      if (!current.channel || connectionOf(current.channel) !== connectionOf(channel)) return;
+      await manager.update(EmailChannelEntity, { projectId }, { lastConnectionTest: summary });
+    });
+    return result;
+  }
+
+  private store(state: ProjectState, change: SettingsChange, action: ProjectChange['action']): ProjectChange | null {
+    if (change.changedFields.length === 0) return null;
+    const channel = state.channel ?? Object.assign(new EmailChannelEntity(), { projectId: state.project.projectId, enabled: false });
+    channel.assignSettings(change.settings);
+    channel.updatedAt = state.now;
+    if (!state.channel || affectsConnection(change.changedFields)) channel.lastConnectionTest = null;
+    state.channel = channel;
+    return { action, changedFields: change.changedFields, event: ChannelConfigured };
+  }
+
+  private openPasswords(channel: EmailChannelEntity): { imap: string; smtp: string } {
+    const { imap, smtp } = channel.settings();
+    try {
+      return { imap: this.secretBox.open(imap.password), smtp: this.secretBox.open(smtp.password) };
+    } catch {
+      throw new ConflictException(
+        'The stored passwords cannot be opened with the current SECRETS_KEY (was it changed?): PUT the passwords again',
+      );
+    }
+  }
+}
+
+function requireChannel(channel: EmailChannelEntity | null, projectId: string): EmailChannelEntity {
+  if (!channel) throw new NotFoundException(`The email channel of project ${projectId} is not configured`);
+  return channel;
+}
+
+/** The settings a connection test depends on, sealed passwords included, as one comparable string. */
+function connectionOf(channel: EmailChannelEntity): string {
+  const { imap, smtp } = channel.settings();
+  const { markAsRead: _markAsRead, ...imapConnection } = imap;
+  return JSON.stringify({ imap: imapConnection, smtp });
+}

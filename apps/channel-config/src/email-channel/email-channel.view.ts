@@ -1,0 +1,35 @@
+import type { EmailChannelView } from '@ensoras/contracts';
+import type { EmailChannelEntity } from './email-channel.entity.js';
+
+/**
+ * What the API shows of a channel. Built field by field, never by spreading the row, so a sealed password can
+ * never slip into a response: in its place `passwordSet`.
+ */
+export function emailChannelView(channel: EmailChannelEntity): EmailChannelView {
+  return {
+    projectId: channel.projectId,
+    enabled: channel.enabled,
+    imap: {
+      host: channel.imapHost,
+      port: channel.imapPort,
+      encryption: channel.imapEncryption,
+      username: channel.imapUsername,
+      validateCertificate: channel.imapValidateCertificate,
+      markAsRead: channel.imapMarkAsRead,
+      passwordSet: channel.imapPasswordSealed !== '',
+    },
+    smtp: {
+      host: channel.smtpHost,
+      port: channel.smtpPort,
+      encryption: channel.smtpEncryption,
+      username: channel.smtpUsername,
+      validateCertificate: channel.smtpValidateCertificate,
+      passwordSet: channel.smtpPasswordSealed !== '',
+    },
+    identity: { fromEmail: channel.fromEmail, fromName: channel.fromName, signatureHtml: channel.signatureHtml },
+    guidelines: channel.guidelines,
+    responseDelay: { minSeconds: channel.responseDelayMinSeconds, maxSeconds: channel.responseDelayMaxSeconds },
+    updatedAt: channel.updatedAt.toISOString(),
+    lastConnectionTest: channel.lastConnectionTest,
+  };
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { describe, expect, it } from 'vitest';
+import { PutEmailChannelDto } from '@ensoras/contracts';
+import { SecretBox } from '@ensoras/secrets';
+import { EmailChannelEntity } from '../email-channel/email-channel.entity.js';
+import { settingsFromPut } from '../email-channel/settings-merge.js';
+import { ProjectEntity } from '../projects/project.entity.js';
+import { channelChangedPayload, channelSettingsSnapshot } from './channel-settings-snapshot.js';
+
+const project = Object.assign(new ProjectEntity(), {
+  projectId: 'p1',
+  revision: 4,
+  communicationStyle: 'Warm and brief',
+  configurationUpdatedAt: new Date('2025-11-25T10:00:00Z'),
+  updatedAt: new Date('2025-11-25T11:00:00Z'),
+});
+
+async function configuredChannel(): Promise<EmailChannelEntity> {
+  const body = plainToInstance(PutEmailChannelDto, {
+    imap: { host: 'imap.example.test', port: 993, encryption: 'ssl', username: 'u', password: 'imap-secret' },
+    smtp: { host: 'smtp.example.test', port: 465, encryption: 'ssl', username: 'u', password: 'smtp-secret' },
+    identity: { fromEmail: 'support@example.test', fromName: 'Support' },
+  });
+  const channel = Object.assign(new EmailChannelEntity(), { projectId: 'p1', enabled: true });
+  channel.assignSettings((await settingsFromPut(body, null, new SecretBox(randomBytes(32)))).settings);
+  return channel;
+}
+
+describe('channel settings snapshot', () => {
+  it('carries the style, revision and sealed passwords; the event payload carries no password at all', async () => {
+    const snapshot = channelSettingsSnapshot(project, await configuredChannel());
+    expect(snapshot).toMatchObject({ projectId: 'p1', enabled: true, revision: 4, communicationStyle: 'Warm and brief' });
+    expect(snapshot.imap?.password.sealed).toMatch(/^v1\./);
+    expect(JSON.stringify(snapshot)).not.toMatch(/imap-secret|smtp-secret/);
+
+    const payload = channelChangedPayload(snapshot);
+    expect(JSON.stringify(payload)).not.toMatch(/password|v1\./);
+    expect(payload.imap).toMatchObject({ host: 'imap.example.test', port: 993 });
+  });
+
+  it('for a project with a style but no channel: channel parts null, disabled, default delay', () => {
+    const snapshot = channelSettingsSnapshot(project, null);
+    expect(snapshot).toMatchObject({ enabled: false, imap: null, smtp: null, identity: null, guidelines: '' });
+    expect(snapshot.responseDelay).toEqual({ minSeconds: 30, maxSeconds: 120 });
+    expect(snapshot.communicationStyle).toBe('Warm and brief');
+  });
+});

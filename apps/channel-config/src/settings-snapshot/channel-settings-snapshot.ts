@@ -1,0 +1,43 @@
+import type { ChannelChangedPayload, ChannelSettingsSnapshot } from '@ensoras/contracts';
+import { DEFAULT_RESPONSE_DELAY } from '../email-channel/email-channel-settings.js';
+import type { EmailChannelEntity } from '../email-channel/email-channel.entity.js';
+import type { ProjectEntity } from '../projects/project.entity.js';
+
+/**
+ * The replicated read model of a project (KV `channel-settings`): everything the other services need, passwords
+ * sealed. A project with a communication style but no channel yet gets one too, with the channel parts empty.
+ */
+export function channelSettingsSnapshot(project: ProjectEntity, channel: EmailChannelEntity | null): ChannelSettingsSnapshot {
+  const settings = channel?.settings() ?? null;
+  return {
+    projectId: project.projectId,
+    enabled: channel?.enabled ?? false,
+    revision: project.revision,
+    updatedAt: project.updatedAt.toISOString(),
+    communicationStyle: project.communicationStyle,
+    imap: settings ? settings.imap : null,
+    smtp: settings ? settings.smtp : null,
+    identity: settings ? settings.identity : null,
+    guidelines: settings?.guidelines ?? '',
+    responseDelay: settings ? settings.responseDelay : { ...DEFAULT_RESPONSE_DELAY },
+  };
+}
+
+/** The payload of channel events: the snapshot without any password, sealed or not, and without the style. */
+export function channelChangedPayload(snapshot: ChannelSettingsSnapshot): ChannelChangedPayload {
+  const withoutPassword = <T extends { password: unknown }>(section: T | null): Omit<T, 'password'> | null => {
+    if (!section) return null;
+    const { password: _password, ...rest } = section;
+    return rest;
+  };
+  return {
+    projectId: snapshot.projectId,
+    enabled: snapshot.enabled,
+    revision: snapshot.revision,
+    imap: withoutPassword(snapshot.imap),
+    smtp: withoutPassword(snapshot.smtp),
+    identity: snapshot.identity,
+    guidelines: snapshot.guidelines,
+    responseDelay: snapshot.responseDelay,
+  };
+}
