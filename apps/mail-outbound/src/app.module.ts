@@ -4,6 +4,9 @@ import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
 import { HealthModule } from '@ensoras/runtime';
 import type { MailOutboundEnvironment } from './config/mail-outbound.environment.js';
+import { Delivery } from './delivery/delivery.entity.js';
+import { DeliveryModule } from './delivery/delivery.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 @Module({})
@@ -14,13 +17,15 @@ export class AppModule {
       imports: [
         PersistenceModule.forRoot({
           schema: 'mail_outbound',
-          entities: [...MESSAGING_ENTITIES],
+          entities: [...MESSAGING_ENTITIES, Delivery],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'mail-outbound'),
         }),
         MessagingModule.forRoot({ serviceName: 'mail-outbound', natsUrl: environment.NATS_URL }),
         HealthModule.forRoot(),
+        MetricsModule,
+        DeliveryModule.forRoot(environment),
       ],
     };
   }

@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'retrying', 'sent', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * One outgoing mail and where its delivery stands. The row is written before the SMTP transaction starts
+ * (`sending`) and settled after it (`sent`, `retrying`, `failed`), so a restart can tell a send that may have
+ * happened from one that surely did not.
+ */
+@Entity({ name: 'delivery' })
+export class Delivery {
+  /** Ticketing's id of the outgoing message: the idempotency key of a send. */
+  @PrimaryColumn('text', { name: 'outbound_message_id' }) outboundMessageId!: string;
+  @Column('text', { name: 'project_id' }) projectId!: string;
+  @Column('text', { name: 'ticket_id' }) ticketId!: string;
+  /** The Message-ID the mail carries, as ticketing recorded it. */
+  @Column('text', { name: 'message_id' }) messageId!: string;
+  @Column('text') status!: DeliveryStatus;
+  /** SMTP transactions started for this mail. */
+  @Column('int', { default: 0 }) attempts!: number;
+  @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+  /** Stable code of the last failure (e.g. auth_failed, delivery_uncertain), for MailFailed. */
+  @Column('text', { name: 'failure_code', nullable: true }) failureCode!: string | null;
+  /** The server's reply to the end of DATA, e.g. `250 2.0.0 Ok: queued as 4F1D`. */
+  @Column('text', { name: 'smtp_response', nullable: true }) smtpResponse!: string | null;
+  /** When the current (or last) SMTP transaction was taken; tells an in-flight send from a crashed one. */
+  @Column('timestamptz', { name: 'claimed_at', nullable: true }) claimedAt!: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
+}

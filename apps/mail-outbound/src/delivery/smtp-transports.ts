@@ -1,0 +1,86 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { ChannelSettingsSnapshot, EmailIdentity, SmtpSettings, SealedSecret } from '@ensoras/contracts';
+import { smtpTransportOptions } from '@ensoras/mail';
+import { ChannelSettingsReplica } from '@ensoras/messaging';
+import { SecretBox } from '@ensoras/secrets';
+import { createTransport, type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import type { Subscription } from 'rxjs';
+
+/** Connect and greeting bound; a send must end well inside the delivery lease (see SEND_LEASE_MS). */
+const CONNECT_TIMEOUT_MS = 15_000;
+/** Inactivity bound of an open connection, also how long an idle pooled connection stays open. */
+const SOCKET_TIMEOUT_MS = 30_000;
+/** Replies are few per project; two connections let one slow send not hold up the next. */
+const MAX_CONNECTIONS_PER_PROJECT = 2;
+
+/** A channel that can send: SMTP settings with a sealed password, and an identity. */
+export type SendingChannel = ChannelSettingsSnapshot & { smtp: SmtpSettings & { password: SealedSecret }; identity: EmailIdentity };
+
+export interface ChannelTransport {
+  transporter: Transporter<SMTPPool.SentMessageInfo>;
+  /** Kept in memory only, to scrub it from any text that leaves this service. */
+  password: string;
+}
+
+/**
+ * One pooled nodemailer transporter per project, for the revision of the channel settings it was built from. A new
+ * revision (or a deleted channel) closes the old pool, so changed credentials take effect with the next mail.
+ */
+@Injectable()
+export class SmtpTransports implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SmtpTransports.name);
+  private readonly pools = new Map<string, ChannelTransport & { revision: number }>();
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly replica: ChannelSettingsReplica,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.replica.changes.subscribe(({ projectId, settings }) => {
+      const pool = this.pools.get(projectId);
+      if (pool && pool.revision !== settings?.revision) this.close(projectId);
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+    for (const projectId of [...this.pools.keys()]) this.close(projectId);
+  }
+
+  /** The transporter for the channel's current settings. Throws when the sealed password cannot be opened. */
+  forChannel(channel: SendingChannel): ChannelTransport {
+    const existing = this.pools.get(channel.projectId);
+    if (existing?.revision === channel.revision) return existing;
+    if (existing) this.close(channel.projectId);
+
+    const password = this.secrets.open(channel.smtp.password);
+    const options = smtpTransportOptions(
+      // A snapshot written before SMTP had its own certificate switch lacks it: validate, the safe default.
+      { ...channel.smtp, password, validateCertificate: channel.smtp.validateCertificate ?? true },
+      { timeoutMs: CONNECT_TIMEOUT_MS, socketTimeoutMs: SOCKET_TIMEOUT_MS },
+    );
+    const transporter = createTransport({
+      ...options,
+      pool: true,
+      maxConnections: MAX_CONNECTIONS_PER_PROJECT,
+      // The pool would silently resend a message whose connection closed mid-transaction, maybe after the server
+      // took it. Retries are ours to decide, with the delivery row recording each attempt.
+      maxRequeues: 0,
+    } as SMTPPool.Options);
+    // A pooled connection that breaks while idle reports here; the next send opens a fresh one.
+    transporter.on('error', (error) => this.logger.debug(`SMTP pool of ${channel.projectId}: ${error.message}`));
+    const pool = { transporter, password, revision: channel.revision };
+    this.pools.set(channel.projectId, pool);
+    return pool;
+  }
+
+  private close(projectId: string): void {
+    const pool = this.pools.get(projectId);
+    this.pools.delete(projectId);
+    // close() lets a send in progress finish on its connection, then ends the pool.
+    pool?.transporter.close();
+  }
+}
