@@ -3,8 +3,16 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
 import { HealthModule } from '@ensoras/runtime';
+import { AdminTokenModule } from './config/admin-token.module.js';
 import type { TicketingEnvironment } from './config/ticketing.environment.js';
+import { DeliveryModule } from './delivery/delivery.module.js';
+import { InboundModule } from './inbound/inbound.module.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { RepliesModule } from './replies/replies.module.js';
+import { ThreadReference } from './tickets/thread-reference.entity.js';
+import { TicketMessage } from './tickets/ticket-message.entity.js';
+import { Ticket } from './tickets/ticket.entity.js';
+import { TicketsModule } from './tickets/tickets.module.js';
 
 @Module({})
 export class AppModule {
@@ -14,13 +22,18 @@ export class AppModule {
       imports: [
         PersistenceModule.forRoot({
           schema: 'ticketing',
-          entities: [...MESSAGING_ENTITIES],
+          entities: [...MESSAGING_ENTITIES, Ticket, TicketMessage, ThreadReference],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'ticketing'),
         }),
         MessagingModule.forRoot({ serviceName: 'ticketing', natsUrl: environment.NATS_URL }),
+        AdminTokenModule.forRoot(environment.ADMIN_TOKEN),
         HealthModule.forRoot(),
+        TicketsModule,
+        InboundModule,
+        RepliesModule,
+        DeliveryModule,
       ],
     };
   }

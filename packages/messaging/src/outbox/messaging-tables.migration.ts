@@ -9,6 +9,7 @@ export class CreateMessagingTables1764000000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE "${schema}"."outbox_message" (
         "id" uuid PRIMARY KEY,
+        "position" bigint GENERATED ALWAYS AS IDENTITY,
         "subject" text NOT NULL,
         "envelope" jsonb NOT NULL,
         "created_at" timestamptz NOT NULL DEFAULT now(),
@@ -17,7 +18,7 @@ export class CreateMessagingTables1764000000000 implements MigrationInterface {
         "last_error" text
       )`);
     await queryRunner.query(
-      `CREATE INDEX "outbox_message_unpublished" ON "${schema}"."outbox_message" ("created_at") WHERE "published_at" IS NULL`,
+      `CREATE INDEX "outbox_message_unpublished" ON "${schema}"."outbox_message" ("position") WHERE "published_at" IS NULL`,
     );
     await queryRunner.query(`
       CREATE TABLE "${schema}"."processed_event" (

@@ -3,10 +3,15 @@ import type { EventEnvelope } from '@ensoras/contracts';
 
 /** An event written in the same transaction as the state change it announces; the relay publishes it. */
 @Entity({ name: 'outbox_message' })
-@Index('outbox_message_unpublished', ['createdAt'], { where: '"published_at" IS NULL' })
+@Index('outbox_message_unpublished', ['position'], { where: '"published_at" IS NULL' })
 export class OutboxMessage {
   /** The envelope id, reused as Nats-Msg-Id so a re-publish after a crash is de-duplicated by JetStream. */
   @PrimaryColumn('uuid') id!: string;
+  /**
+   * Publication order. Not created_at: now() is the transaction's start, so the events of one transaction would
+   * tie; the identity follows insertion order, also within one multi-row insert.
+   */
+  @Column({ type: 'bigint', insert: false, update: false }) position!: string;
   @Column('text') subject!: string;
   @Column('jsonb') envelope!: EventEnvelope;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

@@ -69,8 +69,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const rows = await manager
         .createQueryBuilder(OutboxMessage, 'o')
         .where('o.published_at IS NULL')
-        .orderBy('o.created_at', 'ASC')
-        .addOrderBy('o.id', 'ASC')
+        .orderBy('o.position', 'ASC')
         .limit(BATCH_SIZE)
         .setLock('pessimistic_write')
         .setOnLocked('skip_locked')

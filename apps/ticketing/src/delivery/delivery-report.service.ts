@@ -1,0 +1,72 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { DataSource } from 'typeorm';
+import type { DeliveryStatus, MailFailedPayload, MailSentPayload } from '@ensoras/contracts';
+import { Outbox } from '@ensoras/messaging';
+import { ticketUpdated } from '../tickets/ticket-envelopes.js';
+import { TicketMessage } from '../tickets/ticket-message.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+
+export type DeliveryReport =
+  | { status: 'sent'; payload: MailSentPayload }
+  | { status: 'failed'; payload: MailFailedPayload };
+
+export type DeliveryOutcome = 'updated' | 'unchanged' | 'unknown-message';
+
+/**
+ * Settles an outgoing message's deliveryStatus from mail-outbound's report. Idempotent: a report that changes
+ * nothing (redelivered, or late after a success) leaves the row and the event stream alone.
+ */
+@Injectable()
+export class DeliveryReportService {
+  private readonly logger = new Logger(DeliveryReportService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async apply(projectId: string, report: DeliveryReport): Promise<DeliveryOutcome> {
+    const { outboundMessageId } = report.payload;
+    if (!isUUID(outboundMessageId)) return this.unknown(projectId, outboundMessageId);
+    const outcome = await this.dataSource.transaction(async (m): Promise<DeliveryOutcome> => {
+      const message = await m.findOne(TicketMessage, {
+        where: { id: outboundMessageId, projectId, direction: 'outbound' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!message) return 'unknown-message';
+      const next = settle(message, report);
+      if (next.deliveryStatus === message.deliveryStatus && next.deliveryNote === message.deliveryNote) return 'unchanged';
+      message.deliveryStatus = next.deliveryStatus;
+      message.deliveryNote = next.deliveryNote;
+      await m.update(TicketMessage, { id: message.id }, next);
+      const ticket = await m.findOneByOrFail(Ticket, { id: message.ticketId });
+      await this.outbox.add(m, ticketUpdated(ticket, ['message.deliveryStatus'], message));
+      return 'updated';
+    });
+    if (outcome === 'updated') this.outbox.publishSoon();
+    if (outcome === 'unknown-message') return this.unknown(projectId, outboundMessageId);
+    return outcome;
+  }
+
+  private unknown(projectId: string, outboundMessageId: string): DeliveryOutcome {
+    this.logger.warn(`Delivery report for unknown outgoing message ${outboundMessageId} in ${projectId}; ignored`);
+    return 'unknown-message';
+  }
+}
+
+/**
+ * A sent mail stays sent: a failure reported after it (a late or reordered report) is ignored. A temporary
+ * failure keeps the mail queued, and a success may follow any failure, because mail-outbound retries.
+ */
+function settle(
+  message: Pick<TicketMessage, 'deliveryStatus' | 'deliveryNote'>,
+  report: DeliveryReport,
+): { deliveryStatus: DeliveryStatus; deliveryNote: string | null } {
+  if (report.status === 'sent') return { deliveryStatus: 'sent', deliveryNote: null };
+  if (message.deliveryStatus === 'sent') return { deliveryStatus: message.deliveryStatus, deliveryNote: message.deliveryNote };
+  const { code, reason, permanent } = report.payload;
+  // A temporary failure is not a verdict: the mail stays queued, with the reason, while mail-outbound retries.
+  const note = `${code}: ${reason}${permanent ? '' : ' (temporary; mail-outbound tries again)'}`;
+  return { deliveryStatus: permanent ? 'failed' : 'queued', deliveryNote: note.slice(0, 2_000) };
+}

@@ -1,0 +1,77 @@
+import type { MailKind, TicketStatus } from '@ensoras/contracts';
+import { hasForwardPrefix, hasReplyPrefix, sameAddress, subjectThreadKey } from '@ensoras/mail';
+
+/** What threading needs to know about the mail that arrived. */
+export interface ThreadingMail {
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  subject: string;
+  /** Reply-To, else From; '' when the mail named neither. */
+  customerAddress: string;
+  kind: MailKind;
+}
+
+/** An entry of the threading index: this Message-ID belongs to (or is named by) that ticket. */
+export interface KnownReference {
+  messageId: string;
+  ticketId: string;
+}
+
+/** A ticket that may continue by subject. */
+export interface SubjectCandidate {
+  ticketId: string;
+  customerAddress: string;
+  subjectKey: string | null;
+  status: TicketStatus;
+  updatedAt: Date;
+}
+
+export type ThreadRule = 'in-reply-to' | 'references' | 'referenced-by' | 'subject';
+
+export type ThreadDecision =
+  | { action: 'join'; ticketId: string; rule: ThreadRule }
+  | { action: 'create' }
+  | { action: 'ignore'; reason: string };
+
+/**
+ * Which ticket a received mail belongs to, in the order the product promises:
+ * 1. its In-Reply-To, else its References (nearest ancestor first), name a Message-ID known in the project;
+ *    failing that, a known message names this mail's own Message-ID (it arrived after its reply);
+ * 2. its subject carries a reply (or forward) prefix and, normalised, equals the subject of a not-closed ticket of the
+ *    same customer address: the most recently updated one;
+ * 3. a new ticket, except for our own mail, which never opens one.
+ */
+export function decideThread(
+  mail: ThreadingMail,
+  known: readonly KnownReference[],
+  candidates: readonly SubjectCandidate[],
+): ThreadDecision {
+  const ticketOf = new Map(known.map((reference) => [reference.messageId, reference.ticketId]));
+
+  if (mail.inReplyTo !== null && ticketOf.has(mail.inReplyTo)) {
+    return { action: 'join', ticketId: ticketOf.get(mail.inReplyTo)!, rule: 'in-reply-to' };
+  }
+  // The last id of References is the direct parent, the first the thread's root.
+  for (const id of [...mail.references].reverse()) {
+    const ticketId = ticketOf.get(id);
+    if (ticketId) return { action: 'join', ticketId, rule: 'references' };
+  }
+  const referencedBy = ticketOf.get(mail.messageId);
+  if (referencedBy) return { action: 'join', ticketId: referencedBy, rule: 'referenced-by' };
+
+  const bySubject = subjectMatch(mail, candidates);
+  if (bySubject) return { action: 'join', ticketId: bySubject.ticketId, rule: 'subject' };
+
+  if (mail.kind === 'own') return { action: 'ignore', reason: 'own mail that continues no known ticket' };
+  return { action: 'create' };
+}
+
+function subjectMatch(mail: ThreadingMail, candidates: readonly SubjectCandidate[]): SubjectCandidate | undefined {
+  if (!hasReplyPrefix(mail.subject) && !hasForwardPrefix(mail.subject)) return undefined;
+  const key = subjectThreadKey(mail.subject);
+  if (key === null) return undefined;
+  return candidates
+    .filter((c) => c.subjectKey === key && c.status !== 'closed' && sameAddress(c.customerAddress, mail.customerAddress))
+    .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())[0];
+}

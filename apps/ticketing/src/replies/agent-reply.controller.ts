@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import type { TicketMessageView } from '@ensoras/contracts';
+import { AdminTokenGuard } from '@ensoras/runtime';
+import { ProjectIdPipe } from '../tickets/project-id.pipe.js';
+import { AgentReplyDto } from './agent-reply.dto.js';
+import { OutgoingReplyService } from './outgoing-reply.service.js';
+
+@Controller('v1/projects/:projectId/tickets/:ticketId/replies')
+@UseGuards(AdminTokenGuard)
+export class AgentReplyController {
+  constructor(private readonly replies: OutgoingReplyService) {}
+
+  /** Records the reply and queues it for sending, exactly as an AI reply; answers the latest customer message. */
+  @Post()
+  @HttpCode(201)
+  async reply(
+    @Param('projectId', ProjectIdPipe) projectId: string,
+    @Param('ticketId') ticketId: string,
+    @Body() body: AgentReplyDto,
+  ): Promise<TicketMessageView> {
+    const result = await this.replies.record({
+      projectId,
+      ticketId,
+      responseId: randomUUID(),
+      answersMessageIds: [],
+      text: body.text,
+      html: body.html ?? null,
+      author: 'agent',
+    });
+    switch (result.outcome) {
+      case 'recorded':
+        return result.message;
+      case 'ticket-not-found':
+        throw new NotFoundException(`Ticket ${ticketId} not found`);
+      case 'no-identity':
+        throw new ConflictException('The email channel has no identity (fromEmail) configured; configure it first');
+      case 'no-recipient':
+        throw new ConflictException('The ticket has no customer message with an address to answer');
+      case 'duplicate':
+        // A fresh responseId cannot have been recorded before.
+        throw new ConflictException('This reply was already recorded');
+    }
+  }
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import {
+  createEnvelope,
+  MailSendRequested,
+  type MailAddress,
+  type MessageAuthor,
+  type TicketMessageView,
+} from '@ensoras/contracts';
+import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
+import { canonicalAddress, generateMessageId, replySubject } from '@ensoras/mail';
+import { insertOrRetry } from '../tickets/concurrent-insert.js';
+import { timeOrderedId } from '../tickets/event-id.js';
+import { ThreadReference } from '../tickets/thread-reference.entity.js';
+import { ticketMessageCreated, ticketUpdated } from '../tickets/ticket-envelopes.js';
+import { TicketMessage } from '../tickets/ticket-message.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { toTicketMessageView } from '../tickets/ticket-views.js';
+import { replyReferences } from './reply-references.js';
+
+export interface OutgoingReply {
+  projectId: string;
+  ticketId: string;
+  /** One outgoing message per responseId, however often it is proposed. */
+  responseId: string;
+  /** Ticket message ids being answered; the last one found is replied to. Empty: the latest customer message. */
+  answersMessageIds: string[];
+  text: string;
+  html: string | null;
+  author: Extract<MessageAuthor, 'ai' | 'agent'>;
+}
+
+export type OutgoingReplyResult =
+  | { outcome: 'recorded'; message: TicketMessageView }
+  | { outcome: 'duplicate' }
+  | { outcome: 'ticket-not-found' }
+  | { outcome: 'no-identity' }
+  | { outcome: 'no-recipient' };
+
+/**
+ * Records an outgoing reply before anything is sent: the message with the Message-ID it will carry (on the channel's
+ * domain), the ticket marked answered, and the send request for mail-outbound, all in one transaction. That the
+ * Message-ID is known here first is what lets the customer's answer find its ticket.
+ */
+@Injectable()
+export class OutgoingReplyService {
+  private readonly logger = new Logger(OutgoingReplyService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly channels: ChannelSettingsReplica,
+  ) {}
+
+  async record(reply: OutgoingReply): Promise<OutgoingReplyResult> {
+    if (!isUUID(reply.ticketId)) return { outcome: 'ticket-not-found' };
+    await this.channels.whenReady();
+
+    const result = await this.dataSource.transaction(async (m): Promise<OutgoingReplyResult> => {
+      if (await m.existsBy(TicketMessage, { responseId: reply.responseId })) return { outcome: 'duplicate' };
+      const ticket = await m.findOne(Ticket, {
+        where: { id: reply.ticketId, projectId: reply.projectId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!ticket) return { outcome: 'ticket-not-found' };
+      const identity = this.channels.get(reply.projectId)?.identity;
+      if (!identity) return { outcome: 'no-identity' };
+      const answered = await answeredMessage(m, ticket, reply.answersMessageIds);
+      const recipient = answered && recipientOf(answered);
+      if (!answered || !recipient) return { outcome: 'no-recipient' };
+
+      const now = new Date();
+      const message = m.create(TicketMessage, {
+        id: randomUUID(),
+        ticketId: ticket.id,
+        projectId: ticket.projectId,
+        direction: 'outbound',
+        author: reply.author,
+        from: { address: identity.fromEmail, name: identity.fromName },
+        to: [recipient],
+        cc: [],
+        replyTo: [],
+        subject: replySubject(ticket.subject),
+        text: reply.text,
+        html: reply.html,
+        messageId: generateMessageId(identity.fromEmail),
+        inReplyTo: answered.messageId,
+        references: replyReferences(answered),
+        deliveryStatus: 'queued',
+        deliveryNote: null,
+        kind: 'normal',
+        kindReasons: [],
+        responseId: reply.responseId,
+        rawObjectKey: null,
+        createdAt: now,
+      });
+      await insertOrRetry(m, TicketMessage, message, `response ${reply.responseId} is being recorded concurrently`);
+      // Our Message-ID joins the threading index, so the customer's answer (In-Reply-To it) finds this ticket.
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(ThreadReference)
+        .values({ projectId: ticket.projectId, messageId: message.messageId, ticketId: ticket.id, createdAt: now })
+        .orIgnore()
+        .execute();
+
+      const changes = ticket.status === 'answered' ? ['messageCount'] : ['messageCount', 'status'];
+      ticket.status = 'answered';
+      ticket.messageCount += 1;
+      ticket.updatedAt = now;
+      await m.update(Ticket, { id: ticket.id }, { status: ticket.status, messageCount: ticket.messageCount, updatedAt: now });
+
+      await this.outbox.add(
+        m,
+        ticketMessageCreated(ticket, message),
+        ticketUpdated(ticket, changes),
+        createEnvelope(MailSendRequested, ticket.projectId, {
+          outboundMessageId: message.id,
+          ticketId: ticket.id,
+          from: message.from!,
+          to: message.to,
+          cc: message.cc,
+          subject: message.subject,
+          messageId: message.messageId,
+          inReplyTo: message.inReplyTo,
+          references: message.references,
+          text: message.text,
+          html: message.html,
+        }, timeOrderedId()),
+      );
+      return { outcome: 'recorded', message: toTicketMessageView(message) };
+    });
+
+    if (result.outcome === 'recorded') {
+      this.outbox.publishSoon();
+      this.logger.log(`Reply ${result.message.messageId} (${reply.author}) recorded on ticket ${reply.ticketId}`);
+    }
+    return result;
+  }
+}
+
+/**
+ * The customer message being answered: the last of `answersMessageIds` that is a received message of this ticket,
+ * else the ticket's latest customer message.
+ */
+async function answeredMessage(m: EntityManager, ticket: Ticket, answersMessageIds: string[]): Promise<TicketMessage | null> {
+  const ids = answersMessageIds.filter((id) => isUUID(id));
+  if (ids.length > 0) {
+    const found = await m.find(TicketMessage, { where: { id: In(ids), ticketId: ticket.id, direction: 'inbound' } });
+    const byId = new Map(found.map((message) => [message.id, message]));
+    const last = [...ids].reverse().find((id) => byId.has(id));
+    if (last) return byId.get(last)!;
+  }
+  return m.findOne(TicketMessage, {
+    where: { ticketId: ticket.id, direction: 'inbound', author: 'customer' },
+    order: { createdAt: 'DESC', id: 'DESC' },
+  });
+}
+
+/** Where the customer wants answers: the Reply-To of their message, else its From. */
+function recipientOf(message: TicketMessage): MailAddress | null {
+  const chosen = message.replyTo.find((a) => canonicalAddress(a.address) !== '') ?? message.from;
+  if (!chosen || canonicalAddress(chosen.address) === '') return null;
+  return { address: chosen.address.trim(), name: chosen.name ?? '' };
+}

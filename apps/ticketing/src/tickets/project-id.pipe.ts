@@ -1,0 +1,17 @@
+import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
+import { PROJECT_ID_PATTERN } from '@ensoras/contracts';
+
+/** Project ids are NATS subject tokens; anything else cannot have tickets. */
+@Injectable()
+export class ProjectIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!PROJECT_ID_PATTERN.test(value)) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: ['projectId: projectId must be 1 to 64 letters, digits, "-" or "_"'],
+      });
+    }
+    return value;
+  }
+}

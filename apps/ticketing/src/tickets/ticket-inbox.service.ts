@@ -1,0 +1,50 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { DataSource } from 'typeorm';
+import type { TicketDetailView, TicketPage, TicketStatus } from '@ensoras/contracts';
+import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
+import { TicketMessage } from './ticket-message.entity.js';
+import { Ticket } from './ticket.entity.js';
+import { toTicketMessageView, toTicketView } from './ticket-views.js';
+
+/** Read side of the inbox API. */
+@Injectable()
+export class TicketInboxService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Newest first; keyset pagination on (created_at, id), so new tickets never shift or repeat a page. */
+  async list(projectId: string, options: { limit: number; cursor?: string; status?: TicketStatus }): Promise<TicketPage> {
+    const query = this.dataSource
+      .getRepository(Ticket)
+      .createQueryBuilder('t')
+      .where('t.project_id = :projectId', { projectId });
+    if (options.status) query.andWhere('t.status = :status', { status: options.status });
+    if (options.cursor !== undefined) {
+      const after = decodeTicketCursor(options.cursor);
+      if (!after) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['cursor: cursor is not one this API returned'] });
+      query.andWhere('(t.created_at, t.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
+        createdAt: after.createdAt.toISOString(),
+        id: after.id,
+      });
+    }
+    // One row beyond the page tells whether there is a next one.
+    const rows = await query.orderBy('t.createdAt', 'DESC').addOrderBy('t.id', 'DESC').limit(options.limit + 1).getMany();
+    const items = rows.slice(0, options.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toTicketView),
+      nextCursor: rows.length > options.limit && last ? encodeTicketCursor(last) : null,
+    };
+  }
+
+  /** 404 for an unknown id and for another project's ticket alike. */
+  async detail(projectId: string, ticketId: string): Promise<TicketDetailView> {
+    const ticket = isUUID(ticketId) ? await this.dataSource.getRepository(Ticket).findOneBy({ id: ticketId, projectId }) : null;
+    if (!ticket) throw new NotFoundException(`Ticket ${ticketId} not found`);
+    const messages = await this.dataSource.getRepository(TicketMessage).find({
+      where: { ticketId: ticket.id },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    return { ...toTicketView(ticket), messages: messages.map(toTicketMessageView) };
+  }
+}

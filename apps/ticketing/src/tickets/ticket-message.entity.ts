@@ -1,0 +1,32 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { DeliveryStatus, MailAddress, MailKind, MessageAuthor, MessageDirection } from '@ensoras/contracts';
+
+/** One mail of a ticket: received from the mailbox, or written by us and handed to mail-outbound. */
+@Entity({ name: 'ticket_message' })
+export class TicketMessage {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'ticket_id' }) ticketId!: string;
+  @Column('text', { name: 'project_id' }) projectId!: string;
+  @Column('text') direction!: MessageDirection;
+  @Column('text') author!: MessageAuthor;
+  @Column('jsonb', { name: 'from', nullable: true }) from!: MailAddress | null;
+  @Column('jsonb', { name: 'to' }) to!: MailAddress[];
+  @Column('jsonb') cc!: MailAddress[];
+  /** Kept so that our answer goes where the customer asked answers to go. */
+  @Column('jsonb', { name: 'reply_to' }) replyTo!: MailAddress[];
+  @Column('text') subject!: string;
+  @Column('text') text!: string;
+  @Column('text', { nullable: true }) html!: string | null;
+  /** Angle-bracketed; unique per project, which makes a re-imported mail one message. */
+  @Column('text', { name: 'message_id' }) messageId!: string;
+  @Column('text', { name: 'in_reply_to', nullable: true }) inReplyTo!: string | null;
+  @Column('jsonb', { name: 'references' }) references!: string[];
+  @Column('text', { name: 'delivery_status' }) deliveryStatus!: DeliveryStatus;
+  @Column('text', { name: 'delivery_note', nullable: true }) deliveryNote!: string | null;
+  @Column('text') kind!: MailKind;
+  @Column('jsonb', { name: 'kind_reasons' }) kindReasons!: string[];
+  /** ReplyProposed.responseId of an outgoing message; unique, so a redelivered proposal is recorded once. */
+  @Column('text', { name: 'response_id', nullable: true }) responseId!: string | null;
+  @Column('text', { name: 'raw_object_key', nullable: true }) rawObjectKey!: string | null;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+}

@@ -1,0 +1,40 @@
+import type { TicketMessageView, TicketView } from '@ensoras/contracts';
+import type { TicketMessage } from './ticket-message.entity.js';
+import type { Ticket } from './ticket.entity.js';
+
+/** The ticket as the inbox API and the ticket events show it. */
+export function toTicketView(ticket: Ticket): TicketView {
+  return {
+    id: ticket.id,
+    projectId: ticket.projectId,
+    subject: ticket.subject,
+    status: ticket.status,
+    customer: { address: ticket.customerAddress, name: ticket.customerName },
+    messageCount: ticket.messageCount,
+    createdAt: ticket.createdAt.toISOString(),
+    updatedAt: ticket.updatedAt.toISOString(),
+  };
+}
+
+export function toTicketMessageView(message: TicketMessage): TicketMessageView {
+  return {
+    id: message.id,
+    ticketId: message.ticketId,
+    direction: message.direction,
+    author: message.author,
+    from: message.from,
+    to: message.to,
+    cc: message.cc,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    messageId: message.messageId,
+    inReplyTo: message.inReplyTo,
+    references: message.references,
+    deliveryStatus: message.deliveryStatus,
+    deliveryNote: message.deliveryNote,
+    kind: message.kind,
+    kindReasons: message.kindReasons,
+    createdAt: message.createdAt.toISOString(),
+  };
+}

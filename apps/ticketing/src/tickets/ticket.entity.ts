@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { TicketStatus } from '@ensoras/contracts';
+
+/** One conversation with one customer; its messages are TicketMessage rows. */
+@Entity({ name: 'ticket' })
+export class Ticket {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text', { name: 'project_id' }) projectId!: string;
+  /** The subject without reply prefixes, as the customer first wrote it; `(no subject)` when empty. */
+  @Column('text') subject!: string;
+  /** subjectThreadKey of the subject: what a prefixed reply without threading headers is matched on. */
+  @Column('text', { name: 'subject_key', nullable: true }) subjectKey!: string | null;
+  /** Lower-cased Reply-To (or From) of the first message. */
+  @Column('text', { name: 'customer_address' }) customerAddress!: string;
+  @Column('text', { name: 'customer_name' }) customerName!: string;
+  @Column('text') status!: TicketStatus;
+  @Column('int', { name: 'message_count' }) messageCount!: number;
+  /** Set in code with millisecond precision, so a pagination cursor carries the exact value. */
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+}
