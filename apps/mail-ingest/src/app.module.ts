@@ -3,8 +3,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
 import { HealthModule } from '@ensoras/runtime';
+import { MailboxCheckpoint } from './checkpoints/mailbox-checkpoint.entity.js';
 import type { MailIngestEnvironment } from './config/mail-ingest.environment.js';
+import { MailboxesModule } from './mailboxes/mailboxes.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { QuarantineApiModule } from './quarantine/quarantine-api.module.js';
+import { QuarantinedMail } from './quarantine/quarantined-mail.entity.js';
 
 @Module({})
 export class AppModule {
@@ -14,13 +19,16 @@ export class AppModule {
       imports: [
         PersistenceModule.forRoot({
           schema: 'mail_ingest',
-          entities: [...MESSAGING_ENTITIES],
+          entities: [...MESSAGING_ENTITIES, MailboxCheckpoint, QuarantinedMail],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'mail-ingest'),
         }),
         MessagingModule.forRoot({ serviceName: 'mail-ingest', natsUrl: environment.NATS_URL }),
         HealthModule.forRoot(),
+        MetricsModule,
+        MailboxesModule.forRoot(environment),
+        QuarantineApiModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
       ],
     };
   }

@@ -1,7 +1,36 @@
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
 import { ServiceEnvironment } from '@ensoras/runtime';
+import { decodeKey } from '@ensoras/secrets';
+
+/** A key SecretBox can use: 32 bytes as base64 or 64 hex digits. The message never echoes the value. */
+function IsSecretsKey() {
+  return ValidateBy({
+    name: 'isSecretsKey',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return false;
+        try {
+          decodeKey(value);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => 'SECRETS_KEY must be 32 bytes, as base64 or 64 hex digits (e.g. `openssl rand -base64 32`)',
+    },
+  });
+}
 
 export class MailIngestEnvironment extends ServiceEnvironment {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) override PORT: number = 3004;
+
+  /** Opens the sealed IMAP passwords of the channel settings. Unset in development: the key generated into DATA_DIR. */
+  @IsOptional() @IsSecretsKey() SECRETS_KEY?: string;
+
+  /** Guards the quarantine API; when unset that API does not exist (404). mail-ingest has no other admin API. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' }) ADMIN_TOKEN?: string;
+
+  /** How often a mailbox on a server without IMAP IDLE is checked for new mail. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) POLL_INTERVAL_MS: number = 5_000;
 }

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { describe, expect, it } from 'vitest';
+import { MailIngestEnvironment } from './mail-ingest.environment.js';
+
+const base = { NATS_URL: 'nats://127.0.0.1:4222' };
+
+function load(values: Record<string, string>) {
+  const environment = plainToInstance(MailIngestEnvironment, { ...base, ...values });
+  return { environment, errors: validateSync(environment, { forbidUnknownValues: false }) };
+}
+
+describe('MailIngestEnvironment', () => {
+  it('needs only NATS_URL; port 3004, polling every 5 s, no admin API by default', () => {
+    const { environment, errors } = load({});
+    expect(errors).toEqual([]);
+    expect(environment).toMatchObject({ PORT: 3004, POLL_INTERVAL_MS: 5_000 });
+    expect(environment.ADMIN_TOKEN).toBeUndefined();
+    expect(environment.SECRETS_KEY).toBeUndefined();
+  });
+
+  it('reads POLL_INTERVAL_MS as a number and rejects nonsense', () => {
+    expect(load({ POLL_INTERVAL_MS: '750' }).environment.POLL_INTERVAL_MS).toBe(750);
+    expect(load({ POLL_INTERVAL_MS: 'often' }).errors.map((error) => error.property)).toEqual(['POLL_INTERVAL_MS']);
+  });
+
+  it('accepts a 32-byte SECRETS_KEY as base64 or hex, rejects others without echoing them', () => {
+    expect(load({ SECRETS_KEY: randomBytes(32).toString('base64') }).errors).toEqual([]);
+    expect(load({ SECRETS_KEY: randomBytes(32).toString('hex') }).errors).toEqual([]);
+    const { errors } = load({ SECRETS_KEY: 'short-secret-value' });
+    expect(errors.map((error) => error.property)).toEqual(['SECRETS_KEY']);
+    expect(JSON.stringify(errors[0]!.constraints)).not.toContain('short-secret-value');
+  });
+
+  it('wants a real ADMIN_TOKEN when one is set', () => {
+    expect(load({ ADMIN_TOKEN: 'short' }).errors.map((error) => error.property)).toEqual(['ADMIN_TOKEN']);
+    expect(load({ ADMIN_TOKEN: 'a-long-enough-admin-token' }).errors).toEqual([]);
+  });
+});

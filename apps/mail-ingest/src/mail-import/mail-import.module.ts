@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CheckpointsModule } from '../checkpoints/checkpoints.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { QuarantineModule } from '../quarantine/quarantine.module.js';
+import { MailImporter } from './mail-importer.js';
+
+@Module({
+  imports: [CheckpointsModule, QuarantineModule, MetricsModule],
+  providers: [MailImporter],
+  exports: [MailImporter],
+})
+export class MailImportModule {}

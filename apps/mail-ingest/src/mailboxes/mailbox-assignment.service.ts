@@ -1,0 +1,163 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { PROJECT_ID_PATTERN, type ChannelSettingsSnapshot } from '@ensoras/contracts';
+import { ChannelSettingsReplica } from '@ensoras/messaging';
+import { SecretBox } from '@ensoras/secrets';
+import type { Subscription } from 'rxjs';
+import { CheckpointStore } from '../checkpoints/checkpoint.store.js';
+import { MailImporter } from '../mail-import/mail-importer.js';
+import { IngestMetrics } from '../metrics/ingest-metrics.js';
+import { KeyedSerialQueue } from './keyed-serial-queue.js';
+import { LEASE_RENEW_INTERVAL_MS, MailboxLeases } from './mailbox-leases.js';
+import { MailboxWatcher, type MailboxStatus, type WatchableChannel } from './mailbox-watcher.js';
+
+export const MAILBOX_WATCH_OPTIONS = Symbol('MAILBOX_WATCH_OPTIONS');
+export interface MailboxWatchOptions {
+  pollIntervalMs: number;
+}
+
+/** An enabled channel with IMAP settings, whose project id can be a subject token and a KV key. */
+export function isWatchable(settings: ChannelSettingsSnapshot | undefined): settings is WatchableChannel {
+  return !!settings && settings.enabled && settings.imap !== null && PROJECT_ID_PATTERN.test(settings.projectId);
+}
+
+/**
+ * Decides which mailboxes this replica watches. A mailbox is watched here while its channel is enabled with IMAP
+ * settings and this replica holds its lease. Every LEASE_RENEW_INTERVAL_MS the held leases are renewed (a lease
+ * that cannot be renewed stops its watcher at once, another replica may already have it) and the leases of
+ * watchable mailboxes nobody holds are taken, so a dead replica's mailboxes move on within the lease TTL.
+ * A settings change (new revision) restarts the watcher with the new settings; disabling stops it and releases
+ * the lease.
+ */
+@Injectable()
+export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(MailboxAssignment.name);
+  private readonly watchers = new Map<string, MailboxWatcher>();
+  private readonly queue = new KeyedSerialQueue();
+  private subscription: Subscription | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> | null = null;
+  private closing = false;
+
+  constructor(
+    private readonly replica: ChannelSettingsReplica,
+    private readonly leases: MailboxLeases,
+    private readonly importer: MailImporter,
+    private readonly checkpoints: CheckpointStore,
+    private readonly metrics: IngestMetrics,
+    private readonly secrets: SecretBox,
+    @Inject(MAILBOX_WATCH_OPTIONS) private readonly options: MailboxWatchOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.metrics.observeMailboxStates(() => this.statuses().map((status) => status.state));
+    // In the background: the service is up (and /health tells) while mailboxes connect.
+    void this.start().catch((error: unknown) => this.logger.error(`Mailbox assignment did not start: ${String(error)}`));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.timer);
+    this.subscription?.unsubscribe();
+    await this.round;
+    // NATS is still connected here (it drains in onApplicationShutdown), so the leases can be handed back.
+    const projects = new Set([...this.watchers.keys(), ...this.leases.heldProjects()]);
+    await Promise.all(
+      [...projects].map((projectId) =>
+        this.queue.run(projectId, async () => {
+          await this.stopWatcher(projectId, 'shutting down');
+          await this.leases.release(projectId);
+        }),
+      ),
+    );
+  }
+
+  /** The mailboxes this replica watches, for /health and /metrics. */
+  statuses(): MailboxStatus[] {
+    return [...this.watchers.values()].map((watcher) => watcher.snapshot());
+  }
+
+  get replicaId(): string {
+    return this.leases.replicaId;
+  }
+
+  private async start(): Promise<void> {
+    await this.replicaReady();
+    if (this.closing) return;
+    this.subscription = this.replica.changes.subscribe(({ projectId }) => void this.reconcile(projectId));
+    this.timer = setInterval(() => void this.leaseRound(), LEASE_RENEW_INTERVAL_MS);
+    await this.leaseRound();
+  }
+
+  /** Renews what we hold, then reconciles every known project (taking free leases). Rounds never overlap. */
+  private leaseRound(): Promise<void> {
+    if (this.round || this.closing) return this.round ?? Promise.resolve();
+    this.round = (async () => {
+      await Promise.all(this.leases.heldProjects().map((projectId) => this.queue.run(projectId, () => this.renew(projectId))));
+      const projects = new Set([...this.replica.all().map((settings) => settings.projectId), ...this.watchers.keys()]);
+      await Promise.all([...projects].map((projectId) => this.reconcile(projectId)));
+    })()
+      .catch((error: unknown) => this.logger.warn(`Lease round failed: ${String(error)}`))
+      .finally(() => (this.round = null));
+    return this.round;
+  }
+
+  private async renew(projectId: string): Promise<void> {
+    if (this.closing || (await this.leases.renew(projectId))) return;
+    await this.stopWatcher(projectId, 'its lease could not be renewed');
+  }
+
+  /** Brings one project's watcher in line with its settings and lease. Serialised per project. */
+  private reconcile(projectId: string): Promise<void> {
+    return this.queue
+      .run(projectId, async () => {
+        if (this.closing) return;
+        const settings = this.replica.get(projectId);
+        const current = this.watchers.get(projectId);
+        if (!isWatchable(settings)) {
+          if (current) await this.stopWatcher(projectId, 'the channel is disabled or has no IMAP settings');
+          await this.leases.release(projectId);
+          return;
+        }
+        if (!(await this.leases.tryAcquire(projectId))) {
+          if (current) await this.stopWatcher(projectId, 'another replica holds its lease');
+          return;
+        }
+        if (current?.revision === settings.revision) return;
+        if (current) await this.stopWatcher(projectId, `its settings changed (revision ${settings.revision})`);
+        this.startWatcher(settings);
+      })
+      .catch((error: unknown) => this.logger.warn(`Mailbox ${projectId}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  private startWatcher(settings: WatchableChannel): void {
+    const watcher = new MailboxWatcher(settings, {
+      importer: this.importer,
+      checkpoints: this.checkpoints,
+      openPassword: (sealed) => this.secrets.open(sealed),
+      pollIntervalMs: this.options.pollIntervalMs,
+    });
+    this.watchers.set(settings.projectId, watcher);
+    this.logger.log(`Watching mailbox of project ${settings.projectId} (revision ${settings.revision})`);
+    watcher.start();
+  }
+
+  private async stopWatcher(projectId: string, reason: string): Promise<void> {
+    const watcher = this.watchers.get(projectId);
+    if (!watcher) return;
+    this.watchers.delete(projectId);
+    this.logger.log(`Stopped watching mailbox of project ${projectId}: ${reason}`);
+    await watcher.stop();
+  }
+
+  /**
+   * The replica sets up its ready promise in its own onApplicationBootstrap. Nest runs the messaging module's hooks
+   * before ours today; this does not depend on it.
+   */
+  private async replicaReady(): Promise<void> {
+    while (!this.closing) {
+      const ready = this.replica.whenReady() as Promise<void> | undefined;
+      if (ready) return ready;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}

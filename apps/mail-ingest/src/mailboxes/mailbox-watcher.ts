@@ -1,0 +1,347 @@
+import { Logger } from '@nestjs/common';
+import type { ChannelSettingsSnapshot, ImapSettings, SealedSecret } from '@ensoras/contracts';
+import { classifyConnectionError, domainOf, imapClientOptions, withoutSecret } from '@ensoras/mail';
+import { ImapFlow } from 'imapflow';
+import { CheckpointStore } from '../checkpoints/checkpoint.store.js';
+import { MailImporter, type MailboxContext } from '../mail-import/mail-importer.js';
+import { reconnectDelayMs } from './reconnect-backoff.js';
+
+export type MailboxState = 'connecting' | 'importing' | 'idle' | 'polling' | 'backoff';
+
+/** What /health shows of one watched mailbox: never a password, never mail content. */
+export interface MailboxStatus {
+  projectId: string;
+  mailbox: string;
+  server: string;
+  revision: number;
+  state: MailboxState;
+  /** IDLE or, for servers without it, polling every POLL_INTERVAL_MS. */
+  mode: 'idle' | 'polling' | null;
+  connectedSince: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  nextAttemptAt: string | null;
+  lastImportAt: string | null;
+  importedCount: number;
+  quarantinedCount: number;
+}
+
+/** A channel snapshot that has IMAP settings, i.e. one a watcher can run for. */
+export type WatchableChannel = ChannelSettingsSnapshot & { imap: ImapSettings & { password: SealedSecret } };
+
+export interface WatcherDependencies {
+  importer: MailImporter;
+  checkpoints: CheckpointStore;
+  /** Opens the sealed IMAP password; called at every connect, so a key or password change needs no restart. */
+  openPassword: (sealed: SealedSecret) => string;
+  /** How often to check a server without IDLE. */
+  pollIntervalMs: number;
+}
+
+export const WATCHED_MAILBOX = 'INBOX';
+/**
+ * RFC 2177 asks clients to re-issue IDLE at least every 29 minutes; imapflow restarts it after this long. Kept below
+ * the socket timeout of imapClientOptions (5 min) so a healthy IDLE never looks like a dead connection.
+ */
+const MAX_IDLE_MS = 4 * 60_000;
+/** A session that watched this long counts as healthy: its failure starts the back-off over at 1 s. */
+const HEALTHY_SESSION_MS = 60_000;
+const MAX_ERROR_LENGTH = 500;
+
+/** One IMAP connection's lifetime; a reconnect is a new session. */
+interface Session {
+  client: ImapFlow;
+  context: Omit<MailboxContext, 'uidValidity'> | null;
+  watching: boolean;
+  closed: boolean;
+  importing: boolean;
+  importAgain: boolean;
+  idleGeneration: number;
+  timer: NodeJS.Timeout | undefined;
+  /** Ends the session with the error that broke it. First call wins. */
+  end(error: unknown): void;
+}
+
+/**
+ * Watches the INBOX of one channel: connects, imports everything above the checkpoint, then waits for new mail with
+ * IDLE (or by polling when the server has no IDLE), and reconnects with back-off whenever anything goes wrong.
+ *
+ * Latency: imapflow would re-enter IDLE only `autoIdleDelay` (15 s) after the last command, and mail landing in that
+ * gap waits for it. Auto-IDLE is off here; the watcher enters IDLE itself right after every import, so the server's
+ * EXISTS for the next mail reaches us within Dovecot's notification delay (~0.5 s) however soon after the last one it
+ * lands. An EXISTS that arrives while an import runs makes the import loop once more before IDLE is entered again.
+ */
+export class MailboxWatcher {
+  private readonly logger: Logger;
+  private stopped = false;
+  private wake: () => void = () => undefined;
+  private running: Promise<void> = Promise.resolve();
+  private session: Session | null = null;
+  /** The clear-text password of the current session, kept only to scrub it from error texts. */
+  private password: string | null = null;
+  private readonly status: MailboxStatus;
+
+  constructor(
+    readonly channel: WatchableChannel,
+    private readonly dependencies: WatcherDependencies,
+  ) {
+    this.logger = new Logger(`MailboxWatcher ${channel.projectId}`);
+    this.status = {
+      projectId: channel.projectId,
+      mailbox: WATCHED_MAILBOX,
+      server: `${channel.imap.host}:${channel.imap.port}`,
+      revision: channel.revision,
+      state: 'connecting',
+      mode: null,
+      connectedSince: null,
+      lastError: null,
+      lastErrorAt: null,
+      nextAttemptAt: null,
+      lastImportAt: null,
+      importedCount: 0,
+      quarantinedCount: 0,
+    };
+  }
+
+  get projectId(): string {
+    return this.channel.projectId;
+  }
+
+  get revision(): number {
+    return this.channel.revision;
+  }
+
+  snapshot(): MailboxStatus {
+    return { ...this.status };
+  }
+
+  start(): void {
+    this.running = this.run().catch((error: unknown) => this.logger.error(`Watcher ended unexpectedly: ${this.describe(error)}`));
+  }
+
+  /** Stops at once: the connection is closed even mid-import (the checkpoint keeps what was finished). */
+  async stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.wake();
+      if (this.session) this.session.end(null);
+    }
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const startedAt = Date.now();
+      const { error, watched } = await this.runSession().catch((unexpected: unknown) => ({ error: unexpected, watched: false }));
+      if (this.stopped) break;
+      this.status.lastError = this.describe(error);
+      this.status.lastErrorAt = new Date().toISOString();
+      this.status.connectedSince = null;
+      failures = watched && Date.now() - startedAt >= HEALTHY_SESSION_MS ? 1 : failures + 1;
+      const delay = reconnectDelayMs(failures);
+      this.logger.warn(`Mailbox ${this.status.server} failed (${this.status.lastError}); reconnecting in ${delay} ms`);
+      this.status.state = 'backoff';
+      this.status.nextAttemptAt = new Date(Date.now() + delay).toISOString();
+      await this.sleep(delay);
+      this.status.nextAttemptAt = null;
+    }
+  }
+
+  /** One connection from connect to close; resolves with what ended it. */
+  private async runSession(): Promise<{ error: unknown; watched: boolean }> {
+    this.status.state = 'connecting';
+    this.status.mode = null;
+    let password: string;
+    try {
+      password = this.dependencies.openPassword(this.channel.imap.password);
+    } catch {
+      return { error: new Error('The IMAP password cannot be opened with this SECRETS_KEY (sealed with another key?)'), watched: false };
+    }
+    this.password = password;
+
+    const client = new ImapFlow({
+      ...imapClientOptions({ ...this.channel.imap, password }),
+      // We enter IDLE ourselves, right after each import; see the class comment.
+      disableAutoIdle: true,
+      maxIdleTime: MAX_IDLE_MS,
+      logger: false,
+    });
+    let settle!: (error: unknown) => void;
+    const ended = new Promise<unknown>((resolve) => (settle = resolve));
+    const session: Session = {
+      client,
+      context: null,
+      watching: false,
+      closed: false,
+      importing: false,
+      importAgain: false,
+      idleGeneration: 0,
+      timer: undefined,
+      end: (error) => {
+        if (session.closed) return;
+        session.closed = true;
+        clearTimeout(session.timer);
+        settle(error);
+        client.close();
+      },
+    };
+    // Without an 'error' listener an emitted error would crash the process; the 'close' that follows ends the session.
+    let lastClientError: unknown = null;
+    client.on('error', (error: unknown) => (lastClientError = error));
+    client.on('close', () => session.end(lastClientError ?? new Error('The IMAP server closed the connection')));
+    this.session = session;
+    if (this.stopped) session.end(null);
+
+    try {
+      await client.connect();
+      await client.mailboxOpen(WATCHED_MAILBOX);
+    } catch (error) {
+      // The socket-level error (refused, certificate ...) says more than imapflow's "connection closed".
+      const cause = lastClientError ?? error;
+      session.end(cause);
+      this.session = null;
+      return { error: this.connectionFailure(cause), watched: false };
+    }
+    if (session.closed) {
+      this.session = null;
+      return { error: await ended, watched: false };
+    }
+
+    const identity = this.channel.identity;
+    session.context = {
+      projectId: this.channel.projectId,
+      mailbox: WATCHED_MAILBOX,
+      markAsRead: this.channel.imap.markAsRead,
+      channel: {
+        ownAddresses: [identity?.fromEmail, this.channel.imap.username].filter((address): address is string => !!address),
+        ownMessageIdDomain: identity ? domainOf(identity.fromEmail) || null : null,
+      },
+      watchingSince: new Date(),
+    };
+    this.status.mode = client.capabilities.has('IDLE') ? 'idle' : 'polling';
+    client.on('exists', () => this.requestImport(session));
+    this.requestImport(session);
+
+    const error = await ended;
+    this.session = null;
+    return { error, watched: session.watching };
+  }
+
+  /** Runs an import now, or once more after the running one, then goes back to waiting for mail. */
+  private requestImport(session: Session): void {
+    if (session.closed || this.stopped) return;
+    if (session.importing) {
+      session.importAgain = true;
+      return;
+    }
+    clearTimeout(session.timer);
+    session.importing = true;
+    void (async () => {
+      try {
+        do {
+          session.importAgain = false;
+          await this.importPending(session);
+        } while (session.importAgain && !session.closed);
+        session.importing = false;
+        if (!session.watching) {
+          session.watching = true;
+          this.status.connectedSince = new Date().toISOString();
+          this.status.lastError = null;
+          this.status.lastErrorAt = null;
+        }
+        this.waitForMail(session);
+      } catch (error) {
+        session.importing = false;
+        session.end(error);
+      }
+    })();
+  }
+
+  /** Imports every message above the checkpoint, in UID order. */
+  private async importPending(session: Session): Promise<void> {
+    const { client } = session;
+    const context = session.context!;
+    if (!client.mailbox) throw new Error(`${WATCHED_MAILBOX} is no longer selected`);
+    const uidValidity = String(client.mailbox.uidValidity);
+    let checkpoint = await this.dependencies.checkpoints.load(context.projectId, WATCHED_MAILBOX);
+    if (!checkpoint || checkpoint.uidValidity !== uidValidity) {
+      if (checkpoint) {
+        // The server renumbered the mailbox: our UIDs mean nothing any more. Importing it all again is safe,
+        // ticketing keeps one message per Message-ID.
+        this.logger.warn(
+          `UIDVALIDITY of ${WATCHED_MAILBOX} changed from ${checkpoint.uidValidity} to ${uidValidity}: importing the mailbox again`,
+        );
+      }
+      checkpoint = await this.dependencies.checkpoints.reset(context.projectId, WATCHED_MAILBOX, uidValidity);
+    }
+    const lastUid = checkpoint.lastUid;
+    // `n:*` always matches the highest UID, even when it is below n; hence the filter.
+    const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
+    const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
+    if (uids.length === 0) return;
+
+    this.status.state = 'importing';
+    for (const uid of uids) {
+      if (session.closed) return;
+      const outcome = await this.dependencies.importer.importMessage(client, { ...context, uidValidity }, uid);
+      if (outcome === 'published' || outcome === 'duplicate') this.status.importedCount += 1;
+      if (outcome === 'quarantined') this.status.quarantinedCount += 1;
+      this.status.lastImportAt = new Date().toISOString();
+    }
+  }
+
+  /** Enters IDLE (or schedules the next poll) right away, so the next mail is seen as soon as the server tells. */
+  private waitForMail(session: Session): void {
+    if (session.closed) return;
+    clearTimeout(session.timer);
+    const { client } = session;
+    if (this.status.mode === 'polling') {
+      this.status.state = 'polling';
+      session.timer = setTimeout(() => {
+        // NOOP lets the server report new mail (EXISTS); the import then asks for UIDs above the checkpoint anyway.
+        client.noop().then(
+          () => this.requestImport(session),
+          (error: unknown) => session.end(error),
+        );
+      }, this.dependencies.pollIntervalMs);
+      return;
+    }
+    this.status.state = 'idle';
+    const generation = ++session.idleGeneration;
+    const startedAt = Date.now();
+    client.idle().then(
+      () => {
+        // An import breaks IDLE and re-enters it when done. IDLE can also end on its own (a keep-alive NOOP after a
+        // quiet socket); then nothing else would re-enter it. Guarded against a tight loop if IDLE ends at once.
+        if (session.closed || session.importing || generation !== session.idleGeneration) return;
+        const delay = Date.now() - startedAt < 1_000 ? 1_000 : 0;
+        session.timer = setTimeout(() => {
+          if (!session.importing && generation === session.idleGeneration) this.waitForMail(session);
+        }, delay);
+      },
+      (error: unknown) => session.end(error),
+    );
+  }
+
+  private connectionFailure(error: unknown): Error {
+    const classified = classifyConnectionError(error, 'imap', this.channel.imap);
+    return new Error(`${classified.code}: ${classified.message} ${classified.hint}`.trim());
+  }
+
+  /** An error as health shows it: short, and never with the password in it. */
+  private describe(error: unknown): string {
+    const text = error instanceof Error ? error.message : String(error ?? 'unknown error');
+    return withoutSecret(text, this.password).replace(/\s+/g, ' ').slice(0, MAX_ERROR_LENGTH);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ADMIN_TOKEN, AdminTokenGuard } from '@ensoras/runtime';
+import { QuarantineController } from './quarantine.controller.js';
+import { QuarantineModule } from './quarantine.module.js';
+
+@Module({})
+export class QuarantineApiModule {
+  /**
+   * mail-ingest has no admin API besides this one, so ADMIN_TOKEN is optional here: without it the route is not
+   * registered at all and answers 404.
+   */
+  static forRoot(options: { adminToken?: string }): DynamicModule {
+    const adminToken = options.adminToken;
+    if (!adminToken) return { module: QuarantineApiModule };
+    return {
+      module: QuarantineApiModule,
+      imports: [QuarantineModule],
+      controllers: [QuarantineController],
+      providers: [{ provide: ADMIN_TOKEN, useValue: adminToken }, AdminTokenGuard],
+    };
+  }
+}

@@ -1,0 +1,307 @@
+/**
+ * Real servers for mail-ingest's integration tests: a private nats-server, a Dovecot with one user per test
+ * mailbox, a fresh PostgreSQL database; plus what a user of the service would do: write channel settings into the
+ * KV bucket, deliver mail, read mail.received events from the MAIL stream, look at /health and /metrics.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import {
+  CHANNEL_SETTINGS_BUCKET,
+  MAILBOX_LEASE_BUCKET,
+  RAW_MAIL_OBJECT_STORE,
+  type ChannelSettingsSnapshot,
+  type EventEnvelope,
+  type MailReceivedPayload,
+} from '@ensoras/contracts';
+import { ensureStreams, KeyValueBuckets } from '@ensoras/messaging';
+import { startService } from '@ensoras/runtime';
+import { SecretBox } from '@ensoras/secrets';
+import {
+  createTestDatabase,
+  startDovecot,
+  startNats,
+  type DovecotServer,
+  type MailUser,
+  type NatsTestServer,
+  type TestDatabase,
+} from '@ensoras/testing';
+import { jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import { connect as connectNats, type NatsConnection } from '@nats-io/transport-node';
+import pg from 'pg';
+import { AppModule } from '../app.module.js';
+import { MailIngestEnvironment } from '../config/mail-ingest.environment.js';
+import type { MailboxStatus } from '../mailboxes/mailbox-watcher.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const TEST_POLL_INTERVAL_MS = 500;
+
+export interface ReceivedEvent {
+  envelope: EventEnvelope<MailReceivedPayload>;
+  subject: string;
+  receivedAt: number;
+}
+
+export interface RunningApp {
+  app: INestApplication;
+  url: string;
+  health(): Promise<{ status: number; body: HealthBody }>;
+  mailbox(projectId: string): Promise<MailboxStatus | undefined>;
+  metrics(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface HealthBody {
+  status: string;
+  details: Record<string, { status: string }> & {
+    mailboxes?: { status: string; replicaId: string; watched: number; mailboxes: MailboxStatus[] };
+  };
+}
+
+export class IngestHarness {
+  readonly secretsKey = randomBytes(32).toString('base64');
+  readonly box = new SecretBox(Buffer.from(this.secretsKey, 'base64'));
+  readonly events: ReceivedEvent[] = [];
+  private readonly revisions = new Map<string, number>();
+  private readonly apps = new Set<RunningApp>();
+  private consumer: ConsumerMessages | undefined;
+  private buckets!: KeyValueBuckets;
+
+  private constructor(
+    readonly nats: NatsTestServer,
+    readonly dovecot: DovecotServer,
+    readonly database: TestDatabase,
+    readonly nc: NatsConnection,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(users: MailUser[]): Promise<IngestHarness> {
+    const [nats, dovecot, database, dataDir] = await Promise.all([
+      startNats(),
+      startDovecot({ users }),
+      createTestDatabase(),
+      mkdtemp(join(tmpdir(), 'mail-ingest-test-')),
+    ]);
+    const nc = await connectNats({ servers: nats.url, name: 'mail-ingest-test' });
+    const harness = new IngestHarness(nats, dovecot, database, nc, dataDir);
+    harness.buckets = new KeyValueBuckets(nc);
+    // The streams exist before any app runs, so the test consumer can start first and miss nothing.
+    await ensureStreams(await jetstreamManager(nc));
+    await harness.collectMailReceived();
+    return harness;
+  }
+
+  async stop(): Promise<void> {
+    for (const app of [...this.apps]) await app.close().catch(() => undefined);
+    await this.consumer?.close();
+    await this.nc.close();
+    await Promise.allSettled([this.nats.stop(), this.dovecot.stop(), this.database.drop()]);
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Boots mail-ingest in-process, as production would (HTTP + JetStream transport). */
+  async startApp(overrides: Partial<MailIngestEnvironment> = {}): Promise<RunningApp> {
+    const environment = Object.assign(new MailIngestEnvironment(), {
+      NATS_URL: this.nats.url,
+      DATABASE_URL: this.database.url,
+      DATA_DIR: this.dataDir,
+      PORT: 0,
+      SECRETS_KEY: this.secretsKey,
+      ADMIN_TOKEN,
+      POLL_INTERVAL_MS: TEST_POLL_INTERVAL_MS,
+      ...overrides,
+    });
+    const app = await startService({ name: 'mail-ingest', module: AppModule.forRoot(environment), port: 0, durableName: 'mail-ingest' });
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+    let closed: Promise<void> | undefined;
+    const running: RunningApp = {
+      app,
+      url,
+      async health() {
+        const response = await fetch(`${url}/health`);
+        return { status: response.status, body: (await response.json()) as HealthBody };
+      },
+      async mailbox(projectId) {
+        const { body } = await running.health();
+        return body.details.mailboxes?.mailboxes.find((mailbox) => mailbox.projectId === projectId);
+      },
+      async metrics() {
+        return (await fetch(`${url}/metrics`)).text();
+      },
+      close: () => {
+        closed ??= (async () => {
+          this.apps.delete(running);
+          await app.close();
+        })();
+        return closed;
+      },
+    };
+    this.apps.add(running);
+    return running;
+  }
+
+  /** Writes the channel settings as channel-config would: a new revision each time, the password sealed. */
+  async putChannel(
+    projectId: string,
+    user: MailUser,
+    options: {
+      enabled?: boolean;
+      markAsRead?: boolean;
+      encryption?: 'tcp' | 'ssl';
+      port?: number;
+      password?: string;
+    } = {},
+  ): Promise<ChannelSettingsSnapshot> {
+    const revision = (this.revisions.get(projectId) ?? 0) + 1;
+    this.revisions.set(projectId, revision);
+    const encryption = options.encryption ?? 'tcp';
+    const snapshot: ChannelSettingsSnapshot = {
+      projectId,
+      enabled: options.enabled ?? true,
+      revision,
+      updatedAt: new Date().toISOString(),
+      communicationStyle: '',
+      imap: {
+        host: this.dovecot.host,
+        port: options.port ?? (encryption === 'ssl' ? this.dovecot.imapsPort : this.dovecot.imapPort),
+        encryption,
+        username: user.username,
+        password: this.box.seal(options.password ?? user.password),
+        validateCertificate: false,
+        markAsRead: options.markAsRead ?? false,
+      },
+      smtp: null,
+      identity: { fromEmail: `support-${projectId}@shop.test`, fromName: 'Shop', signatureHtml: '' },
+      guidelines: '',
+      responseDelay: { minSeconds: 0, maxSeconds: 0 },
+    };
+    const bucket = await this.buckets.bucket(CHANNEL_SETTINGS_BUCKET);
+    await bucket.put(projectId, JSON.stringify(snapshot));
+    return snapshot;
+  }
+
+  /**
+   * Plays another replica that holds a mailbox's lease and renews it every 2 s, until `crash()`: then it stops
+   * renewing without releasing, as a replica that died would.
+   */
+  async holdLeaseAsOtherReplica(projectId: string, replicaId: string): Promise<{ crash(): void }> {
+    const bucket = await this.buckets.bucket(MAILBOX_LEASE_BUCKET, { ttlMs: 15_000 });
+    let revision = await bucket.create(projectId, replicaId);
+    const timer = setInterval(() => {
+      void bucket.update(projectId, replicaId, revision).then((next) => (revision = next), () => undefined);
+    }, 2_000);
+    return { crash: () => clearInterval(timer) };
+  }
+
+  async leaseHolder(projectId: string): Promise<string | null> {
+    const bucket = await this.buckets.bucket(MAILBOX_LEASE_BUCKET, { ttlMs: 15_000 });
+    const entry = await bucket.get(projectId);
+    return entry && entry.operation === 'PUT' ? entry.string() : null;
+  }
+
+  async rawMail(key: string): Promise<Buffer | null> {
+    const store = await this.buckets.objectStore(RAW_MAIL_OBJECT_STORE);
+    const blob = await store.getBlob(key);
+    return blob ? Buffer.from(blob) : null;
+  }
+
+  eventsOf(projectId: string): ReceivedEvent[] {
+    return this.events.filter((event) => event.envelope.projectId === projectId);
+  }
+
+  /** Runs SQL against the service's database (to play a crash that lost the checkpoint, for example). */
+  async sql(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+    const client = new pg.Client({ connectionString: this.database.url });
+    await client.connect();
+    try {
+      return await client.query(text, values);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Every mail.received on the MAIL stream, from its start, with the time it reached this test. */
+  private async collectMailReceived(): Promise<void> {
+    const consumer = await jetstream(this.nc).consumers.get('MAIL', { filter_subjects: 'mail.*.received' });
+    const messages = await consumer.consume();
+    this.consumer = messages;
+    void (async () => {
+      for await (const message of messages) {
+        this.events.push({ envelope: message.json(), subject: message.subject, receivedAt: Date.now() });
+      }
+    })();
+  }
+}
+
+/** A small RFC 5322 message with CRLF line ends. */
+export function testMail(options: { subject: string; messageId?: string | null; from?: string; to?: string; body?: string; extraHeaders?: string[] }): string {
+  const lines = [
+    `From: ${options.from ?? 'Ann Customer <ann@customer.test>'}`,
+    `To: ${options.to ?? 'support@shop.test'}`,
+    `Subject: ${options.subject}`,
+    `Date: ${new Date().toUTCString()}`,
+    ...(options.messageId === null ? [] : [`Message-ID: ${options.messageId ?? `<${randomBytes(8).toString('hex')}@customer.test>`}`]),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    ...(options.extraHeaders ?? []),
+  ];
+  return `${lines.join('\r\n')}\r\n\r\n${options.body ?? `Body of ${options.subject}`}\r\n`;
+}
+
+/**
+ * A TCP proxy in front of Dovecot that hides IDLE from the capability lists, so the watcher meets a server
+ * without IDLE and must poll. Only capability response lines are rewritten; everything else passes untouched.
+ */
+export interface IdleHidingProxy {
+  port: number;
+  /** Cuts every open connection (as a network failure would); new ones are accepted as before. */
+  dropConnections(): void;
+  close(): Promise<void>;
+}
+
+export async function startIdleHidingProxy(targetPort: number): Promise<IdleHidingProxy> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.pipe(upstream);
+    let pending = '';
+    upstream.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      const end = pending.lastIndexOf('\n');
+      if (end < 0) return;
+      const complete = pending.slice(0, end + 1);
+      pending = pending.slice(end + 1);
+      const rewritten = complete
+        .split('\n')
+        .map((line) => (/^(\*|\S+) (OK \[CAPABILITY |CAPABILITY )/i.test(line) ? line.replace(/ IDLE(?=[\s\]])/gi, '') : line))
+        .join('\n');
+      client.write(Buffer.from(rewritten, 'latin1'));
+    });
+    const closeBoth = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('close', closeBoth).on('error', closeBoth);
+    upstream.on('close', closeBoth).on('error', closeBoth);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    dropConnections: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
