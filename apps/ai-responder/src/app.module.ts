@@ -4,7 +4,10 @@ import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
 import { HealthModule } from '@ensoras/runtime';
 import type { AiResponderEnvironment } from './config/ai-responder.environment.js';
+import { ConversationMessage } from './conversation/conversation-message.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { PendingResponse } from './responses/pending-response.entity.js';
+import { ResponsesModule } from './responses/responses.module.js';
 
 @Module({})
 export class AppModule {
@@ -14,13 +17,14 @@ export class AppModule {
       imports: [
         PersistenceModule.forRoot({
           schema: 'ai_responder',
-          entities: [...MESSAGING_ENTITIES],
+          entities: [...MESSAGING_ENTITIES, ConversationMessage, PendingResponse],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'ai-responder'),
         }),
         MessagingModule.forRoot({ serviceName: 'ai-responder', natsUrl: environment.NATS_URL }),
         HealthModule.forRoot(),
+        ResponsesModule.forRoot(environment),
       ],
     };
   }

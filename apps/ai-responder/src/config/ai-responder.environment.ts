@@ -1,7 +1,38 @@
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { ServiceEnvironment } from '@ensoras/runtime';
+
+export const AI_PROVIDERS = ['local', 'openai'] as const;
+export type AiProvider = (typeof AI_PROVIDERS)[number];
+
+const usesOpenAi = (environment: AiResponderEnvironment): boolean => environment.AI_PROVIDER === 'openai';
+const requiredForOpenAi = (name: string) => ({ message: `${name} is required when AI_PROVIDER=openai` });
 
 export class AiResponderEnvironment extends ServiceEnvironment {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) override PORT: number = 3003;
+
+  /** Only guards the small admin listing of pending responses; without it that route does not exist (404). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  ADMIN_TOKEN?: string;
+
+  /** `local` (the offline placeholder) unless set. */
+  @IsOptional()
+  @IsIn(AI_PROVIDERS, { message: `AI_PROVIDER must be one of: ${AI_PROVIDERS.join(', ')}` })
+  AI_PROVIDER: AiProvider = 'local';
+
+  /** Any OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1. */
+  @ValidateIf(usesOpenAi)
+  @IsNotEmpty(requiredForOpenAi('AI_BASE_URL'))
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'AI_BASE_URL must be an http(s) URL' })
+  AI_BASE_URL?: string;
+
+  /** Never logged; provider errors that echo it are redacted before they are logged or stored. */
+  @ValidateIf(usesOpenAi) @IsNotEmpty(requiredForOpenAi('AI_API_KEY')) AI_API_KEY?: string;
+
+  @ValidateIf(usesOpenAi) @IsNotEmpty(requiredForOpenAi('AI_MODEL')) AI_MODEL?: string;
+
+  /** Per request; kept below the 2-minute claim on a pending response so a slow call never overlaps a retry. */
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(110_000) AI_TIMEOUT_MS: number = 60_000;
 }

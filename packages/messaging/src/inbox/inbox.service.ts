@@ -15,7 +15,7 @@ export class Inbox {
       .into(ProcessedEvent)
       .values({ consumer, eventId })
       .orIgnore()
-      .returning(['event_id'])
+      .returning(['eventId'])
       .execute();
     return (result.raw as unknown[]).length > 0;
   }

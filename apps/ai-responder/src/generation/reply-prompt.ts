@@ -1,0 +1,38 @@
+import type { MailAddress, MessageAuthor, MessageDirection } from '@ensoras/contracts';
+
+export interface ChatMessage {
+  role: 'system' | 'user';
+  content: string;
+}
+
+/** Facts the prompt was built from, for a generator that does not read prose (the local placeholder). */
+export interface ReplyFacts {
+  ticketSubject: string;
+  /** The customer's display name as they wrote it, or null when the mail carried none. */
+  customerName: string | null;
+  /** The latest message being answered, without the quoted history. */
+  latestCustomerText: string;
+  /** How many customer messages this reply answers. */
+  answeredCount: number;
+  /** Who signs the reply: the channel's From name. */
+  senderName: string;
+}
+
+/** Everything a generator needs to write one reply. */
+export interface ReplyPrompt {
+  /** For a chat-completions model: instructions (style, guidelines), then the conversation. */
+  messages: ChatMessage[];
+  facts: ReplyFacts;
+}
+
+/** One message of the conversation as the prompt sees it. */
+export interface ConversationEntry {
+  messageId: string;
+  direction: MessageDirection;
+  author: MessageAuthor;
+  from: MailAddress | null;
+  subject: string;
+  ticketSubject: string;
+  text: string;
+  createdAt: Date;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { ChannelSettingsSnapshot, TicketMessageView } from '@ensoras/contracts';
+import { decideAnswer } from './answerability.js';
+
+const settings: ChannelSettingsSnapshot = {
+  projectId: 'p1',
+  enabled: true,
+  revision: 1,
+  updatedAt: '2025-01-01T00:00:00.000Z',
+  communicationStyle: '',
+  imap: { host: 'imap.acme.test', port: 993, encryption: 'ssl', username: 'inbox@acme.test', validateCertificate: true, markAsRead: false, password: { sealed: 'x' } },
+  smtp: { host: 'smtp.acme.test', port: 587, encryption: 'tls', username: 'mailer@acme.test', validateCertificate: true, password: { sealed: 'x' } },
+  identity: { fromEmail: 'support@acme.test', fromName: 'ACME Support', signatureHtml: '' },
+  guidelines: '',
+  responseDelay: { minSeconds: 0, maxSeconds: 0 },
+};
+
+function message(overrides: Partial<TicketMessageView> = {}): TicketMessageView {
+  return {
+    id: 'm1', ticketId: 't1', direction: 'inbound', author: 'customer', from: { address: 'jane@example.com', name: 'Jane' },
+    to: [], cc: [], subject: 'Help', text: 'Help me', html: null, messageId: '<a@example.com>', inReplyTo: null, references: [],
+    deliveryStatus: 'received', deliveryNote: null, kind: 'normal', kindReasons: [], createdAt: '2025-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('decideAnswer', () => {
+  it('answers a customer\'s normal mail on an enabled channel', () => {
+    expect(decideAnswer(message(), settings)).toEqual({ answer: true });
+  });
+
+  it('never answers machines', () => {
+    for (const kind of ['auto-reply', 'out-of-office', 'bounce', 'mailing-list', 'read-receipt', 'feedback-report', 'own'] as const) {
+      expect(decideAnswer(message({ kind }), settings).answer).toBe(false);
+    }
+  });
+
+  it('never answers our own addresses, whatever the classification said', () => {
+    for (const address of ['support@acme.test', 'SUPPORT@acme.test', 'inbox@acme.test', 'mailer@acme.test']) {
+      expect(decideAnswer(message({ from: { address, name: '' } }), settings).answer).toBe(false);
+    }
+  });
+
+  it('never answers outbound messages', () => {
+    expect(decideAnswer(message({ direction: 'outbound', author: 'ai' }), settings).answer).toBe(false);
+    expect(decideAnswer(message({ direction: 'outbound', author: 'agent' }), settings).answer).toBe(false);
+  });
+
+  it('does not answer without an enabled channel', () => {
+    expect(decideAnswer(message(), { ...settings, enabled: false }).answer).toBe(false);
+    expect(decideAnswer(message(), undefined).answer).toBe(false);
+  });
+});

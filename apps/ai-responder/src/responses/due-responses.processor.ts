@@ -1,0 +1,257 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { createEnvelope, ReplyProposed, type ChannelSettingsSnapshot } from '@ensoras/contracts';
+import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ConversationLog } from '../conversation/conversation-log.service.js';
+import { PromptBuilder } from '../generation/prompt-builder.js';
+import { REPLY_GENERATOR, type ReplyGenerator } from '../generation/reply-generator.js';
+import { MAX_GENERATION_ATTEMPTS, planRetry } from './generation-retry.js';
+import { PendingResponse } from './pending-response.entity.js';
+import { replyProposedEventId } from './reply-event-id.js';
+import { quoteTablePath, ResponseScheduler } from './response-scheduler.service.js';
+
+/** How often due rows are looked for: replies go out within about a second of their due time. */
+const POLL_INTERVAL_MS = 1_000;
+/** How long a claim holds; a replica that dies while generating releases its rows when it lapses. */
+const CLAIM_SECONDS = 120;
+/** Replies generated at once by one replica. */
+const MAX_CONCURRENT = 4;
+
+/** A row as claimed: `attempts` doubles as the fencing token of this claim. */
+interface ClaimedResponse {
+  id: string;
+  projectId: string;
+  ticketId: string;
+  answersMessageIds: string[];
+  attempts: number;
+}
+
+/**
+ * Turns due responses into reply.proposed events. Claiming is one short statement (FOR UPDATE SKIP LOCKED), so
+ * replicas never take the same row; generation runs outside any transaction (it may take a minute, and the
+ * embedded database has one connection); the result is written with the event in one transaction.
+ */
+@Injectable()
+export class DueResponsesProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DueResponsesProcessor.name);
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+  private claiming = false;
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly channels: ChannelSettingsReplica,
+    private readonly conversation: ConversationLog,
+    private readonly prompts: PromptBuilder,
+    private readonly scheduler: ResponseScheduler,
+    @Inject(REPLY_GENERATOR) private readonly generator: ReplyGenerator,
+  ) {}
+
+  /**
+   * A self-rescheduling timer: the next look starts a second after the previous claim ended, never overlapping it.
+   * Nest runs lifecycle hooks once for the HTTP app and again for the connected microservice; this starts once.
+   */
+  onApplicationBootstrap(): void {
+    if (this.started) return;
+    this.started = true;
+    const loop = async (): Promise<void> => {
+      await this.claimAndProcess();
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), POLL_INTERVAL_MS);
+    };
+    this.timer = setTimeout(() => void loop(), 0);
+  }
+
+  /** Stops claiming and lets replies being written finish, before the database connection closes. */
+  beforeApplicationShutdown(): Promise<void> {
+    this.stopped ??= (async () => {
+      clearTimeout(this.timer);
+      while (this.inFlight.size > 0 || this.claiming) {
+        await Promise.allSettled([...this.inFlight]);
+        if (this.claiming) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    return this.stopped;
+  }
+
+  /** Claims what is due (as much as there is room for) and starts each without waiting for it. */
+  async claimAndProcess(): Promise<void> {
+    const room = MAX_CONCURRENT - this.inFlight.size;
+    if (this.stopped || this.claiming || room <= 0) return;
+    this.claiming = true;
+    let claimed: ClaimedResponse[] = [];
+    try {
+      await this.channels.whenReady();
+      claimed = await this.claimDue(room);
+    } catch (error) {
+      this.logger.warn(`Could not claim due responses: ${String(error)}`);
+    } finally {
+      this.claiming = false;
+    }
+    for (const response of claimed) {
+      const work = this.process(response)
+        .catch((error: unknown) => this.logger.error(`Response ${response.id} stays claimed until its lease ends: ${String(error)}`))
+        .finally(() => this.inFlight.delete(work));
+      this.inFlight.add(work);
+    }
+  }
+
+  private async claimDue(limit: number): Promise<ClaimedResponse[]> {
+    const table = quoteTablePath(this.dataSource.getMetadata(PendingResponse).tablePath);
+    // A generating row whose lease lapsed belongs to a replica that died: it is due again.
+    const [rows] = (await this.dataSource.query(
+      `WITH due AS (
+         SELECT "id" FROM ${table}
+          WHERE ("status" = 'scheduled' AND "due_at" <= now())
+             OR ("status" = 'generating' AND "locked_until" < now())
+          ORDER BY "due_at"
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE ${table} AS r
+          SET "status" = 'generating', "locked_until" = now() + make_interval(secs => $2),
+              "attempts" = r."attempts" + 1, "updated_at" = now()
+         FROM due WHERE r."id" = due."id"
+       RETURNING r."id", r."project_id", r."ticket_id", r."answers_message_ids", r."attempts"`,
+      [limit, CLAIM_SECONDS],
+    )) as [Array<{ id: string; project_id: string; ticket_id: string; answers_message_ids: string[]; attempts: number }>, number];
+    return rows.map((row) => ({
+      id: row.id,
+      projectId: row.project_id,
+      ticketId: row.ticket_id,
+      answersMessageIds: row.answers_message_ids,
+      attempts: row.attempts,
+    }));
+  }
+
+  private async process(response: ClaimedResponse): Promise<void> {
+    if (response.attempts > MAX_GENERATION_ATTEMPTS) {
+      // Only a row whose lease lapsed again and again gets here: a replica keeps dying while writing it.
+      await this.retryLater(response, new Error(`gave up after ${MAX_GENERATION_ATTEMPTS} attempts whose claims lapsed`));
+      return;
+    }
+    const settings = this.channels.get(response.projectId);
+    if (!settings?.enabled) {
+      await this.settle(response, (manager) => this.cancel(manager, response, 'the email channel was disabled'));
+      return;
+    }
+    let text: string;
+    try {
+      const history = await this.conversation.history(response.projectId, response.ticketId);
+      const prompt = this.prompts.build({
+        communicationStyle: settings.communicationStyle ?? '',
+        guidelines: settings.guidelines ?? '',
+        identity: settings.identity,
+        conversation: history,
+        answeringMessageIds: response.answersMessageIds,
+      });
+      ({ text } = await this.generator.generate(prompt));
+    } catch (error) {
+      await this.retryLater(response, error);
+      return;
+    }
+    await this.settle(response, (manager, current) => this.propose(manager, response, current, text));
+    this.outbox.publishSoon();
+  }
+
+  /**
+   * Runs `work` on the row only while this claim still holds it: a claim that outlived its lease may have been
+   * taken over (attempts moved on), and then the other replica's result counts, not ours.
+   */
+  private settle(
+    response: ClaimedResponse,
+    work: (manager: EntityManager, current: PendingResponse) => Promise<void>,
+  ): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      const current = await manager
+        .createQueryBuilder(PendingResponse, 'r')
+        .where('r.id = :id', { id: response.id })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!current || current.status !== 'generating' || current.attempts !== response.attempts) {
+        this.logger.warn(`Response ${response.id} was taken over while generating; dropping this result`);
+        return;
+      }
+      await work(manager, current);
+    });
+  }
+
+  private async propose(manager: EntityManager, response: ClaimedResponse, current: PendingResponse, text: string): Promise<void> {
+    const settings = this.channels.get(response.projectId);
+    if (!settings?.enabled) {
+      await this.cancel(manager, response, 'the email channel was disabled while the reply was written');
+      return;
+    }
+    await this.outbox.add(
+      manager,
+      createEnvelope(
+        ReplyProposed,
+        response.projectId,
+        {
+          responseId: response.id,
+          ticketId: response.ticketId,
+          answersMessageIds: response.answersMessageIds,
+          text,
+          html: null,
+          author: 'ai',
+        },
+        replyProposedEventId(response.id),
+      ),
+    );
+    await manager.update(
+      PendingResponse,
+      { id: response.id },
+      { status: 'proposed', answersMessageIds: response.answersMessageIds, lockedUntil: null, lastError: null },
+    );
+    this.logger.log(`Reply ${response.id} to ticket ${response.ticketId} proposed`);
+    await this.scheduleLateMessages(manager, response, current, settings);
+  }
+
+  /** Customer messages that joined while the reply was written, which it did not see, get a reply of their own. */
+  private async scheduleLateMessages(
+    manager: EntityManager,
+    response: ClaimedResponse,
+    current: PendingResponse,
+    settings: ChannelSettingsSnapshot,
+  ): Promise<void> {
+    const late = current.answersMessageIds.filter((id) => !response.answersMessageIds.includes(id));
+    if (late.length === 0) return;
+    const outcome = await this.scheduler.schedule(manager, {
+      projectId: response.projectId,
+      ticketId: response.ticketId,
+      messageIds: late,
+      delay: settings.responseDelay,
+    });
+    this.logger.log(`${late.length} message(s) that arrived while writing ${response.id} get reply ${outcome.responseId}`);
+  }
+
+  private async cancel(manager: EntityManager, response: ClaimedResponse, reason: string): Promise<void> {
+    await manager.update(PendingResponse, { id: response.id }, { status: 'cancelled', lockedUntil: null, lastError: reason });
+    this.logger.log(`Reply ${response.id} to ticket ${response.ticketId} cancelled: ${reason}`);
+  }
+
+  private async retryLater(response: ClaimedResponse, error: unknown): Promise<void> {
+    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1_000);
+    const plan = planRetry(response.attempts);
+    await this.settle(response, async (manager) => {
+      const table = quoteTablePath(manager.connection.getMetadata(PendingResponse).tablePath);
+      if (plan.status === 'failed') {
+        await manager.update(PendingResponse, { id: response.id }, { status: 'failed', lockedUntil: null, lastError: reason });
+      } else {
+        // Due time from the database clock, like every other due time.
+        await manager.query(
+          `UPDATE ${table} SET "status" = 'scheduled', "locked_until" = NULL, "last_error" = $2,
+                  "due_at" = now() + make_interval(secs => $3), "updated_at" = now()
+            WHERE "id" = $1`,
+          [response.id, reason, plan.retryInSeconds],
+        );
+      }
+    });
+    if (plan.status === 'failed') {
+      this.logger.error(`Reply ${response.id} to ticket ${response.ticketId} failed after ${response.attempts} attempts: ${reason}`);
+    } else {
+      this.logger.warn(`Reply ${response.id} attempt ${response.attempts} failed, retry in ${plan.retryInSeconds} s: ${reason}`);
+    }
+  }
+}

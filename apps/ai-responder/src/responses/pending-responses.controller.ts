@@ -1,0 +1,48 @@
+import { BadRequestException, Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { PROJECT_ID_PATTERN } from '@ensoras/contracts';
+import { AdminTokenGuard } from '@ensoras/runtime';
+import { In, type Repository } from 'typeorm';
+import { OPEN_STATUSES, PendingResponse, type PendingResponseStatus } from './pending-response.entity.js';
+
+export interface PendingResponseView {
+  id: string;
+  ticketId: string;
+  status: PendingResponseStatus;
+  answersMessageIds: string[];
+  dueAt: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** For admins: which replies are waiting for their due time (or being written) right now. */
+@Controller('v1/projects/:projectId/pending-responses')
+@UseGuards(AdminTokenGuard)
+export class PendingResponsesController {
+  constructor(@InjectRepository(PendingResponse) private readonly responses: Repository<PendingResponse>) {}
+
+  @Get()
+  async list(@Param('projectId') projectId: string): Promise<{ items: PendingResponseView[] }> {
+    if (!PROJECT_ID_PATTERN.test(projectId)) throw new BadRequestException('projectId: 1-64 of A-Z, a-z, 0-9, _ and -');
+    const rows = await this.responses.find({
+      where: { projectId, status: In([...OPEN_STATUSES]) },
+      order: { dueAt: 'ASC' },
+      take: 500,
+    });
+    return {
+      items: rows.map((row) => ({
+        id: row.id,
+        ticketId: row.ticketId,
+        status: row.status,
+        answersMessageIds: row.answersMessageIds,
+        dueAt: row.dueAt.toISOString(),
+        attempts: row.attempts,
+        lastError: row.lastError,
+        createdAt: row.createdAt.toISOString(),
+        updatedAt: row.updatedAt.toISOString(),
+      })),
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ADMIN_TOKEN } from '@ensoras/runtime';
+import type { AiResponderEnvironment } from '../config/ai-responder.environment.js';
+import { ConversationModule } from '../conversation/conversation.module.js';
+import { GenerationModule } from '../generation/generation.module.js';
+import { DueResponsesProcessor } from './due-responses.processor.js';
+import { PendingResponse } from './pending-response.entity.js';
+import { PendingResponsesController } from './pending-responses.controller.js';
+import { ResponseScheduler } from './response-scheduler.service.js';
+import { TicketMessageController } from './ticket-message.controller.js';
+import { TicketMessageIntake } from './ticket-message-intake.service.js';
+
+/** Scheduling replies for customer messages and proposing them when due. */
+@Module({})
+export class ResponsesModule {
+  static forRoot(environment: AiResponderEnvironment): DynamicModule {
+    // The admin listing exists only with a token to guard it; without one the route is simply not there (404).
+    const adminApi = environment.ADMIN_TOKEN
+      ? { controllers: [PendingResponsesController], providers: [{ provide: ADMIN_TOKEN, useValue: environment.ADMIN_TOKEN }] }
+      : { controllers: [], providers: [] };
+    return {
+      module: ResponsesModule,
+      imports: [TypeOrmModule.forFeature([PendingResponse]), ConversationModule, GenerationModule.forRoot(environment)],
+      controllers: [TicketMessageController, ...adminApi.controllers],
+      providers: [TicketMessageIntake, ResponseScheduler, DueResponsesProcessor, ...adminApi.providers],
+    };
+  }
+}
