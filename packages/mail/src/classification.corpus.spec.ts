@@ -1,16 +1,18 @@
 /**
- * classifyMail against real-world mail from /work/shared/corpus: RFC 3834 auto-replies and delivery-status
+ * classifyMail against real-world mail from shared/corpus (beside the repository): RFC 3834 auto-replies and delivery-status
  * notifications from many mail systems. Bounce detection is a first version; this spec records how far it gets.
  */
 import type { MailKind } from '@ensoras/contracts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { classifyMail, isAnswerable } from './classification.js';
 import { headersFromLines } from './mail-headers.js';
 
-const CORPUS = process.env.MAIL_CORPUS_DIR ?? '/work/shared/corpus';
+// shared/ sits beside the repository, in a session and in CI alike.
+const CORPUS = process.env.MAIL_CORPUS_DIR ?? fileURLToPath(new URL('../../../../shared/corpus', import.meta.url));
 const channel = { ownAddresses: ['support@acme.example'], ownMessageIdDomain: 'acme.example' };
 
 const emlFiles = (folder: string): string[] =>

@@ -17,7 +17,8 @@ export type ImapConnectionSettings = ImapSettings & { password: string };
  * SMTP settings with the clear-text password. `validateCertificate` is an IMAP setting in the product; SMTP accepts
  * it optionally (default true) so that a channel can use the same choice for both.
  */
-export type SmtpConnectionSettings = SmtpSettings & { password: string; validateCertificate?: boolean };
+/** validateCertificate is optional here: a caller that does not say gets certificates checked. */
+export type SmtpConnectionSettings = Omit<SmtpSettings, 'validateCertificate'> & { password: string; validateCertificate?: boolean };
 
 export interface ImapClientExtras {
   /** imapflow logger; false (the default) logs nothing, so credentials can never reach a log. */

@@ -16,7 +16,6 @@ const MAX_MESSAGE_ID_LENGTH = 998;
  */
 const isPlausibleIdBody = (body: string): boolean => {
   if (body.length === 0 || body.length > MAX_MESSAGE_ID_LENGTH - 2) return false;
-  // eslint-disable-next-line no-control-regex
   if (/[\s<>\u0000-\u001f\u007f]/u.test(body)) return false;
   const at = body.lastIndexOf('@');
   return at > 0 && at < body.length - 1;

@@ -25,7 +25,7 @@ const attemptsSeen = new Map<number, number>();
 
 @Controller()
 class ProbeController {
-  @EventPattern(Probe.anyProject)
+  @EventPattern<string>(Probe.anyProject)
   handle(@Payload() envelope: EventEnvelope<{ n: number; failTimes: number }>): void {
     const seen = (attemptsSeen.get(envelope.payload.n) ?? 0) + 1;
     attemptsSeen.set(envelope.payload.n, seen);

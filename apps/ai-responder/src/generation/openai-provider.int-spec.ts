@@ -23,7 +23,8 @@ async function startFakeCompletions(): Promise<{ server: Server; baseUrl: string
   const server = createServer((request, response) => {
     let raw = '';
     request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-    request.on('end', async () => {
+    request.on('end', () => void answer());
+    const answer = async () => {
       const body = JSON.parse(raw) as RecordedRequest['body'];
       requests.push({ path: request.url ?? '', authorization: request.headers.authorization, body });
       const number = requests.length;
@@ -56,7 +57,7 @@ async function startFakeCompletions(): Promise<{ server: Server; baseUrl: string
           usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
         }),
       );
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

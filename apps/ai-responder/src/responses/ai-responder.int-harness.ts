@@ -168,6 +168,7 @@ export function ticketMessage(
 }
 
 /** GET with the admin token (or another header). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test helper: each test reads the JSON shape it expects
 export async function getJson(url: string, token: string | null = ADMIN): Promise<{ status: number; body: any }> {
   const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const text = await response.text();

@@ -53,6 +53,7 @@ const observers: ConsumerMessages[] = [];
 
 interface Observed {
   subject: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each assertion narrows to the payload it reads
   envelope: EventEnvelope<any>;
 }
 
