@@ -1,2 +1,3 @@
 export * from './secret-box.js';
 export * from './secrets-key.js';
+export * from './is-secrets-key.validator.js';

@@ -1,27 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AdminApiEnvironment } from '@ensoras/runtime';
-import { decodeKey } from '@ensoras/secrets';
-
-/** Accepts exactly what the SecretBox accepts: 32 bytes as base64 or as 64 hex digits. */
-function IsSecretsKey() {
-  return ValidateBy({
-    name: 'isSecretsKey',
-    validator: {
-      validate: (value: unknown) => {
-        if (typeof value !== 'string') return false;
-        try {
-          decodeKey(value);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      // Never echo the value: it is the key.
-      defaultMessage: () => 'SECRETS_KEY must be 32 bytes, as base64 or 64 hex digits (e.g. `openssl rand -base64 32`)',
-    },
-  });
-}
+import { IsSecretsKey } from '@ensoras/secrets';
 
 export class ChannelConfigEnvironment extends AdminApiEnvironment {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) override PORT: number = 3001;

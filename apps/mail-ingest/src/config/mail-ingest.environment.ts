@@ -1,26 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { ServiceEnvironment } from '@ensoras/runtime';
-import { decodeKey } from '@ensoras/secrets';
-
-/** A key SecretBox can use: 32 bytes as base64 or 64 hex digits. The message never echoes the value. */
-function IsSecretsKey() {
-  return ValidateBy({
-    name: 'isSecretsKey',
-    validator: {
-      validate: (value: unknown) => {
-        if (typeof value !== 'string') return false;
-        try {
-          decodeKey(value);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      defaultMessage: () => 'SECRETS_KEY must be 32 bytes, as base64 or 64 hex digits (e.g. `openssl rand -base64 32`)',
-    },
-  });
-}
+import { IsSecretsKey } from '@ensoras/secrets';
 
 export class MailIngestEnvironment extends ServiceEnvironment {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) override PORT: number = 3004;
