@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
 import { HealthModule } from '@ensoras/runtime';
@@ -24,6 +25,7 @@ export class AppModule {
         }),
         MessagingModule.forRoot({ serviceName: 'ai-responder', natsUrl: environment.NATS_URL }),
         HealthModule.forRoot(),
+        ScheduleModule.forRoot(),
         ResponsesModule.forRoot(environment),
       ],
     };

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { createEnvelope, ReplyProposed, type ChannelSettingsSnapshot } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -32,11 +33,9 @@ interface ClaimedResponse {
  * embedded database has one connection); the result is written with the event in one transaction.
  */
 @Injectable()
-export class DueResponsesProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DueResponsesProcessor implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DueResponsesProcessor.name);
   private readonly inFlight = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private started = false;
   private claiming = false;
   private stopped: Promise<void> | undefined;
 
@@ -50,24 +49,15 @@ export class DueResponsesProcessor implements OnApplicationBootstrap, BeforeAppl
     @Inject(REPLY_GENERATOR) private readonly generator: ReplyGenerator,
   ) {}
 
-  /**
-   * A self-rescheduling timer: the next look starts a second after the previous claim ended, never overlapping it.
-   * Nest runs lifecycle hooks once for the HTTP app and again for the connected microservice; this starts once.
-   */
-  onApplicationBootstrap(): void {
-    if (this.started) return;
-    this.started = true;
-    const loop = async (): Promise<void> => {
-      await this.claimAndProcess();
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), POLL_INTERVAL_MS);
-    };
-    this.timer = setTimeout(() => void loop(), 0);
+  /** Every second; a tick while the previous claim still runs, or after shutdown began, does nothing. */
+  @Interval(POLL_INTERVAL_MS)
+  tick(): void {
+    void this.claimAndProcess();
   }
 
   /** Stops claiming and lets replies being written finish, before the database connection closes. */
   beforeApplicationShutdown(): Promise<void> {
     this.stopped ??= (async () => {
-      clearTimeout(this.timer);
       while (this.inFlight.size > 0 || this.claiming) {
         await Promise.allSettled([...this.inFlight]);
         if (this.claiming) await new Promise((resolve) => setTimeout(resolve, 10));
