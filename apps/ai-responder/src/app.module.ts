@@ -6,6 +6,8 @@ import { PersistenceModule } from '@ensoras/persistence';
 import { HealthModule } from '@ensoras/runtime';
 import type { AiResponderEnvironment } from './config/ai-responder.environment.js';
 import { ConversationMessage } from './conversation/conversation-message.entity.js';
+import { AiReply } from './loop-breaker/ai-reply.entity.js';
+import { HandedOffTicket } from './loop-breaker/handed-off-ticket.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { PendingResponse } from './responses/pending-response.entity.js';
 import { ResponsesModule } from './responses/responses.module.js';
@@ -18,7 +20,7 @@ export class AppModule {
       imports: [
         PersistenceModule.forRoot({
           schema: 'ai_responder',
-          entities: [...MESSAGING_ENTITIES, ConversationMessage, PendingResponse],
+          entities: [...MESSAGING_ENTITIES, ConversationMessage, PendingResponse, AiReply, HandedOffTicket],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'ai-responder'),

@@ -3,9 +3,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
 import { HealthModule } from '@ensoras/runtime';
+import { AttachmentsModule } from './attachments/attachments.module.js';
 import { AdminTokenModule } from './config/admin-token.module.js';
 import type { TicketingEnvironment } from './config/ticketing.environment.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
+import { HandoffModule } from './handoff/handoff.module.js';
 import { InboundModule } from './inbound/inbound.module.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { RepliesModule } from './replies/replies.module.js';
@@ -13,6 +15,8 @@ import { ThreadReference } from './tickets/thread-reference.entity.js';
 import { TicketMessage } from './tickets/ticket-message.entity.js';
 import { Ticket } from './tickets/ticket.entity.js';
 import { TicketsModule } from './tickets/tickets.module.js';
+import { UnattachedMail } from './unattached/unattached-mail.entity.js';
+import { UnattachedModule } from './unattached/unattached.module.js';
 
 @Module({})
 export class AppModule {
@@ -22,7 +26,7 @@ export class AppModule {
       imports: [
         PersistenceModule.forRoot({
           schema: 'ticketing',
-          entities: [...MESSAGING_ENTITIES, Ticket, TicketMessage, ThreadReference],
+          entities: [...MESSAGING_ENTITIES, Ticket, TicketMessage, ThreadReference, UnattachedMail],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'ticketing'),
@@ -34,6 +38,9 @@ export class AppModule {
         InboundModule,
         RepliesModule,
         DeliveryModule,
+        HandoffModule,
+        AttachmentsModule,
+        UnattachedModule,
       ],
     };
   }

@@ -5,7 +5,9 @@
 import type { MailAddress, MailClassification, MailKind } from '@ensoras/contracts';
 import { domainOf, localPartOf, sameAddress } from './address.js';
 import { parseContentType } from './mail-headers.js';
+import { isAmazonSnsMail, sesNotificationOf } from './inbound/amazon-ses.js';
 import { messageIdDomain } from './message-id.js';
+import { hasForwardPrefix } from './subject.js';
 
 export interface ClassifiableMail {
   /** Lower-case header names → unfolded value of the first occurrence. */
@@ -15,6 +17,13 @@ export interface ClassifiableMail {
   from: MailAddress | null;
   subject: string;
   messageId: string | null;
+  /**
+   * The decoded body text. Optional: some report formats say what they are only in their text (Amazon SES's JSON,
+   * a forwarded delivery report, Japanese carriers' notices); without it those rules do not fire.
+   */
+  text?: string;
+  /** Media types of the MIME parts below the top level (e.g. `message/rfc822`), for the same rules. */
+  partTypes?: readonly string[];
 }
 
 export interface ClassificationChannel {
@@ -48,6 +57,8 @@ export const CLASSIFICATION_HEADERS = [
   'list-unsubscribe',
   'return-path',
   'content-type',
+  'x-mlserver',
+  'x-amz-sns-message-id',
 ] as const;
 
 /** Highest first. */
@@ -86,6 +97,19 @@ const BOUNCE_SUBJECT =
 const JMRP_SUBJECT = /^\s*complaint about message from\b/iu;
 
 const sameDomain = (address: string, domain: string): boolean => domainOf(address) === domain;
+
+/** Parts in which a mail system returns the mail (or its headers) that it could not deliver. */
+const RETURNED_MESSAGE_TYPES = new Set(['message/rfc822', 'message/global', 'text/rfc822-headers', 'message/rfc822-headers']);
+/** What non-standard bounces (KDDI, qmail variants, ...) write in their text next to the returned mail. */
+const DELIVERY_FAILURE_TEXT =
+  /could not be delivered|couldn't be delivered|was not delivered|undeliverable|delivery (?:has )?failed|delivery to the following recipient|permanent(?:ly)? (?:fatal )?error|user unknown|mailbox (?:is )?(?:full|unavailable)|no such user|returned mail|your mail sent on:|送信できませんでした|届きませんでした/iu;
+/** RFC 3464 per-recipient fields, also when quoted ("> ") in a forwarded bounce. */
+const DSN_RECIPIENT_FIELD = /^[ \t>]*(?:Final|Original)-Recipient[ \t]*:[ \t]*[\w-]+[ \t]*;/imu;
+const DSN_STATUS_FIELD = /^[ \t>]*Status[ \t]*:[ \t]*[245]\.\d{1,3}\.\d{1,3}/imu;
+/** The error notices of the fml mailing-list server (not a member, loop alert, ...). */
+const FML_ERROR_SUBJECT = /\bnot (?:a )?member\b|\bloop alert\b|\bduplicated message-id\b|\berror\b|\breturned\b|\bdenied\b|\brejected\b/iu;
+/** Body text rules look at this much of the start; reports say what they are early. */
+const MAX_BODY_SCAN = 64 * 1024;
 
 /** Subject prefixes that auto-responders put in front of the original subject. */
 const AUTO_REPLY_SUBJECT =
@@ -158,6 +182,7 @@ export function classifyMail(mail: ClassifiableMail, channel: ClassificationChan
     const senderName = nullReturnPath ? 'Return-Path: <>' : 'From: <>';
     if (nullSender && isReport) fire('bounce', `${senderName} with a multipart/report`);
     if (nullSender && BOUNCE_SUBJECT.test(subject)) fire('bounce', `${senderName} with a delivery-failure subject`);
+    classifyReportText(mail, { fromAddress, nullSender, senderName, subject }, fire);
   }
 
   // Auto-replies (RFC 3834 and the vendor headers).
@@ -207,6 +232,33 @@ export function classifyMail(mail: ClassifiableMail, channel: ClassificationChan
   const kind = PRECEDENCE.find((candidate) => found.has(candidate)) ?? 'normal';
   const reasons = PRECEDENCE.flatMap((candidate) => found.get(candidate) ?? []);
   return { kind, reasons };
+}
+
+/** The bounce and complaint formats that only their body gives away. */
+function classifyReportText(
+  mail: ClassifiableMail,
+  facts: { fromAddress: string; nullSender: boolean; senderName: string; subject: string },
+  fire: (kind: MailKind, reason: string) => void,
+): void {
+  const text = (mail.text ?? '').slice(0, MAX_BODY_SCAN);
+  const partTypes = (mail.partTypes ?? []).map((type) => type.toLowerCase());
+
+  if (text !== '' && isAmazonSnsMail(facts.fromAddress, mail.headers)) {
+    const notification = sesNotificationOf(text);
+    if (notification?.type === 'Complaint') fire('feedback-report', 'Amazon SES notification: Complaint');
+    else if (notification !== null) fire('bounce', `Amazon SES notification: ${notification.type}`);
+  }
+  const mlServer = header(mail, 'x-mlserver');
+  if (mlServer !== null && /\bfml\b/iu.test(mlServer) && FML_ERROR_SUBJECT.test(facts.subject)) {
+    fire('bounce', `X-MLServer: ${mlServer.split(/[\s[]/u)[0]} with an error subject`);
+  }
+  if (partTypes.some((type) => RETURNED_MESSAGE_TYPES.has(type))) {
+    if (facts.nullSender) fire('bounce', `${facts.senderName} with a returned message`);
+    if (DELIVERY_FAILURE_TEXT.test(text)) fire('bounce', 'A returned message with a delivery-failure notice');
+  }
+  if (DSN_RECIPIENT_FIELD.test(text) && DSN_STATUS_FIELD.test(text)) {
+    fire('bounce', hasForwardPrefix(facts.subject) ? 'Forwarded delivery-status report (Final-Recipient, Status)' : 'The text carries a delivery-status report (Final-Recipient, Status)');
+  }
 }
 
 const canonicalHeaderName = (name: string): string =>

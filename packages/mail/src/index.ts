@@ -8,3 +8,8 @@ export * from './reply-body.js';
 export * from './connection-options.js';
 export * from './connection-error.js';
 export * from './connection-test.js';
+export * from './inbound/parse-inbound-mail.js';
+export * from './inbound/bounce-details.js';
+export * from './inbound/html-sanitizer.js';
+export * from './inbound/reply-text.js';
+export * from './inbound/charset.js';

@@ -29,6 +29,7 @@ export class ConversationLog {
         subject: message.subject ?? '',
         ticketSubject: ticket.subject ?? '',
         text: readableText(message),
+        newText: newPart(message),
         kind: message.kind ?? 'normal',
         createdAt: new Date(message.createdAt),
       })
@@ -48,6 +49,14 @@ export class ConversationLog {
       .addOrderBy('m.arrival', 'ASC')
       .getMany();
   }
+}
+
+/**
+ * The new part as mail-ingest extracted it (ticketing passes it on); null when the event has none or it is blank
+ * (an event from before, an HTML-only mail): the prompt then cuts the quoted history from the text itself.
+ */
+function newPart(message: TicketMessageView): string | null {
+  return typeof message.newText === 'string' && message.newText.trim() !== '' ? message.newText : null;
 }
 
 /** HTML-only mail still has something to read. */

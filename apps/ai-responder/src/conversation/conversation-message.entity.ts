@@ -18,6 +18,8 @@ export class ConversationMessage {
   /** The ticket's subject when the message arrived: what a reply refers to. */
   @Column('text', { name: 'ticket_subject' }) ticketSubject!: string;
   @Column('text') text!: string;
+  /** The new part of the message, without quoted history; null for messages recorded before it was known. */
+  @Column('text', { name: 'new_text', nullable: true }) newText!: string | null;
   @Column('text') kind!: MailKind;
   /** When ticketing recorded the message; orders the conversation. */
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;

@@ -79,7 +79,11 @@ describe('ai-responder with an OpenAI-compatible provider', () => {
       }),
       harness.putSettings('p-flaky', { responseDelay: { minSeconds: 0, maxSeconds: 0 } }),
       harness.putSettings('p-slow', { responseDelay: { minSeconds: 0, maxSeconds: 0 } }),
-      harness.putSettings('p-replicas', { responseDelay: { minSeconds: 1, maxSeconds: 1 } }),
+      // Six tickets of one customer: above the default loop-breaker limit of replies per address.
+      harness.putSettings('p-replicas', {
+        responseDelay: { minSeconds: 1, maxSeconds: 1 },
+        safety: { maxMessageSizeMb: 25, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 20, loopWindowMinutes: 60 },
+      }),
     ]);
     running = await harness.start({
       ADMIN_TOKEN: ADMIN,

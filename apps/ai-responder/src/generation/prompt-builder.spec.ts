@@ -108,4 +108,27 @@ describe('PromptBuilder', () => {
     expect(text).not.toContain('message number 1\n');
     expect(text).toContain(`message number ${MAX_PROMPT_MESSAGES + 9}`);
   });
+
+  it('shows the new part of customer messages as extracted on receipt, not the text around it', () => {
+    const conversation = [
+      entry({ messageId: 'q1', text: 'Quoted earlier words without any marker\nPlease cancel order 12.', newText: 'Please cancel order 12.' }),
+      entry({ messageId: 'q2', direction: 'outbound', author: 'ai', text: 'Our full reply\n> with a quote we wrote', newText: 'Our full reply' }),
+    ];
+    const prompt = builder.build(input({ conversation, answeringMessageIds: ['q1'] }));
+    const text = prompt.messages[1]!.content;
+    expect(text).toContain('Please cancel order 12.');
+    expect(text).not.toContain('Quoted earlier words');
+    // Our own messages are shown as written.
+    expect(text).toContain('> with a quote we wrote');
+    expect(prompt.facts.latestCustomerText).toBe('Please cancel order 12.');
+  });
+
+  it('cuts the quoted history itself for messages recorded without a new part, or with a blank one', () => {
+    for (const newText of [null, undefined, '  ']) {
+      const conversation = [entry({ messageId: 'o1', text: 'Still broken.\n\nOn Mon, Support wrote:\n> Try again', newText })];
+      const prompt = builder.build(input({ conversation, answeringMessageIds: ['o1'] }));
+      expect(prompt.facts.latestCustomerText).toBe('Still broken.');
+      expect(prompt.messages[1]!.content).not.toContain('Try again');
+    }
+  });
 });

@@ -39,7 +39,7 @@ export class PromptBuilder {
       facts: {
         ticketSubject,
         customerName: customerName(latest, input.conversation),
-        latestCustomerText: latest ? withoutQuotedHistory(latest.text) : '',
+        latestCustomerText: latest ? newPartOf(latest) : '',
         answeredCount: Math.max(answered.length, 1),
         senderName,
       },
@@ -77,7 +77,7 @@ export class PromptBuilder {
       return [
         `[${number}] ${speaker(entry)}, ${formatTime(entry.createdAt)}${mark}`,
         `Subject: ${entry.subject}`,
-        truncate(isFromCustomer(entry) ? withoutQuotedHistory(entry.text) : entry.text.trim(), MAX_MESSAGE_CHARS),
+        truncate(isFromCustomer(entry) ? newPartOf(entry) : entry.text.trim(), MAX_MESSAGE_CHARS),
       ].join('\n');
     });
 
@@ -94,6 +94,15 @@ export class PromptBuilder {
         : `Write our reply to the customer message marked "${ANSWER_MARK}".`,
     ].join('\n');
   }
+}
+
+/**
+ * What the customer newly wrote: the new part extracted on receipt (by a reply-parsing library, in mail-ingest),
+ * else, for messages from before, the text with the quoted history cut off here. The history itself is in the
+ * prompt already; quoting it again only costs tokens and blurs what is new.
+ */
+function newPartOf(entry: ConversationEntry): string {
+  return entry.newText?.trim() ? entry.newText.trim() : withoutQuotedHistory(entry.text);
 }
 
 function isFromCustomer(entry: ConversationEntry): boolean {

@@ -34,5 +34,7 @@ export interface ConversationEntry {
   subject: string;
   ticketSubject: string;
   text: string;
+  /** The new part without quoted history, as extracted on receipt; null or absent when not known. */
+  newText?: string | null;
   createdAt: Date;
 }

@@ -14,18 +14,24 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   CHANNEL_SETTINGS_BUCKET,
   createEnvelope,
+  ReplyHandoff,
   ReplyProposed,
   STREAMS,
   TicketMessageCreated,
+  TicketUpdated,
   type ChannelSettingsSnapshot,
   type EventEnvelope,
   type MailAddress,
+  type ReplyHandoffPayload,
   type ReplyProposedPayload,
   type TicketMessageCreatedPayload,
   type TicketMessageView,
+  type TicketStatus,
+  type TicketUpdatedPayload,
 } from '@ensoras/contracts';
+import { consumerName } from '@ensoras/messaging';
 import { startService } from '@ensoras/runtime';
-import { createTestDatabase, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
+import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { AppModule } from '../app.module.js';
 import { AiResponderEnvironment } from '../config/ai-responder.environment.js';
 
@@ -109,17 +115,48 @@ export class ResponderHarness {
   }
 
   /** Every reply.proposed of the project stored in the REPLIES stream, in order. */
-  async proposedReplies(projectId: string): Promise<EventEnvelope<ReplyProposedPayload>[]> {
+  proposedReplies(projectId: string): Promise<EventEnvelope<ReplyProposedPayload>[]> {
+    return this.storedReplyEvents<ReplyProposedPayload>(ReplyProposed.subject(projectId));
+  }
+
+  /** Every reply.handoff of the project stored in the REPLIES stream, in order. */
+  handoffs(projectId: string): Promise<EventEnvelope<ReplyHandoffPayload>[]> {
+    return this.storedReplyEvents<ReplyHandoffPayload>(ReplyHandoff.subject(projectId));
+  }
+
+  /** Publishes ticket.updated as ticketing would, for a ticket whose status changed. */
+  async publishTicketStatus(projectId: string, ticketId: string, status: TicketStatus): Promise<void> {
+    const now = new Date().toISOString();
+    const envelope = createEnvelope(TicketUpdated, projectId, {
+      ticket: { id: ticketId, projectId, subject: 'Order 4711 missing', status, customer: JANE, messageCount: 1, createdAt: now, updatedAt: now },
+      changes: ['status'],
+    } satisfies TicketUpdatedPayload);
+    await jetstream(this.client).publish(TicketUpdated.subject(projectId), JSON.stringify(envelope), { msgID: envelope.id });
+  }
+
+  /** Resolves once the service's consumer of ticket.updated has handled everything published to it so far. */
+  async ticketUpdatesHandled(): Promise<void> {
     const jsm = await jetstreamManager(this.client);
-    const subject = ReplyProposed.subject(projectId);
+    await eventually(
+      async () => {
+        // The server counts a stored message as pending at once, so nothing pending or unacknowledged means handled.
+        const info = await jsm.consumers.info(STREAMS.ticket, consumerName('ai-responder', TicketUpdated.anyProject));
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      { timeoutMs: 10_000, message: 'ticket.updated was not handled' },
+    );
+  }
+
+  private async storedReplyEvents<T>(subject: string): Promise<EventEnvelope<T>[]> {
+    const jsm = await jetstreamManager(this.client);
     const info = await jsm.streams.info(STREAMS.reply).catch(() => null);
     if (!info || info.state.messages === 0) return [];
-    const replies: EventEnvelope<ReplyProposedPayload>[] = [];
+    const events: EventEnvelope<T>[] = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
       const stored = await jsm.streams.getMessage(STREAMS.reply, { seq }).catch(() => null);
-      if (stored?.subject === subject) replies.push(stored.json<EventEnvelope<ReplyProposedPayload>>());
+      if (stored?.subject === subject) events.push(stored.json<EventEnvelope<T>>());
     }
-    return replies;
+    return events;
   }
 }
 
@@ -127,9 +164,9 @@ export class ResponderHarness {
 export function ticketMessage(
   projectId: string,
   ticketId: string,
-  overrides: Partial<TicketMessageView> & { ticketSubject?: string } = {},
+  overrides: Partial<TicketMessageView> & { ticketSubject?: string; ticketStatus?: TicketStatus; customer?: MailAddress } = {},
 ): EventEnvelope<TicketMessageCreatedPayload> {
-  const { ticketSubject = 'Order 4711 missing', ...messageOverrides } = overrides;
+  const { ticketSubject = 'Order 4711 missing', ticketStatus = 'open', customer = JANE, ...messageOverrides } = overrides;
   const now = new Date().toISOString();
   const message: TicketMessageView = {
     id: randomUUID(),
@@ -141,7 +178,10 @@ export function ticketMessage(
     cc: [],
     subject: ticketSubject,
     text: 'Hi,\n\nmy order 4711 has not arrived yet.\nCould you check?\n\nJane',
+    newText: messageOverrides.text ?? 'Hi,\n\nmy order 4711 has not arrived yet.\nCould you check?\n\nJane',
     html: null,
+    attachments: [],
+    note: null,
     messageId: `<${randomUUID()}@example.com>`,
     inReplyTo: null,
     references: [],
@@ -157,8 +197,8 @@ export function ticketMessage(
       id: ticketId,
       projectId,
       subject: ticketSubject,
-      status: 'open',
-      customer: JANE,
+      status: ticketStatus,
+      customer,
       messageCount: 1,
       createdAt: now,
       updatedAt: now,

@@ -18,7 +18,7 @@ const settings: ChannelSettingsSnapshot = {
 function message(overrides: Partial<TicketMessageView> = {}): TicketMessageView {
   return {
     id: 'm1', ticketId: 't1', direction: 'inbound', author: 'customer', from: { address: 'jane@example.com', name: 'Jane' },
-    to: [], cc: [], subject: 'Help', text: 'Help me', html: null, messageId: '<a@example.com>', inReplyTo: null, references: [],
+    to: [], cc: [], subject: 'Help', text: 'Help me', newText: 'Help me', html: null, attachments: [], note: null, messageId: '<a@example.com>', inReplyTo: null, references: [],
     deliveryStatus: 'received', deliveryNote: null, kind: 'normal', kindReasons: [], createdAt: '2025-01-01T00:00:00.000Z',
     ...overrides,
   };
@@ -27,6 +27,10 @@ function message(overrides: Partial<TicketMessageView> = {}): TicketMessageView 
 describe('decideAnswer', () => {
   it('answers a customer\'s normal mail on an enabled channel', () => {
     expect(decideAnswer(message(), settings)).toEqual({ answer: true });
+  });
+
+  it('treats a message without a kind (an event from before classification) as normal', () => {
+    expect(decideAnswer(message({ kind: undefined as never }), settings)).toEqual({ answer: true });
   });
 
   it('never answers machines', () => {

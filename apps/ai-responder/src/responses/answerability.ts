@@ -1,5 +1,5 @@
 import type { ChannelSettingsSnapshot, TicketMessageView } from '@ensoras/contracts';
-import { isAnswerable, sameAddress } from '@ensoras/mail';
+import { sameAddress } from '@ensoras/mail';
 
 export type AnswerDecision = { answer: true } | { answer: false; reason: string };
 
@@ -11,9 +11,9 @@ export function decideAnswer(message: TicketMessageView, settings: ChannelSettin
   if (message.direction !== 'inbound' || message.author !== 'customer') {
     return { answer: false, reason: `${message.direction} message by ${message.author}` };
   }
-  if (!isAnswerable({ kind: message.kind ?? 'normal', reasons: message.kindReasons ?? [] })) {
-    return { answer: false, reason: `classified as ${message.kind}` };
-  }
+  // Normal mail only: auto-replies, bounces, reports, lists and our own mail are recorded, never answered.
+  const kind = message.kind ?? 'normal';
+  if (kind !== 'normal') return { answer: false, reason: `classified as ${kind}` };
   if (!settings) return { answer: false, reason: 'the project has no channel settings' };
   if (!settings.enabled) return { answer: false, reason: 'the email channel is disabled' };
   const from = message.from?.address;

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { createEnvelope, ReplyProposed, type ChannelSettingsSnapshot } from '@ensoras/contracts';
+import { channelSafetyOf, createEnvelope, ReplyProposed, type ChannelSettingsSnapshot } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
 import { PromptBuilder } from '../generation/prompt-builder.js';
 import { REPLY_GENERATOR, type ReplyGenerator } from '../generation/reply-generator.js';
+import { LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
 import { MAX_GENERATION_ATTEMPTS, planRetry } from './generation-retry.js';
 import { PendingResponse } from './pending-response.entity.js';
 import { replyProposedEventId } from './reply-event-id.js';
@@ -25,6 +26,8 @@ interface ClaimedResponse {
   ticketId: string;
   answersMessageIds: string[];
   attempts: number;
+  /** '' for rows scheduled before addresses were kept: only the per-ticket limit applies to them. */
+  customerAddress: string;
 }
 
 /**
@@ -46,6 +49,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
     private readonly conversation: ConversationLog,
     private readonly prompts: PromptBuilder,
     private readonly scheduler: ResponseScheduler,
+    private readonly loopBreaker: LoopBreaker,
     @Inject(REPLY_GENERATOR) private readonly generator: ReplyGenerator,
   ) {}
 
@@ -103,15 +107,19 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
           SET "status" = 'generating', "locked_until" = now() + make_interval(secs => $2),
               "attempts" = r."attempts" + 1, "updated_at" = now()
          FROM due WHERE r."id" = due."id"
-       RETURNING r."id", r."project_id", r."ticket_id", r."answers_message_ids", r."attempts"`,
+       RETURNING r."id", r."project_id", r."ticket_id", r."answers_message_ids", r."attempts", r."customer_address"`,
       [limit, CLAIM_SECONDS],
-    )) as [Array<{ id: string; project_id: string; ticket_id: string; answers_message_ids: string[]; attempts: number }>, number];
+    )) as [
+      Array<{ id: string; project_id: string; ticket_id: string; answers_message_ids: string[]; attempts: number; customer_address: string | null }>,
+      number,
+    ];
     return rows.map((row) => ({
       id: row.id,
       projectId: row.project_id,
       ticketId: row.ticket_id,
       answersMessageIds: row.answers_message_ids,
       attempts: row.attempts,
+      customerAddress: row.customer_address ?? '',
     }));
   }
 
@@ -173,6 +181,18 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       await this.cancel(manager, response, 'the email channel was disabled while the reply was written');
       return;
     }
+    // Checked again now: replies proposed while this one was due or being written count too.
+    const verdict = await this.loopBreaker.check(manager, {
+      projectId: response.projectId,
+      ticketId: response.ticketId,
+      customerAddress: response.customerAddress,
+      safety: channelSafetyOf(settings),
+      serialize: true,
+    });
+    if (!verdict.answer) {
+      await this.cancel(manager, response, verdict.reason);
+      return;
+    }
     await this.outbox.add(
       manager,
       createEnvelope(
@@ -194,6 +214,12 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       { id: response.id },
       { status: 'proposed', answersMessageIds: response.answersMessageIds, lockedUntil: null, lastError: null },
     );
+    await this.loopBreaker.recordReply(manager, {
+      responseId: response.id,
+      projectId: response.projectId,
+      ticketId: response.ticketId,
+      customerAddress: response.customerAddress,
+    });
     this.logger.log(`Reply ${response.id} to ticket ${response.ticketId} proposed`);
     await this.scheduleLateMessages(manager, response, current, settings);
   }
@@ -207,12 +233,14 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
   ): Promise<void> {
     const late = current.answersMessageIds.filter((id) => !response.answersMessageIds.includes(id));
     if (late.length === 0) return;
-    const outcome = await this.scheduler.schedule(manager, {
-      projectId: response.projectId,
-      ticketId: response.ticketId,
-      messageIds: late,
-      delay: settings.responseDelay,
-    });
+    const request = { projectId: response.projectId, ticketId: response.ticketId, customerAddress: response.customerAddress };
+    // The reply just proposed counts: it may be the one that reaches a limit.
+    const verdict = await this.loopBreaker.check(manager, { ...request, safety: channelSafetyOf(settings), serialize: true });
+    if (!verdict.answer) {
+      this.logger.log(`${late.length} message(s) that arrived while writing ${response.id} get no reply: ${verdict.reason}`);
+      return;
+    }
+    const outcome = await this.scheduler.schedule(manager, { ...request, messageIds: late, delay: settings.responseDelay });
     this.logger.log(`${late.length} message(s) that arrived while writing ${response.id} get reply ${outcome.responseId}`);
   }
 

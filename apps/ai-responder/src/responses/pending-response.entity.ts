@@ -20,6 +20,8 @@ export class PendingResponse {
   @Column('text', { name: 'ticket_id' }) ticketId!: string;
   /** Ticketing's ids of the customer messages this reply answers, in arrival order. */
   @Column('jsonb', { name: 'answers_message_ids' }) answersMessageIds!: string[];
+  /** Lower-cased address the reply goes to, for the loop breaker's per-address count; null in rows from before. */
+  @Column('text', { name: 'customer_address', nullable: true }) customerAddress!: string | null;
   @Column('timestamptz', { name: 'due_at' }) dueAt!: Date;
   @Column('text') status!: PendingResponseStatus;
   /** Generation attempts so far, counted when a row is claimed. */

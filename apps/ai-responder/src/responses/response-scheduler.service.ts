@@ -10,6 +10,8 @@ export interface ScheduleRequest {
   ticketId: string;
   messageIds: string[];
   delay: ResponseDelay;
+  /** Whom the reply goes to (the ticket's customer), for the loop breaker. */
+  customerAddress: string;
 }
 
 export type ScheduleOutcome =
@@ -55,16 +57,16 @@ export class ResponseScheduler {
    */
   async insertUnlessOpen(
     manager: EntityManager,
-    row: { responseId: string; projectId: string; ticketId: string; messageIds: string[]; delaySeconds: number },
+    row: { responseId: string; projectId: string; ticketId: string; messageIds: string[]; delaySeconds: number; customerAddress: string },
   ): Promise<boolean> {
     const table = manager.connection.getMetadata(PendingResponse).tablePath;
     const inserted: unknown[] = await manager.query(
       `INSERT INTO ${quoteTablePath(table)}
-         ("id", "project_id", "ticket_id", "answers_message_ids", "due_at", "status", "attempts")
-       VALUES ($1, $2, $3, $4::jsonb, now() + make_interval(secs => $5), 'scheduled', 0)
+         ("id", "project_id", "ticket_id", "answers_message_ids", "due_at", "status", "attempts", "customer_address")
+       VALUES ($1, $2, $3, $4::jsonb, now() + make_interval(secs => $5), 'scheduled', 0, $6)
        ON CONFLICT ("project_id", "ticket_id") WHERE "status" IN ('scheduled', 'generating') DO NOTHING
        RETURNING "id"`,
-      [row.responseId, row.projectId, row.ticketId, JSON.stringify(row.messageIds), row.delaySeconds],
+      [row.responseId, row.projectId, row.ticketId, JSON.stringify(row.messageIds), row.delaySeconds, row.customerAddress],
     );
     return inserted.length > 0;
   }

@@ -1,14 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EventEnvelope, TicketMessageCreatedPayload } from '@ensoras/contracts';
-import { ChannelSettingsReplica } from '@ensoras/messaging';
+import { channelSafetyOf, type EventEnvelope, type TicketMessageCreatedPayload, type TicketMessageView, type TicketView } from '@ensoras/contracts';
+import { canonicalAddress } from '@ensoras/mail';
+import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { DataSource } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
+import { HANDED_OFF_REASON, LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
 import { decideAnswer } from './answerability.js';
-import { ResponseScheduler } from './response-scheduler.service.js';
+import { ResponseScheduler, type ScheduleOutcome } from './response-scheduler.service.js';
+
+type IntakeOutcome = { action: 'duplicate' } | { action: 'silent'; reason: string | null } | ScheduleOutcome;
 
 /**
  * Each ticket message joins the conversation read model; a customer's message also schedules (or joins) the
  * ticket's pending response, in the same transaction, so a redelivered event neither records nor schedules twice.
+ * Before scheduling, the loop breaker counts our recent replies: at a limit the ticket goes to a human instead.
  */
 @Injectable()
 export class TicketMessageIntake {
@@ -19,6 +24,8 @@ export class TicketMessageIntake {
     private readonly conversation: ConversationLog,
     private readonly scheduler: ResponseScheduler,
     private readonly channels: ChannelSettingsReplica,
+    private readonly loopBreaker: LoopBreaker,
+    private readonly outbox: Outbox,
   ) {}
 
   async receive(envelope: EventEnvelope<TicketMessageCreatedPayload>): Promise<void> {
@@ -33,29 +40,46 @@ export class TicketMessageIntake {
     await this.channels.whenReady();
     const settings = this.channels.get(projectId);
     const decision = decideAnswer(message, settings);
+    const customerAddress = customerAddressOf(ticket, message);
 
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.conversation.record(manager, projectId, ticket, message))) return 'duplicate' as const;
-      if (!decision.answer) return 'recorded' as const;
-      return this.scheduler.schedule(manager, {
+    const outcome = await this.dataSource.transaction(async (manager): Promise<IntakeOutcome> => {
+      if (!(await this.conversation.record(manager, projectId, ticket, message))) return { action: 'duplicate' };
+      if (!decision.answer) return { action: 'silent', reason: message.direction === 'inbound' ? decision.reason : null };
+      if (ticket.status === 'handed_off') {
+        // Someone handed it over already; remembered, so that it stays silent when its status moves on.
+        await this.loopBreaker.handOff(manager, projectId, ticket.id, HANDED_OFF_REASON, { announce: false });
+        return { action: 'silent', reason: HANDED_OFF_REASON };
+      }
+      // decideAnswer answers only with settings at hand.
+      const verdict = await this.loopBreaker.check(manager, {
         projectId,
         ticketId: ticket.id,
-        messageIds: [message.id],
-        // decideAnswer answers only with settings at hand.
-        delay: settings!.responseDelay,
+        customerAddress,
+        safety: channelSafetyOf(settings),
+        serialize: false,
       });
+      if (!verdict.answer) return { action: 'silent', reason: verdict.reason };
+      return this.scheduler.schedule(manager, { projectId, ticketId: ticket.id, messageIds: [message.id], delay: settings!.responseDelay, customerAddress });
     });
 
-    if (outcome === 'duplicate' || outcome === 'recorded') {
-      if (outcome === 'recorded' && !decision.answer && message.direction === 'inbound') {
-        this.logger.log(`Message ${message.id} of ticket ${ticket.id} gets no reply: ${decision.reason}`);
-      }
-      return;
-    }
-    if (outcome.action === 'scheduled') {
-      this.logger.log(`Reply ${outcome.responseId} to ticket ${ticket.id} scheduled in ${outcome.delaySeconds} s`);
-    } else {
-      this.logger.log(`Message ${message.id} joins reply ${outcome.responseId} of ticket ${ticket.id}`);
+    switch (outcome.action) {
+      case 'duplicate':
+        return;
+      case 'silent':
+        // A handoff may have been written to the outbox.
+        this.outbox.publishSoon();
+        if (outcome.reason) this.logger.log(`Message ${message.id} of ticket ${ticket.id} gets no reply: ${outcome.reason}`);
+        return;
+      case 'scheduled':
+        this.logger.log(`Reply ${outcome.responseId} to ticket ${ticket.id} scheduled in ${outcome.delaySeconds} s`);
+        return;
+      case 'joined':
+        this.logger.log(`Message ${message.id} joins reply ${outcome.responseId} of ticket ${ticket.id}`);
     }
   }
+}
+
+/** Whom a reply goes to: the ticket's customer (Reply-To or From of its first mail), else the sender. */
+function customerAddressOf(ticket: TicketView, message: TicketMessageView): string {
+  return canonicalAddress(ticket.customer?.address) || canonicalAddress(message.from?.address);
 }

@@ -1,13 +1,13 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createEnvelope, MailReceived, RAW_MAIL_OBJECT_STORE } from '@ensoras/contracts';
-import { EventPublisher, KeyValueBuckets, NATS_CONNECTION } from '@ensoras/messaging';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { Injectable, Logger } from '@nestjs/common';
+import { RAW_MAIL_OBJECT_STORE } from '@ensoras/contracts';
+import { EventPublisher, KeyValueBuckets } from '@ensoras/messaging';
 import type { ImapFlow } from 'imapflow';
 import { CheckpointStore } from '../checkpoints/checkpoint.store.js';
 import { IngestMetrics, type ImportResult } from '../metrics/ingest-metrics.js';
 import { QuarantineStore } from '../quarantine/quarantine.store.js';
-import { importEventId, rawObjectKey } from './import-event-id.js';
-import { buildMailReceivedPayload, fitToEventLimit, parseMail, type ChannelAddresses } from './mail-received.builder.js';
+import { rawObjectKey } from './import-event-id.js';
+import type { ChannelAddresses } from './mail-received.builder.js';
+import { MailReceivedEvents } from './mail-received.events.js';
 
 /** One watched mailbox, as the importer needs it. */
 export interface MailboxContext {
@@ -15,17 +15,13 @@ export interface MailboxContext {
   mailbox: string;
   uidValidity: string;
   markAsRead: boolean;
+  /** Own addresses and size limit, from the channel settings (inboundChannelOf). */
   channel: ChannelAddresses;
   /** Mail that landed after this moment counts towards the import latency metric (a backlog would not say much). */
   watchingSince: Date;
 }
 
 export type ImportOutcome = ImportResult | 'gone';
-
-/** nats-server's default max_payload, for the unlikely case the server did not say. */
-const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
-/** Room for the envelope around the payload and for the publish headers. */
-const ENVELOPE_RESERVE_BYTES = 4 * 1024;
 
 /**
  * Turns one mailbox message into a stored mail.received event, in the order that makes a crash harmless:
@@ -43,7 +39,7 @@ export class MailImporter {
     private readonly checkpoints: CheckpointStore,
     private readonly quarantine: QuarantineStore,
     private readonly metrics: IngestMetrics,
-    @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
+    private readonly events: MailReceivedEvents,
   ) {}
 
   async importMessage(client: ImapFlow, context: MailboxContext, uid: number): Promise<ImportOutcome> {
@@ -62,9 +58,7 @@ export class MailImporter {
 
     let event;
     try {
-      const parsed = await parseMail(raw);
-      const payload = buildMailReceivedPayload(raw, parsed, { mailbox, uidValidity, uid, rawObjectKey: key }, context.channel);
-      event = createEnvelope(MailReceived, projectId, fitToEventLimit(payload, this.maxPayloadBytes()), importEventId(projectId, uidValidity, uid));
+      event = await this.events.envelopeFor(projectId, { mailbox, uidValidity, uid, rawObjectKey: key }, raw, context.channel);
     } catch (error) {
       // One bad mail never blocks the mailbox: park it with its reason and go on with the next.
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -87,9 +81,5 @@ export class MailImporter {
       this.metrics.observeLatency((Date.now() - landedAt.getTime()) / 1000);
     }
     return result;
-  }
-
-  private maxPayloadBytes(): number {
-    return (this.connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - ENVELOPE_RESERVE_BYTES;
   }
 }

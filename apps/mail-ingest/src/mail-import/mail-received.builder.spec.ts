@@ -1,23 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { messageIdFromRaw } from '@ensoras/mail';
-import {
-  buildMailReceivedPayload,
-  EventTooLargeError,
-  fitToEventLimit,
-  MAX_BODY_BYTES,
-  parseMail,
-  truncateUtf8,
-} from './mail-received.builder.js';
+import { buildMailReceivedPayload, EventTooLargeError, fitToEventLimit, MAX_BODY_BYTES, truncateUtf8 } from './mail-received.builder.js';
 
 const source = { mailbox: 'INBOX', uidValidity: '1700000000', uid: 7, rawObjectKey: 'p1/1700000000/7' };
-const channel = { ownAddresses: ['support@shop.test', 'imap-user@shop.test'], ownMessageIdDomain: 'shop.test' };
+const channel = { ownAddresses: ['support@shop.test', 'imap-user@shop.test'], ownMessageIdDomain: 'shop.test', maxMessageSizeBytes: 25 * 1024 * 1024 };
 
 function mail(lines: string[], body = 'Hello'): Buffer {
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}\r\n`);
 }
 
-async function build(raw: Buffer) {
-  return buildMailReceivedPayload(raw, await parseMail(raw), source, channel);
+function build(raw: Buffer) {
+  return buildMailReceivedPayload(raw, source, channel);
 }
 
 describe('buildMailReceivedPayload', () => {
@@ -118,8 +111,8 @@ describe('buildMailReceivedPayload', () => {
     );
     const payload = await build(raw);
     expect(payload.html).toContain('<b>there</b>');
-    // cid: links stay as they are (no data: URIs blowing up the event).
-    expect(payload.html).toContain('cid:logo@x');
+    // cid: images point at their attachment (ensoras-attachment:<index>); this one names none, so it is dropped.
+    expect(payload.html).not.toContain('cid:');
     expect(payload.text).toBe('Hello there');
     expect(payload.attachments).toEqual([
       { filename: 'invoice.pdf', contentType: 'application/pdf', size: 13, contentId: null, inline: false },
@@ -139,6 +132,33 @@ describe('buildMailReceivedPayload', () => {
   });
 });
 
+describe('buildMailReceivedPayload: issue 3 fields', () => {
+  it('carries the new part of a reply, the size verdict and no bounce details for a person', async () => {
+    const payload = await build(mail(['From: ann@customer.test', 'Subject: Re: Order 42'], 'Thanks!\r\n\r\nOn Tue, 4 Nov 2025, Shop <support@shop.test> wrote:\r\n> Shipped.\r\n'));
+    expect(payload).toMatchObject({ newText: 'Thanks!', oversized: false, bounce: null });
+    expect(payload.text).toContain('> Shipped.');
+  });
+
+  it('applies the channel size limit: oversized, no attachments, still published with its text', async () => {
+    const raw = mail(
+      ['From: ann@customer.test', 'Subject: big', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"'],
+      ['--b1', 'Content-Type: text/plain', '', 'See attached', '--b1', 'Content-Type: application/zip; name="a.zip"', 'Content-Disposition: attachment; filename="a.zip"', 'Content-Transfer-Encoding: base64', '', Buffer.alloc(2048).toString('base64'), '--b1--'].join('\r\n'),
+    );
+    const payload = await buildMailReceivedPayload(raw, source, { ...channel, maxMessageSizeBytes: 1024 });
+    expect(payload).toMatchObject({ oversized: true, attachments: [], text: 'See attached' });
+  });
+
+  it('gives the bounce details of a delivery-status report', async () => {
+    const raw = mail(
+      ['Return-Path: <>', 'From: MAILER-DAEMON@mx.customer.test', 'Subject: Undelivered Mail Returned to Sender', 'MIME-Version: 1.0', 'Content-Type: multipart/report; report-type=delivery-status; boundary="r"'],
+      ['--r', 'Content-Type: text/plain', '', 'Could not deliver.', '--r', 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; mx.customer.test', '', 'Final-Recipient: rfc822; gone@customer.test', 'Action: failed', 'Status: 5.1.1', '--r', 'Content-Type: text/rfc822-headers', '', 'From: support@shop.test', 'Message-ID: <reply-1@shop.test>', '--r--'].join('\r\n'),
+    );
+    const payload = await build(raw);
+    expect(payload.classification.kind).toBe('bounce');
+    expect(payload.bounce).toEqual({ originalMessageId: '<reply-1@shop.test>', recipient: 'gone@customer.test', status: '5.1.1', action: 'failed', diagnostic: null });
+  });
+});
+
 describe('fitToEventLimit', () => {
   it('leaves a payload that fits alone', async () => {
     const payload = await build(mail(['From: ann@customer.test', 'Subject: s']));
@@ -152,6 +172,15 @@ describe('fitToEventLimit', () => {
     expect(fitted.html).toBeNull();
     expect(fitted.truncated).toBe(true);
     expect(fitted.text.length).toBeGreaterThan(1000);
+  });
+
+  it('cuts the new part of a reply along with the text', async () => {
+    const payload = { ...(await build(mail(['From: ann@customer.test', 'Subject: s'], 'n'.repeat(30_000)))), html: null };
+    expect(payload.newText.length).toBe(30_000);
+    const fitted = fitToEventLimit(payload, 20_000);
+    expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThanOrEqual(20_000);
+    expect(fitted.newText.length).toBeLessThan(30_000);
+    expect(fitted.newText.length).toBeGreaterThan(1000);
   });
 
   it('refuses when even the headers do not fit', async () => {

@@ -2,6 +2,7 @@
  * mail-ingest against real servers: Dovecot (IMAP), a private nats-server (JetStream, KV, object store) and
  * PostgreSQL. The tests run in order and share the servers; each mailbox (project) has its own Dovecot user.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFromRaw } from '@ensoras/mail';
 import { eventually, type MailUser } from '@ensoras/testing';
@@ -236,6 +237,75 @@ describe('mail-ingest', () => {
     // The raw bytes of the quarantined mail are kept for a later look.
     expect((await harness.rawMail(items[0]!.rawObjectKey))?.toString()).toContain('Subject: too many parts');
     expect((await app.mailbox(BAD.projectId))?.quarantinedCount).toBe(1);
+  });
+
+  it('retries a quarantined mail: published and removed when it parses now, kept with its reason when it still does not', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const quarantineUrl = `${app.url}/v1/projects/${BAD.projectId}/quarantine`;
+    const list = async () => ((await (await fetch(quarantineUrl, { headers: admin })).json()) as { items: Array<{ id: string; uid: number; uidValidity: string; reason: string }> }).items;
+    const [bomb] = await list();
+    expect(bomb).toMatchObject({ id: `${bomb!.uidValidity}-1`, uid: 1 });
+
+    expect((await fetch(`${quarantineUrl}/${bomb!.id}/retry`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${quarantineUrl}/not-an-id/retry`, { method: 'POST', headers: admin })).status).toBe(400);
+    expect((await fetch(`${quarantineUrl}/${bomb!.uidValidity}-4242/retry`, { method: 'POST', headers: admin })).status).toBe(404);
+
+    // Still more MIME parts than the parser accepts: 422 with the reason, and it stays quarantined.
+    const again = await fetch(`${quarantineUrl}/${bomb!.id}/retry`, { method: 'POST', headers: admin });
+    expect(again.status).toBe(422);
+    expect(((await again.json()) as { message: string }).message).toMatch(/still cannot be parsed: .*(part|node)/iu);
+    expect((await list()).map((item) => item.id)).toEqual([bomb!.id]);
+
+    // A mail an earlier version gave up on (8-bit Latin-1 subject, no charset): its raw bytes kept, its entry recorded.
+    const uid = 999;
+    const key = `${BAD.projectId}/${bomb!.uidValidity}/${uid}`;
+    await harness.putRawMail(key, Buffer.from('From: J\xfcrgen <j@customer.test>\r\nSubject: Gr\xfc\xdfe\r\nMessage-ID: <retry-1@customer.test>\r\n\r\nSch\xf6n\r\n', 'latin1'));
+    await harness.sql(
+      'INSERT INTO "mail_ingest"."quarantined_mail" ("project_id", "uid_validity", "uid", "reason", "raw_object_key") VALUES ($1, $2, $3, $4, $5)',
+      [BAD.projectId, bomb!.uidValidity, uid, 'Error: an older parser gave up', key],
+    );
+    const retried = await fetch(`${quarantineUrl}/${bomb!.uidValidity}-${uid}/retry`, { method: 'POST', headers: admin });
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toEqual({ id: `${bomb!.uidValidity}-${uid}`, published: true, messageId: '<retry-1@customer.test>', duplicate: false });
+    const [event] = await eventually(() => {
+      const found = harness.eventsOf(BAD.projectId).filter((candidate) => candidate.envelope.payload.source.uid === uid);
+      return found.length > 0 ? found : null;
+    });
+    expect(event!.envelope.id).toBe(importEventId(BAD.projectId, bomb!.uidValidity, uid));
+    expect(event!.envelope.payload).toMatchObject({ subject: 'Grüße', from: { name: 'Jürgen' }, rawObjectKey: key, source: { mailbox: 'INBOX', uid } });
+    expect((await list()).map((item) => item.id)).toEqual([bomb!.id]);
+    expect((await fetch(`${quarantineUrl}/${bomb!.uidValidity}-${uid}/retry`, { method: 'POST', headers: admin })).status).toBe(404);
+  });
+
+  it("applies the channel's size limit: a larger mail is published oversized, with its text and without attachments", async () => {
+    await harness.putChannel(BAD.projectId, BAD.user, {
+      safety: { maxMessageSizeMb: 1, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 5, loopWindowMinutes: 60 },
+    });
+    const attachment = randomBytes(1_200_000).toString('base64').replace(/.{76}/gu, '$&\r\n');
+    const big = testMail({
+      subject: 'big video',
+      extraHeaders: [],
+      body: 'see the video',
+    }).replace('Content-Type: text/plain; charset=utf-8\r\n\r\nsee the video\r\n', [
+      'Content-Type: multipart/mixed; boundary="big"',
+      '',
+      '--big',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'See the video.',
+      '--big',
+      'Content-Type: video/mp4; name="v.mp4"',
+      'Content-Disposition: attachment; filename="v.mp4"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      attachment,
+      '--big--',
+      '',
+    ].join('\r\n'));
+    await harness.dovecot.deliver(BAD.user.username, big);
+    const [event] = await eventually(() => (withSubject(BAD.projectId, 'big video').length > 0 ? withSubject(BAD.projectId, 'big video') : null), { timeoutMs: 15_000 });
+    expect(event!.envelope.payload).toMatchObject({ oversized: true, attachments: [], text: 'See the video.' });
+    expect(event!.envelope.payload.size).toBeGreaterThan(1024 * 1024);
   });
 
   it('restarts the watcher with new settings when the channel changes', async () => {

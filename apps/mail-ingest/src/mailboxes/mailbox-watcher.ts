@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { ChannelSettingsSnapshot, ImapSettings, SealedSecret } from '@ensoras/contracts';
-import { classifyConnectionError, domainOf, imapClientOptions, withoutSecret } from '@ensoras/mail';
+import { classifyConnectionError, imapClientOptions, withoutSecret } from '@ensoras/mail';
 import { ImapFlow } from 'imapflow';
 import { CheckpointStore } from '../checkpoints/checkpoint.store.js';
 import { MailImporter, type MailboxContext } from '../mail-import/mail-importer.js';
+import { inboundChannelOf } from '../mail-import/inbound-channel.js';
 import { reconnectDelayMs } from './reconnect-backoff.js';
 
 export type MailboxState = 'connecting' | 'importing' | 'idle' | 'polling' | 'backoff';
@@ -208,15 +209,11 @@ export class MailboxWatcher {
       return { error: await ended, watched: false };
     }
 
-    const identity = this.channel.identity;
     session.context = {
       projectId: this.channel.projectId,
       mailbox: WATCHED_MAILBOX,
       markAsRead: this.channel.imap.markAsRead,
-      channel: {
-        ownAddresses: [identity?.fromEmail, this.channel.imap.username].filter((address): address is string => !!address),
-        ownMessageIdDomain: identity ? domainOf(identity.fromEmail) || null : null,
-      },
+      channel: inboundChannelOf(this.channel),
       watchingSince: new Date(),
     };
     this.status.mode = client.capabilities.has('IDLE') ? 'idle' : 'polling';

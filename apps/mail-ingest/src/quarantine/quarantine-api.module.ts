@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ADMIN_TOKEN, AdminTokenGuard } from '@ensoras/runtime';
+import { MailImportModule } from '../mail-import/mail-import.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { QuarantineRetry } from './quarantine-retry.service.js';
 import { QuarantineController } from './quarantine.controller.js';
 import { QuarantineModule } from './quarantine.module.js';
 
@@ -14,9 +17,9 @@ export class QuarantineApiModule {
     if (!adminToken) return { module: QuarantineApiModule };
     return {
       module: QuarantineApiModule,
-      imports: [QuarantineModule],
+      imports: [QuarantineModule, MailImportModule, MetricsModule],
       controllers: [QuarantineController],
-      providers: [{ provide: ADMIN_TOKEN, useValue: adminToken }, AdminTokenGuard],
+      providers: [{ provide: ADMIN_TOKEN, useValue: adminToken }, AdminTokenGuard, QuarantineRetry],
     };
   }
 }

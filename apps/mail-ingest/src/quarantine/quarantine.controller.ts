@@ -1,17 +1,51 @@
-import { BadRequestException, Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { PROJECT_ID_PATTERN } from '@ensoras/contracts';
 import { AdminTokenGuard } from '@ensoras/runtime';
-import { QuarantineStore, type QuarantineEntry } from './quarantine.store.js';
+import { QuarantineRetry } from './quarantine-retry.service.js';
+import { parseQuarantineId, QuarantineStore, type QuarantineEntry } from './quarantine.store.js';
 
-/** Lets an admin see which mail of a project could not be imported, and where its raw bytes are. */
+const checkedProjectId = (projectId: string): string => {
+  if (!PROJECT_ID_PATTERN.test(projectId)) throw new BadRequestException('projectId: must be 1-64 letters, digits, - or _');
+  return projectId;
+};
+
+/** Lets an admin see which mail of a project could not be imported, where its raw bytes are, and try it again. */
 @Controller('v1/projects/:projectId/quarantine')
 @UseGuards(AdminTokenGuard)
 export class QuarantineController {
-  constructor(private readonly quarantine: QuarantineStore) {}
+  constructor(
+    private readonly quarantine: QuarantineStore,
+    private readonly retries: QuarantineRetry,
+  ) {}
 
   @Get()
   async list(@Param('projectId') projectId: string): Promise<{ projectId: string; items: QuarantineEntry[] }> {
-    if (!PROJECT_ID_PATTERN.test(projectId)) throw new BadRequestException('projectId: must be 1-64 letters, digits, - or _');
-    return { projectId, items: await this.quarantine.list(projectId) };
+    return { projectId, items: await this.quarantine.list(checkedProjectId(projectId)) };
+  }
+
+  /**
+   * Parses the kept raw mail again and publishes it: 200 with the Message-ID, the entry removed. 422 with the
+   * reason when it still cannot be parsed (the entry stays, with that reason); 404 for an unknown id or a raw mail
+   * the object store no longer has.
+   */
+  @Post(':id/retry')
+  @HttpCode(200)
+  async retry(
+    @Param('projectId') projectId: string,
+    @Param('id') id: string,
+  ): Promise<{ id: string; published: true; messageId: string; duplicate: boolean }> {
+    const parsedId = parseQuarantineId(id);
+    if (!parsedId) throw new BadRequestException('id: must be <uidValidity>-<uid>, as the quarantine list gives it');
+    const result = await this.retries.retry({ projectId: checkedProjectId(projectId), ...parsedId });
+    switch (result.outcome) {
+      case 'published':
+        return { id, published: true, messageId: result.messageId, duplicate: result.duplicate };
+      case 'failed':
+        throw new UnprocessableEntityException(`The mail still cannot be parsed: ${result.reason}`);
+      case 'raw-missing':
+        throw new NotFoundException(`The raw mail ${result.entry.rawObjectKey} is no longer kept`);
+      case 'not-found':
+        throw new NotFoundException(`No quarantined mail ${id} in project ${projectId}`);
+    }
   }
 }

@@ -13,6 +13,7 @@ import {
   CHANNEL_SETTINGS_BUCKET,
   MAILBOX_LEASE_BUCKET,
   RAW_MAIL_OBJECT_STORE,
+  type ChannelSafety,
   type ChannelSettingsSnapshot,
   type EventEnvelope,
   type MailReceivedPayload,
@@ -153,6 +154,7 @@ export class IngestHarness {
       encryption?: 'tcp' | 'ssl';
       port?: number;
       password?: string;
+      safety?: ChannelSafety;
     } = {},
   ): Promise<ChannelSettingsSnapshot> {
     const revision = (this.revisions.get(projectId) ?? 0) + 1;
@@ -177,6 +179,7 @@ export class IngestHarness {
       identity: { fromEmail: `support-${projectId}@shop.test`, fromName: 'Shop', signatureHtml: '' },
       guidelines: '',
       responseDelay: { minSeconds: 0, maxSeconds: 0 },
+      ...(options.safety ? { safety: options.safety } : {}),
     };
     const bucket = await this.buckets.bucket(CHANNEL_SETTINGS_BUCKET);
     await bucket.put(projectId, JSON.stringify(snapshot));
@@ -206,6 +209,12 @@ export class IngestHarness {
     const store = await this.buckets.objectStore(RAW_MAIL_OBJECT_STORE);
     const blob = await store.getBlob(key);
     return blob ? Buffer.from(blob) : null;
+  }
+
+  /** Keeps raw bytes in the object store as mail-ingest does before it parses (to play an older version's run). */
+  async putRawMail(key: string, raw: Buffer): Promise<void> {
+    const store = await this.buckets.objectStore(RAW_MAIL_OBJECT_STORE);
+    await store.putBlob({ name: key }, raw);
   }
 
   eventsOf(projectId: string): ReceivedEvent[] {

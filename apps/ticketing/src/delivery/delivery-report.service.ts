@@ -57,12 +57,14 @@ export class DeliveryReportService {
 
 /**
  * A sent mail stays sent: a failure reported after it (a late or reordered report) is ignored. A temporary
- * failure keeps the mail queued, and a success may follow any failure, because mail-outbound retries.
+ * failure keeps the mail queued, and a success may follow any failure, because mail-outbound retries. A bounced
+ * mail stays bounced: the recipient's server has spoken, whatever report of ours arrives after it.
  */
-function settle(
+export function settle(
   message: Pick<TicketMessage, 'deliveryStatus' | 'deliveryNote'>,
   report: DeliveryReport,
 ): { deliveryStatus: DeliveryStatus; deliveryNote: string | null } {
+  if (message.deliveryStatus === 'bounced') return { deliveryStatus: message.deliveryStatus, deliveryNote: message.deliveryNote };
   if (report.status === 'sent') return { deliveryStatus: 'sent', deliveryNote: null };
   if (message.deliveryStatus === 'sent') return { deliveryStatus: message.deliveryStatus, deliveryNote: message.deliveryNote };
   const { code, reason, permanent } = report.payload;

@@ -104,10 +104,13 @@ function mail(overrides: Partial<MailReceivedPayload>): MailReceivedPayload {
     date: null,
     headers: {},
     text: 'Hello',
+    newText: 'Hello',
     html: null,
     truncated: false,
+    oversized: false,
     attachments: [],
     classification: { kind: 'normal', reasons: [] },
+    bounce: null,
     ...overrides,
   };
 }

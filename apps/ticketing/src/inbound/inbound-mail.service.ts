@@ -1,24 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, Not, type EntityManager } from 'typeorm';
-import type { EventEnvelope, MailKind, MailReceivedPayload, TicketStatus } from '@ensoras/contracts';
-import { Outbox } from '@ensoras/messaging';
+import { channelSafetyOf, type BounceDetails, type EventEnvelope, type MailKind, type MailReceivedPayload, type TicketStatus } from '@ensoras/contracts';
+import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { NO_SUBJECT, normalizeMessageId, normalizeSubject, parseMessageIdList, subjectThreadKey } from '@ensoras/mail';
+import { bounceEffect } from '../delivery/bounce-effect.js';
 import { ThreadReference } from '../tickets/thread-reference.entity.js';
 import { ticketCreated, ticketMessageCreated, ticketUpdated } from '../tickets/ticket-envelopes.js';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { insertOrRetry } from '../tickets/concurrent-insert.js';
+import { UnattachedMail } from '../unattached/unattached-mail.entity.js';
 import { customerOf } from './customer-address.js';
-import { decideThread, type ThreadDecision, type ThreadingMail } from './thread-decision.js';
+import { receivedMailNote } from './message-note.js';
+import { decideThread, isMachineKind, type ThreadDecision, type ThreadingMail } from './thread-decision.js';
 
 export type InboundOutcome =
-  | { outcome: 'recorded'; ticketId: string; messageId: string; decision: ThreadDecision }
+  | { outcome: 'recorded'; ticketId: string; messageId: string; decision: ThreadDecision; bounced: boolean }
+  | { outcome: 'unattached'; reason: string }
   | { outcome: 'duplicate' }
   | { outcome: 'ignored'; reason: string };
-
-/** Mail written by machines: recorded, but it does not put an answered ticket back into the queue. */
-const MACHINE_KINDS: ReadonlySet<MailKind> = new Set(['auto-reply', 'out-of-office', 'bounce', 'feedback-report', 'read-receipt']);
 
 /** How many tickets of one customer with one subject are worth looking at; the newest wins anyway. */
 const SUBJECT_CANDIDATE_LIMIT = 5;
@@ -26,7 +27,8 @@ const SUBJECT_CANDIDATE_LIMIT = 5;
 /**
  * Turns a received mail into a ticket message: de-duplicated by Message-ID, threaded, recorded and announced in one
  * transaction. Concurrent handling of related mail (another replica) surfaces as a unique violation and is retried
- * by throwing, so JetStream redelivers and the retry sees the other's committed rows.
+ * by throwing, so JetStream redelivers and the retry sees the other's committed rows. Our own mail and machine mail
+ * that continue no ticket are kept as unattached mail instead; a bounce of one of our replies marks that reply.
  */
 @Injectable()
 export class InboundMailService {
@@ -35,6 +37,7 @@ export class InboundMailService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
+    private readonly channels: ChannelSettingsReplica,
   ) {}
 
   async receive(envelope: EventEnvelope<MailReceivedPayload>): Promise<InboundOutcome> {
@@ -45,25 +48,38 @@ export class InboundMailService {
       return { outcome: 'ignored', reason: 'no Message-ID' };
     }
     const customer = customerOf(mail);
+    const kind: MailKind = mail.classification?.kind ?? 'normal';
+    const bounce = kind === 'bounce' ? (mail.bounce ?? null) : null;
     const threading: ThreadingMail = {
       messageId,
       inReplyTo: normalizeMessageId(mail.inReplyTo),
       references: parseMessageIdList(mail.references).filter((id) => id !== messageId),
       subject: mail.subject ?? '',
       customerAddress: customer.address,
-      kind: mail.classification?.kind ?? 'normal',
+      kind,
+      bouncedMessageId: normalizeMessageId(bounce?.originalMessageId),
     };
+    // Only for the note's wording; the decision that a mail is oversized was mail-ingest's.
+    await this.channels.whenReady();
+    const note = receivedMailNote(
+      { size: mail.size, oversized: mail.oversized === true, truncated: mail.truncated === true },
+      channelSafetyOf(this.channels.get(projectId)).maxMessageSizeMb,
+    );
 
     const result = await this.dataSource.transaction(async (m): Promise<InboundOutcome> => {
       if (await m.existsBy(TicketMessage, { projectId, messageId })) return { outcome: 'duplicate' };
+      if (await m.existsBy(UnattachedMail, { projectId, messageId })) return { outcome: 'duplicate' };
 
       const namedIds = unique([messageId, threading.inReplyTo, ...threading.references]);
-      const known = await m.find(ThreadReference, { where: { projectId, messageId: In(namedIds) } });
+      const known = await m.find(ThreadReference, { where: { projectId, messageId: In(unique([...namedIds, threading.bouncedMessageId])) } });
       const decision = decideThread(threading, known, await this.subjectCandidates(m, projectId, threading));
-      if (decision.action === 'ignore') return { outcome: 'ignored', reason: decision.reason };
+      if (decision.action === 'unattached') {
+        await this.keepUnattached(m, projectId, messageId, mail, kind, bounce, decision.reason);
+        return { outcome: 'unattached', reason: decision.reason };
+      }
 
       const now = new Date();
-      const isOwn = threading.kind === 'own';
+      const isOwn = kind === 'own';
       let ticket: Ticket;
       const changes: string[] = ['messageCount'];
       if (decision.action === 'create') {
@@ -85,7 +101,7 @@ export class InboundMailService {
         ticket = await m.findOneOrFail(Ticket, { where: { id: decision.ticketId }, lock: { mode: 'pessimistic_write' } });
         ticket.messageCount += 1;
         ticket.updatedAt = now;
-        const reopened = reopenedStatus(ticket.status, threading.kind);
+        const reopened = reopenedStatus(ticket.status, kind);
         if (reopened !== ticket.status) {
           ticket.status = reopened;
           changes.push('status');
@@ -93,6 +109,7 @@ export class InboundMailService {
         await m.update(Ticket, { id: ticket.id }, { messageCount: ticket.messageCount, updatedAt: now, status: ticket.status });
       }
 
+      const text = mail.text ?? '';
       const message = m.create(TicketMessage, {
         id: randomUUID(),
         ticketId: ticket.id,
@@ -105,14 +122,19 @@ export class InboundMailService {
         cc: mail.cc ?? [],
         replyTo: mail.replyTo ?? [],
         subject: mail.subject ?? '',
-        text: mail.text ?? '',
+        text,
+        // Events from before the new part was extracted carry none: the whole text is then the new part.
+        newText: typeof mail.newText === 'string' ? mail.newText : text,
         html: mail.html ?? null,
+        // Mail over the size limit keeps no attachments, whatever the event lists.
+        attachments: mail.oversized ? [] : (mail.attachments ?? []),
+        note,
         messageId,
         inReplyTo: threading.inReplyTo,
         references: threading.references,
         deliveryStatus: 'received',
         deliveryNote: null,
-        kind: threading.kind,
+        kind,
         kindReasons: mail.classification?.reasons ?? [],
         responseId: null,
         rawObjectKey: mail.rawObjectKey ?? null,
@@ -122,23 +144,73 @@ export class InboundMailService {
       const newIds = namedIds.filter((id) => !known.some((reference) => reference.messageId === id));
       await this.indexThread(m, projectId, ticket.id, newIds, now);
 
-      await this.outbox.add(
-        m,
-        ...(decision.action === 'create'
-          ? [ticketCreated(ticket), ticketMessageCreated(ticket, message)]
-          : [ticketMessageCreated(ticket, message), ticketUpdated(ticket, changes)]),
-      );
-      return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision };
+      if (decision.action === 'create') {
+        await this.outbox.add(m, ticketCreated(ticket), ticketMessageCreated(ticket, message));
+        return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision, bounced: false };
+      }
+      const bounced = bounce && threading.bouncedMessageId ? await this.markBounced(m, ticket, threading.bouncedMessageId, bounce) : null;
+      if (bounced) changes.push('message.deliveryStatus');
+      await this.outbox.add(m, ticketMessageCreated(ticket, message), ticketUpdated(ticket, changes, bounced ?? undefined));
+      return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision, bounced: bounced !== null };
     });
 
     if (result.outcome === 'recorded') {
       this.outbox.publishSoon();
       const how = result.decision.action === 'join' ? `joined by ${result.decision.rule}` : 'new ticket';
-      this.logger.log(`${messageId} in ${projectId} → ticket ${result.ticketId} (${how})`);
-    } else if (result.outcome === 'ignored') {
-      this.logger.warn(`${messageId} in ${projectId} not recorded: ${result.reason}`);
+      this.logger.log(`${messageId} in ${projectId} → ticket ${result.ticketId} (${how}${result.bounced ? ', marks our reply' : ''})`);
+    } else if (result.outcome === 'unattached') {
+      this.logger.log(`${messageId} in ${projectId} (${kind}) kept without a ticket: ${result.reason}`);
     }
     return result;
+  }
+
+  /**
+   * Applies a bounce to the outgoing message of this ticket it reports on. Returns that message when its delivery
+   * status or note changed, null when the bounce is not about one of our mails or changes nothing (a repeat).
+   */
+  private async markBounced(m: EntityManager, ticket: Ticket, bouncedMessageId: string, bounce: BounceDetails): Promise<TicketMessage | null> {
+    const outgoing = await m.findOne(TicketMessage, {
+      where: { projectId: ticket.projectId, ticketId: ticket.id, messageId: bouncedMessageId, direction: 'outbound' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!outgoing) return null;
+    const next = bounceEffect(outgoing, bounce);
+    if (!next) return null;
+    await m.update(TicketMessage, { id: outgoing.id }, next);
+    return Object.assign(outgoing, next);
+  }
+
+  /** Kept once per Message-ID; a concurrent copy of the same mail (another replica) is simply not inserted twice. */
+  private async keepUnattached(
+    m: EntityManager,
+    projectId: string,
+    messageId: string,
+    mail: MailReceivedPayload,
+    kind: MailKind,
+    bounce: BounceDetails | null,
+    reason: string,
+  ): Promise<void> {
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(UnattachedMail)
+      .values({
+        id: randomUUID(),
+        projectId,
+        messageId,
+        kind,
+        kindReasons: mail.classification?.reasons ?? [],
+        reason,
+        from: mail.from ?? null,
+        to: mail.to ?? [],
+        subject: mail.subject ?? '',
+        text: mail.text ?? '',
+        bounce,
+        rawObjectKey: mail.rawObjectKey ?? null,
+        createdAt: new Date(),
+      })
+      .orIgnore()
+      .execute();
   }
 
   private async subjectCandidates(m: EntityManager, projectId: string, mail: ThreadingMail) {
@@ -163,9 +235,12 @@ export class InboundMailService {
   }
 }
 
-/** A customer writing again puts an answered (or closed) ticket back into the queue; machines do not. */
+/**
+ * A customer writing again puts an answered (or closed) ticket back into the queue; machines do not. A ticket
+ * handed to a human stays with the human.
+ */
 function reopenedStatus(status: TicketStatus, kind: MailKind): TicketStatus {
-  if (kind === 'own' || MACHINE_KINDS.has(kind)) return status;
+  if (kind === 'own' || isMachineKind(kind)) return status;
   return status === 'answered' || status === 'closed' ? 'open' : status;
 }
 

@@ -8,6 +8,7 @@ const mail = (overrides: Partial<ThreadingMail> = {}): ThreadingMail => ({
   subject: 'Order 42 is late',
   customerAddress: 'anna@customer.example',
   kind: 'normal',
+  bouncedMessageId: null,
   ...overrides,
 });
 
@@ -128,10 +129,44 @@ describe('decideThread', () => {
   });
 
   it('never opens a ticket for our own mail', () => {
-    expect(decideThread(mail({ kind: 'own' }), [], [])).toMatchObject({ action: 'ignore' });
+    expect(decideThread(mail({ kind: 'own' }), [], [])).toEqual({ action: 'unattached', reason: 'own mail that continues no known ticket' });
   });
 
-  it('opens tickets for machine mail that continues nothing (answering it is the responder’s call)', () => {
-    expect(decideThread(mail({ kind: 'out-of-office' }), [], [])).toEqual({ action: 'create' });
+  it('never opens a ticket for machine mail that continues nothing', () => {
+    for (const kind of ['auto-reply', 'out-of-office', 'bounce', 'feedback-report', 'read-receipt'] as const) {
+      expect(decideThread(mail({ kind }), [], [])).toEqual({ action: 'unattached', reason: `${kind} that continues no known ticket` });
+    }
+  });
+
+  it('opens tickets for mailing-list mail (it is not answered, but a person may want to)', () => {
+    expect(decideThread(mail({ kind: 'mailing-list' }), [], [])).toEqual({ action: 'create' });
+  });
+
+  it('records machine mail on the ticket it continues', () => {
+    expect(decideThread(mail({ kind: 'out-of-office', inReplyTo: '<ours@x>' }), known(['<ours@x>', 'T1']), [])).toMatchObject({
+      action: 'join',
+      ticketId: 'T1',
+    });
+  });
+
+  it('joins a bounce to the ticket of the mail that bounced, before any header rule', () => {
+    const decision = decideThread(
+      mail({ kind: 'bounce', bouncedMessageId: '<ours@x>', inReplyTo: '<other@x>' }),
+      known(['<ours@x>', 'T-bounced'], ['<other@x>', 'T-other']),
+      [],
+    );
+    expect(decision).toEqual({ action: 'join', ticketId: 'T-bounced', rule: 'bounced-message' });
+  });
+
+  it('threads a bounce by its headers when the bounced Message-ID is unknown, else keeps it unattached', () => {
+    expect(decideThread(mail({ kind: 'bounce', bouncedMessageId: '<unknown@x>', references: ['<a@x>'] }), known(['<a@x>', 'T1']), [])).toMatchObject({
+      ticketId: 'T1',
+      rule: 'references',
+    });
+    expect(decideThread(mail({ kind: 'bounce', bouncedMessageId: '<unknown@x>' }), [], [])).toMatchObject({ action: 'unattached' });
+  });
+
+  it('uses the bounced Message-ID only for bounces', () => {
+    expect(decideThread(mail({ bouncedMessageId: '<ours@x>' }), known(['<ours@x>', 'T1']), [])).toEqual({ action: 'create' });
   });
 });

@@ -10,6 +10,15 @@ export interface ThreadingMail {
   /** Reply-To, else From; '' when the mail named neither. */
   customerAddress: string;
   kind: MailKind;
+  /** For a bounce: the Message-ID of the mail it reports on, when the report names one. */
+  bouncedMessageId: string | null;
+}
+
+/** Mail written by machines: it never opens a ticket, never reopens one, and is never answered. */
+export const MACHINE_KINDS: ReadonlySet<MailKind> = new Set(['auto-reply', 'out-of-office', 'bounce', 'feedback-report', 'read-receipt']);
+
+export function isMachineKind(kind: MailKind): boolean {
+  return MACHINE_KINDS.has(kind);
 }
 
 /** An entry of the threading index: this Message-ID belongs to (or is named by) that ticket. */
@@ -27,20 +36,22 @@ export interface SubjectCandidate {
   updatedAt: Date;
 }
 
-export type ThreadRule = 'in-reply-to' | 'references' | 'referenced-by' | 'subject';
+export type ThreadRule = 'bounced-message' | 'in-reply-to' | 'references' | 'referenced-by' | 'subject';
 
 export type ThreadDecision =
   | { action: 'join'; ticketId: string; rule: ThreadRule }
   | { action: 'create' }
-  | { action: 'ignore'; reason: string };
+  /** No ticket: the mail is kept as unattached (our own mail, or machine mail about nothing we know). */
+  | { action: 'unattached'; reason: string };
 
 /**
  * Which ticket a received mail belongs to, in the order the product promises:
+ * 0. a bounce joins the ticket of the mail that bounced, when that Message-ID is known;
  * 1. its In-Reply-To, else its References (nearest ancestor first), name a Message-ID known in the project;
  *    failing that, a known message names this mail's own Message-ID (it arrived after its reply);
  * 2. its subject carries a reply (or forward) prefix and, normalised, equals the subject of a not-closed ticket of the
  *    same customer address: the most recently updated one;
- * 3. a new ticket, except for our own mail, which never opens one.
+ * 3. a new ticket, except for our own mail and machine mail, which never open one.
  */
 export function decideThread(
   mail: ThreadingMail,
@@ -48,6 +59,11 @@ export function decideThread(
   candidates: readonly SubjectCandidate[],
 ): ThreadDecision {
   const ticketOf = new Map(known.map((reference) => [reference.messageId, reference.ticketId]));
+
+  // A DSN rarely carries In-Reply-To; the Message-ID it reports on is the link that counts.
+  if (mail.kind === 'bounce' && mail.bouncedMessageId !== null && ticketOf.has(mail.bouncedMessageId)) {
+    return { action: 'join', ticketId: ticketOf.get(mail.bouncedMessageId)!, rule: 'bounced-message' };
+  }
 
   if (mail.inReplyTo !== null && ticketOf.has(mail.inReplyTo)) {
     return { action: 'join', ticketId: ticketOf.get(mail.inReplyTo)!, rule: 'in-reply-to' };
@@ -63,7 +79,8 @@ export function decideThread(
   const bySubject = subjectMatch(mail, candidates);
   if (bySubject) return { action: 'join', ticketId: bySubject.ticketId, rule: 'subject' };
 
-  if (mail.kind === 'own') return { action: 'ignore', reason: 'own mail that continues no known ticket' };
+  if (mail.kind === 'own') return { action: 'unattached', reason: 'own mail that continues no known ticket' };
+  if (isMachineKind(mail.kind)) return { action: 'unattached', reason: `${mail.kind} that continues no known ticket` };
   return { action: 'create' };
 }
 

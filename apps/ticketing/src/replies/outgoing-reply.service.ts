@@ -36,6 +36,8 @@ export type OutgoingReplyResult =
   | { outcome: 'recorded'; message: TicketMessageView }
   | { outcome: 'duplicate' }
   | { outcome: 'ticket-not-found' }
+  /** An AI reply for a ticket a human has taken over (it crossed the handoff): never sent. */
+  | { outcome: 'handed-off' }
   | { outcome: 'no-identity' }
   | { outcome: 'no-recipient' };
 
@@ -65,6 +67,7 @@ export class OutgoingReplyService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!ticket) return { outcome: 'ticket-not-found' };
+      if (reply.author === 'ai' && ticket.status === 'handed_off') return { outcome: 'handed-off' };
       const identity = this.channels.get(reply.projectId)?.identity;
       if (!identity) return { outcome: 'no-identity' };
       const answered = await answeredMessage(m, ticket, reply.answersMessageIds);
@@ -84,7 +87,10 @@ export class OutgoingReplyService {
         replyTo: [],
         subject: replySubject(ticket.subject),
         text: reply.text,
+        newText: reply.text,
         html: reply.html,
+        attachments: [],
+        note: null,
         messageId: generateMessageId(identity.fromEmail),
         inReplyTo: answered.messageId,
         references: replyReferences(answered),

@@ -29,6 +29,7 @@ export class ReplyProposedController {
     if (result.outcome === 'recorded' || result.outcome === 'duplicate') return;
     const why = {
       'ticket-not-found': `ticket ${payload.ticketId} does not exist`,
+      'handed-off': `ticket ${payload.ticketId} was handed off to a human; the AI does not answer it any more`,
       'no-identity': 'the email channel has no identity (fromEmail) configured',
       'no-recipient': `ticket ${payload.ticketId} has no customer message with an address to answer`,
     }[result.outcome];

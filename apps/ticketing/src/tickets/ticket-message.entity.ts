@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { DeliveryStatus, MailAddress, MailKind, MessageAuthor, MessageDirection } from '@ensoras/contracts';
+import type { AttachmentMeta, DeliveryStatus, MailAddress, MailKind, MessageAuthor, MessageDirection } from '@ensoras/contracts';
 
 /** One mail of a ticket: received from the mailbox, or written by us and handed to mail-outbound. */
 @Entity({ name: 'ticket_message' })
@@ -16,7 +16,14 @@ export class TicketMessage {
   @Column('jsonb', { name: 'reply_to' }) replyTo!: MailAddress[];
   @Column('text') subject!: string;
   @Column('text') text!: string;
+  /** The new part of a reply without the quoted history (what the AI reads); the whole text for our own replies. */
+  @Column('text', { name: 'new_text' }) newText!: string;
+  /** Sanitised; inline images point at `ensoras-attachment:<index>`, turned into API links when shown. */
   @Column('text', { nullable: true }) html!: string | null;
+  /** Metadata only; the content is read from the raw mail on request. Empty for mail over the size limit. */
+  @Column('jsonb') attachments!: AttachmentMeta[];
+  /** Something an agent should know, e.g. that the mail was over the size limit. */
+  @Column('text', { nullable: true }) note!: string | null;
   /** Angle-bracketed; unique per project, which makes a re-imported mail one message. */
   @Column('text', { name: 'message_id' }) messageId!: string;
   @Column('text', { name: 'in_reply_to', nullable: true }) inReplyTo!: string | null;

@@ -1,4 +1,5 @@
 import type { TicketMessageView, TicketView } from '@ensoras/contracts';
+import { linkAttachments } from '../attachments/attachment-links.js';
 import type { TicketMessage } from './ticket-message.entity.js';
 import type { Ticket } from './ticket.entity.js';
 
@@ -17,6 +18,7 @@ export function toTicketView(ticket: Ticket): TicketView {
 }
 
 export function toTicketMessageView(message: TicketMessage): TicketMessageView {
+  const attachments = message.attachments ?? [];
   return {
     id: message.id,
     ticketId: message.ticketId,
@@ -27,7 +29,11 @@ export function toTicketMessageView(message: TicketMessage): TicketMessageView {
     cc: message.cc,
     subject: message.subject,
     text: message.text,
-    html: message.html,
+    newText: message.newText,
+    // Stored as received; the links depend on the route, so they are made when shown.
+    html: linkAttachments(message.html, { projectId: message.projectId, ticketId: message.ticketId, messageId: message.id }, attachments.length),
+    attachments,
+    note: message.note,
     messageId: message.messageId,
     inReplyTo: message.inReplyTo,
     references: message.references,

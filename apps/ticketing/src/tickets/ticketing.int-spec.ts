@@ -480,10 +480,13 @@ async function deliver(projectId: string, overrides: Partial<MailReceivedPayload
     date: new Date().toISOString(),
     headers: {},
     text: 'Hello there',
+    newText: overrides.text ?? 'Hello there',
     html: null,
     truncated: false,
+    oversized: false,
     attachments: [],
     classification: { kind: 'normal', reasons: [] },
+    bounce: null,
     ...overrides,
   };
   await publish(MailReceived, projectId, payload);

@@ -65,6 +65,20 @@ export class ResponseDelayDto {
   @IsInt() @Min(0) @Max(MAX_RESPONSE_DELAY_SECONDS) @NotBelow('minSeconds') maxSeconds!: number;
 }
 
+export class ChannelSafetyDto {
+  @IsInt() @Min(1) @Max(100) maxMessageSizeMb!: number;
+  @IsInt() @Min(1) @Max(100) maxAiRepliesPerTicket!: number;
+  @IsInt() @Min(1) @Max(1_000) maxAiRepliesPerAddress!: number;
+  @IsInt() @Min(1) @Max(10_080) loopWindowMinutes!: number;
+}
+
+export class PatchChannelSafetyDto {
+  @IsOptional() @IsInt() @Min(1) @Max(100) maxMessageSizeMb?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(100) maxAiRepliesPerTicket?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(1_000) maxAiRepliesPerAddress?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(10_080) loopWindowMinutes?: number;
+}
+
 /** PUT: the whole channel. Passwords may be left out only when one is already stored. */
 export class PutEmailChannelDto {
   @ValidateNested() @Type(() => ImapSettingsDto) imap!: ImapSettingsDto;
@@ -72,6 +86,7 @@ export class PutEmailChannelDto {
   @ValidateNested() @Type(() => EmailIdentityDto) identity!: EmailIdentityDto;
   @IsOptional() @IsString() @MaxLength(10_000) guidelines?: string;
   @IsOptional() @ValidateNested() @Type(() => ResponseDelayDto) responseDelay?: ResponseDelayDto;
+  @IsOptional() @ValidateNested() @Type(() => ChannelSafetyDto) safety?: ChannelSafetyDto;
 }
 
 export class PatchImapSettingsDto {
@@ -112,6 +127,7 @@ export class PatchEmailChannelDto {
   @IsOptional() @ValidateNested() @Type(() => PatchEmailIdentityDto) identity?: PatchEmailIdentityDto;
   @IsOptional() @IsString() @MaxLength(10_000) guidelines?: string;
   @IsOptional() @ValidateNested() @Type(() => PatchResponseDelayDto) responseDelay?: PatchResponseDelayDto;
+  @IsOptional() @ValidateNested() @Type(() => PatchChannelSafetyDto) safety?: PatchChannelSafetyDto;
 }
 
 export class ProjectConfigurationDto {

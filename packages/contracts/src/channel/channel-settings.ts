@@ -34,6 +34,26 @@ export interface ResponseDelay {
   maxSeconds: number;
 }
 
+/**
+ * Limits that keep a mailbox healthy and the AI out of loops. The loop breaker counts AI replies in a sliding
+ * window; reaching a limit hands the ticket to a human. Defaults are stricter than Zammad's (10 per ticket and 30 per
+ * address in 10 minutes), because an AI answers instantly and tirelessly.
+ */
+export interface ChannelSafety {
+  /** Mail larger than this still makes a ticket message, with a note, but its attachments are not kept. */
+  maxMessageSizeMb: number;
+  maxAiRepliesPerTicket: number;
+  maxAiRepliesPerAddress: number;
+  loopWindowMinutes: number;
+}
+
+export const DEFAULT_CHANNEL_SAFETY: ChannelSafety = {
+  maxMessageSizeMb: 25,
+  maxAiRepliesPerTicket: 3,
+  maxAiRepliesPerAddress: 5,
+  loopWindowMinutes: 60,
+};
+
 /** A secret as it travels between services: AES-256-GCM ciphertext, never clear text. */
 export interface SealedSecret {
   sealed: string;
@@ -55,4 +75,10 @@ export interface ChannelSettingsSnapshot {
   identity: EmailIdentity | null;
   guidelines: string;
   responseDelay: ResponseDelay;
+  /** Absent in snapshots written before it existed: read it through `channelSafetyOf`. */
+  safety?: ChannelSafety;
+}
+
+export function channelSafetyOf(settings: Pick<ChannelSettingsSnapshot, 'safety'> | null | undefined): ChannelSafety {
+  return { ...DEFAULT_CHANNEL_SAFETY, ...(settings?.safety ?? {}) };
 }

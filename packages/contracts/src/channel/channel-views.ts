@@ -1,4 +1,4 @@
-import type { EmailIdentity, ImapSettings, ResponseDelay, SmtpSettings } from './channel-settings.js';
+import type { ChannelSafety, EmailIdentity, ImapSettings, ResponseDelay, SmtpSettings } from './channel-settings.js';
 
 /** What GET returns: settings without secrets, `passwordSet` in their place. */
 export interface EmailChannelView {
@@ -9,6 +9,7 @@ export interface EmailChannelView {
   identity: EmailIdentity | null;
   guidelines: string;
   responseDelay: ResponseDelay;
+  safety: ChannelSafety;
   updatedAt: string | null;
   /** Outcome of the last Test Connection against the settings as they are now; null when none was run since. */
   lastConnectionTest?: ConnectionTestSummary | null;

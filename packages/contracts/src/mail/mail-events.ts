@@ -31,6 +31,18 @@ export interface MailClassification {
   reasons: string[];
 }
 
+/** What a delivery-status notification says about the mail it reports on. */
+export interface BounceDetails {
+  /** Message-ID of the mail that bounced (from the returned message or its headers), when the report carries it. */
+  originalMessageId: string | null;
+  recipient: string | null;
+  /** RFC 3463 status, e.g. `5.1.1`. */
+  status: string | null;
+  /** `failed` ends delivery; `delayed` is a warning, the server still tries. */
+  action: 'failed' | 'delayed' | null;
+  diagnostic: string | null;
+}
+
 export interface MailReceivedPayload {
   /** Where it came from; (projectId, uidValidity, uid) identifies the import. */
   source: { mailbox: string; uidValidity: string; uid: number };
@@ -51,11 +63,18 @@ export interface MailReceivedPayload {
   /** Loop-relevant headers, lower-case names: auto-submitted, precedence, x-autoreply, return-path ... */
   headers: Record<string, string>;
   text: string;
+  /** The new part of a reply, without quoted history and signature; equals `text` when nothing was quoted. */
+  newText: string;
+  /** Sanitised HTML; `cid:` images point at `ensoras-attachment:<index>` (the index into `attachments`). */
   html: string | null;
   /** Set when text or html was cut to keep the event under the broker's size limit. */
   truncated: boolean;
+  /** Over the channel's size limit: the message is kept raw, but its attachments are not listed or served. */
+  oversized: boolean;
   attachments: AttachmentMeta[];
   classification: MailClassification;
+  /** Set for kind `bounce`. */
+  bounce: BounceDetails | null;
 }
 
 export interface MailSendRequestedPayload {

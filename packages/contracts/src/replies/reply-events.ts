@@ -12,3 +12,12 @@ export interface ReplyProposedPayload {
 }
 
 export const ReplyProposed = defineEvent<ReplyProposedPayload>('reply', 'proposed');
+
+export interface ReplyHandoffPayload {
+  ticketId: string;
+  /** Why the AI stopped answering, e.g. the loop breaker's limit that was reached. */
+  reason: string;
+}
+
+/** The AI will not answer this ticket any more; a human takes over. */
+export const ReplyHandoff = defineEvent<ReplyHandoffPayload>('reply', 'handoff');

@@ -1,5 +1,5 @@
 import { defineEvent } from '../events/envelope.js';
-import type { MailAddress, MailKind } from '../mail/mail-events.js';
+import type { AttachmentMeta, MailAddress, MailKind } from '../mail/mail-events.js';
 
 export const TICKET_STATUSES = ['open', 'answered', 'handed_off', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -28,7 +28,12 @@ export interface TicketMessageView {
   cc: MailAddress[];
   subject: string;
   text: string;
+  /** The new part of a reply, without quoted history; what the AI reads. */
+  newText: string;
   html: string | null;
+  attachments: AttachmentMeta[];
+  /** Something an agent should know about the message, e.g. that it was over the size limit. */
+  note: string | null;
   messageId: string;
   inReplyTo: string | null;
   references: string[];

@@ -1,0 +1,10 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A ticket a human has taken over: the AI never answers it again, whatever its status becomes later. */
+@Entity({ name: 'handed_off_ticket' })
+export class HandedOffTicket {
+  @PrimaryColumn('text', { name: 'project_id' }) projectId!: string;
+  @PrimaryColumn('text', { name: 'ticket_id' }) ticketId!: string;
+  @Column('text') reason!: string;
+  @Column({ type: 'timestamptz', name: 'created_at', insert: false, update: false }) createdAt!: Date;
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { handoffEventId } from './handoff-event-id.js';
+
+describe('handoffEventId', () => {
+  it('is the same for the same ticket, so a repeated handoff is one message', () => {
+    expect(handoffEventId('p1', 't1')).toBe(handoffEventId('p1', 't1'));
+  });
+
+  it('differs between tickets and projects', () => {
+    const ids = new Set([handoffEventId('p1', 't1'), handoffEventId('p1', 't2'), handoffEventId('p2', 't1')]);
+    expect(ids.size).toBe(3);
+  });
+
+  it('is shaped as a version 5 UUID with the RFC variant', () => {
+    expect(handoffEventId('p1', 't1')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});

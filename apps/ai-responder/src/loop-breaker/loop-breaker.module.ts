@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { LoopBreaker } from './loop-breaker.service.js';
+import { TicketUpdatedController } from './ticket-updated.controller.js';
+
+/** Counting AI replies, handing tickets off at the limits, and remembering tickets a human has taken over. */
+@Module({ controllers: [TicketUpdatedController], providers: [LoopBreaker], exports: [LoopBreaker] })
+export class LoopBreakerModule {}

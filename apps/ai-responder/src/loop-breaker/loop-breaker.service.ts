@@ -1,0 +1,108 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createEnvelope, ReplyHandoff, type ChannelSafety } from '@ensoras/contracts';
+import { canonicalAddress } from '@ensoras/mail';
+import { Outbox } from '@ensoras/messaging';
+import { In, type EntityManager } from 'typeorm';
+import { OPEN_STATUSES, PendingResponse } from '../responses/pending-response.entity.js';
+import { AiReply } from './ai-reply.entity.js';
+import { HandedOffTicket } from './handed-off-ticket.entity.js';
+import { handoffEventId } from './handoff-event-id.js';
+import { loopLimitReached, type RecentReplies } from './loop-limits.js';
+
+export interface LoopCheck {
+  projectId: string;
+  ticketId: string;
+  /** Whom the reply would go to; '' when unknown (then only the per-ticket limit applies). */
+  customerAddress: string;
+  safety: ChannelSafety;
+  /**
+   * Count one proposal at a time per address (an advisory lock until the transaction ends). Only the check right
+   * before proposing needs it; the one before scheduling is a first look, and must not take the lock while it goes on
+   * to lock the ticket's pending response, which a proposing transaction holds while it waits for this lock.
+   */
+  serialize: boolean;
+}
+
+export type LoopVerdict = { answer: true } | { answer: false; reason: string };
+
+/** Said of a ticket handed off before, by us or by anyone else. */
+export const HANDED_OFF_REASON = 'the ticket was handed off to a human';
+
+/**
+ * The loop breaker beyond headers: a mail partner that answers every reply (a misbehaving auto-responder without
+ * any auto headers, or two robots) is stopped by counting our own replies per ticket and per customer address in
+ * the channel's window. At a limit the ticket goes to a human (reply.handoff, once) and the AI never answers it
+ * again. Every method runs inside the caller's transaction.
+ */
+@Injectable()
+export class LoopBreaker {
+  private readonly logger = new Logger(LoopBreaker.name);
+
+  constructor(private readonly outbox: Outbox) {}
+
+  /** Whether the AI may answer the ticket now; reaching a limit hands the ticket off on the spot. */
+  async check(manager: EntityManager, request: LoopCheck): Promise<LoopVerdict> {
+    const { projectId, ticketId, safety } = request;
+    if (await manager.existsBy(HandedOffTicket, { projectId, ticketId })) return { answer: false, reason: HANDED_OFF_REASON };
+    const address = canonicalAddress(request.customerAddress);
+    if (address !== '' && request.serialize) {
+      // Replies to one address on several tickets may be proposed by several replicas at once: one at a time counts
+      // exactly. Held until the transaction ends, which records the reply. (Spaces: text may not hold NUL.)
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ai-reply ${projectId} ${address}`]);
+    }
+    const recent = await this.recentReplies(manager, projectId, ticketId, address, safety.loopWindowMinutes);
+    const reason = loopLimitReached(recent, safety, address);
+    if (reason === null) return { answer: true };
+    await this.handOff(manager, projectId, ticketId, reason, { announce: true });
+    return { answer: false, reason };
+  }
+
+  /** Counts a proposed reply; once per response, however often its proposal is written. */
+  async recordReply(manager: EntityManager, reply: { responseId: string; projectId: string; ticketId: string; customerAddress: string }): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AiReply)
+      .values({ ...reply, customerAddress: canonicalAddress(reply.customerAddress) })
+      .orIgnore()
+      .execute();
+  }
+
+  /**
+   * Marks the ticket as a human's: open responses are cancelled, and with `announce` reply.handoff is published
+   * (through the outbox) the first time only. True when the ticket was not handed off before.
+   */
+  async handOff(manager: EntityManager, projectId: string, ticketId: string, reason: string, options: { announce: boolean }): Promise<boolean> {
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(HandedOffTicket)
+      .values({ projectId, ticketId, reason: reason.slice(0, 1_000) })
+      .orIgnore()
+      .returning(['ticketId'])
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0) return false;
+    await manager.update(
+      PendingResponse,
+      { projectId, ticketId, status: In([...OPEN_STATUSES]) },
+      { status: 'cancelled', lockedUntil: null, lastError: `handed off: ${reason}`.slice(0, 1_000) },
+    );
+    if (options.announce) {
+      await this.outbox.add(manager, createEnvelope(ReplyHandoff, projectId, { ticketId, reason }, handoffEventId(projectId, ticketId)));
+    }
+    this.logger.warn(`Ticket ${ticketId} in ${projectId} handed off to a human; the AI stops answering it: ${reason}`);
+    return true;
+  }
+
+  private async recentReplies(manager: EntityManager, projectId: string, ticketId: string, address: string, minutes: number): Promise<RecentReplies> {
+    const inWindow = (alias: string) =>
+      manager
+        .createQueryBuilder(AiReply, alias)
+        .where(`${alias}.project_id = :projectId`, { projectId })
+        // The database's clock, as for proposed_at.
+        .andWhere(`${alias}.proposed_at > now() - make_interval(mins => :minutes)`, { minutes });
+    const ticket = await inWindow('t').andWhere('t.ticket_id = :ticketId', { ticketId }).getCount();
+    const byAddress = address === '' ? null : await inWindow('a').andWhere('a.customer_address = :address', { address }).getCount();
+    return { ticket, address: byAddress };
+  }
+}

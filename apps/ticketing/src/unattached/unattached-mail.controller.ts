@@ -1,0 +1,38 @@
+import { BadRequestException, Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AdminTokenGuard } from '@ensoras/runtime';
+import { ProjectIdPipe } from '../tickets/project-id.pipe.js';
+import { decodeTicketCursor, encodeTicketCursor } from '../tickets/ticket-cursor.js';
+import { DEFAULT_UNATTACHED_PAGE_SIZE, ListUnattachedMailQuery } from './list-unattached-mail.query.js';
+import { UnattachedMail } from './unattached-mail.entity.js';
+import { toUnattachedMailView, type UnattachedMailPage } from './unattached-mail.view.js';
+
+/** For admins: received mail that opened no ticket (our own mail, machine mail about nothing we know). */
+@Controller('v1/projects/:projectId/unattached-mail')
+@UseGuards(AdminTokenGuard)
+export class UnattachedMailController {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Newest first, with the same kind of opaque (receivedAt, id) cursor as the inbox. */
+  @Get()
+  async list(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: ListUnattachedMailQuery): Promise<UnattachedMailPage> {
+    const limit = query.limit ?? DEFAULT_UNATTACHED_PAGE_SIZE;
+    const select = this.dataSource
+      .getRepository(UnattachedMail)
+      .createQueryBuilder('u')
+      .where('u.project_id = :projectId', { projectId });
+    if (query.kind) select.andWhere('u.kind = :kind', { kind: query.kind });
+    if (query.cursor !== undefined) {
+      const after = decodeTicketCursor(query.cursor);
+      if (!after) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['cursor: cursor is not one this API returned'] });
+      select.andWhere('(u.created_at, u.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
+        createdAt: after.createdAt.toISOString(),
+        id: after.id,
+      });
+    }
+    const rows = await select.orderBy('u.createdAt', 'DESC').addOrderBy('u.id', 'DESC').limit(limit + 1).getMany();
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items: items.map(toUnattachedMailView), nextCursor: rows.length > limit && last ? encodeTicketCursor(last) : null };
+  }
+}
