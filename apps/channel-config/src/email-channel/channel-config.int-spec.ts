@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHANNEL_SETTINGS_BUCKET,
+  DEFAULT_CHANNEL_SAFETY,
   ChannelConfigured,
   ChannelDisabled,
   ChannelEnabled,
@@ -33,8 +34,10 @@ import {
   type SmtpTestServer,
   type TestDatabase,
 } from '@ensoras/testing';
+import type { QueryRunner } from 'typeorm';
 import { AppModule } from '../app.module.js';
 import { ChannelConfigEnvironment } from '../config/channel-config.environment.js';
+import { AddChannelSafety1764300000000 } from '../migrations/1764300000000-add-channel-safety.js';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const IMAP_USER = { username: 'support@example.test', password: 'imap-Secret-4711' };
@@ -290,6 +293,49 @@ describe('channel-config admin API', () => {
     await eventually(async () => (await snapshotOf('p-patch'))?.responseDelay.maxSeconds === 600);
   });
 
+  it('keeps the safety limits: defaults on PUT, PATCH merges one limit, 400 naming the field, the KV snapshot follows', async () => {
+    const project = '/v1/projects/p-safety/channels/email';
+    const put = await call<EmailChannelView>('PUT', project, workingChannel());
+    expect(put.status).toBe(200);
+    expect(put.body.safety).toEqual(DEFAULT_CHANNEL_SAFETY);
+    expect((await eventually(() => snapshotOf('p-safety'))).safety).toEqual(DEFAULT_CHANNEL_SAFETY);
+
+    const patched = await call<EmailChannelView>('PATCH', project, { safety: { maxAiRepliesPerAddress: 2, loopWindowMinutes: 10 } });
+    expect(patched.status).toBe(200);
+    const expected = { ...DEFAULT_CHANNEL_SAFETY, maxAiRepliesPerAddress: 2, loopWindowMinutes: 10 };
+    expect(patched.body.safety).toEqual(expected);
+    expect((await call<EmailChannelView>('GET', project)).body.safety).toEqual(expected);
+    const snapshot = await eventually(async () => {
+      const current = await snapshotOf('p-safety');
+      return current?.safety?.maxAiRepliesPerAddress === 2 ? current : null;
+    });
+    expect(snapshot.safety).toEqual(expected);
+
+    const refusals: Array<[string, string, unknown]> = [
+      ['PATCH', 'safety.maxAiRepliesPerTicket', { safety: { maxAiRepliesPerTicket: 0 } }],
+      ['PATCH', 'safety.maxMessageSizeMb', { safety: { maxMessageSizeMb: 'big' } }],
+      ['PATCH', 'safety.loopWindowMinutes', { safety: { loopWindowMinutes: 10_081 } }],
+      // PUT takes the block whole: a limit left out is named, not silently defaulted.
+      ['PUT', 'safety.maxAiRepliesPerAddress', { ...workingChannel(), safety: { maxMessageSizeMb: 10, maxAiRepliesPerTicket: 2, loopWindowMinutes: 30 } }],
+    ];
+    for (const [method, field, body] of refusals) {
+      const refused = await call<{ message: string[] }>(method, project, body);
+      expect(refused.status, field).toBe(400);
+      // Every reason given is about that one field (one per rule it breaks).
+      expect(refused.body.message.length, field).toBeGreaterThan(0);
+      for (const reason of refused.body.message) expect(reason, field).toMatch(new RegExp(`^${field.replace('.', '\\.')}: `));
+    }
+    expect((await call<EmailChannelView>('GET', project)).body.safety).toEqual(expected);
+    expect((await snapshotOf('p-safety'))?.revision).toBe(snapshot.revision);
+
+    const audit = await call<{ entries: Array<{ changedFields: string[] }> }>('GET', `${project}/audit`);
+    expect(audit.body.entries[0].changedFields).toEqual(['safety.loopWindowMinutes', 'safety.maxAiRepliesPerAddress']);
+
+    // A PUT replaces the channel: without `safety` the limits go back to their defaults.
+    const reset = await call<EmailChannelView>('PUT', project, workingChannel());
+    expect(reset.body.safety).toEqual(DEFAULT_CHANNEL_SAFETY);
+  });
+
   it('enables only a configured channel (409 with the reason before), disables it, and the KV snapshot follows', async () => {
     const project = '/v1/projects/p-toggle/channels/email';
     const refused = await call<{ statusCode: number; message: string }>('POST', `${project}/enable`);
@@ -364,5 +410,25 @@ describe('channel-config admin API', () => {
     await boot();
     const rewritten = await eventually(() => snapshotOf('p-restart'));
     expect(rewritten).toEqual(written);
+  });
+
+  it('gives a channel stored before the safety limits existed the defaults when the migration runs', async () => {
+    const project = '/v1/projects/p-upgrade/channels/email';
+    expect((await call('PUT', project, { ...workingChannel(), safety: { ...DEFAULT_CHANNEL_SAFETY, maxAiRepliesPerTicket: 1 } })).status).toBe(200);
+    await app.close();
+    // Back to the schema before the migration, as a database of the previous release is.
+    const migration = new AddChannelSafety1764300000000();
+    const queryRunner = {
+      connection: { options: { schema: 'channel_config' } },
+      query: (sql: string) => db.query(sql),
+    } as unknown as QueryRunner;
+    await migration.down(queryRunner);
+    await db.query('DELETE FROM channel_config.migrations WHERE name = $1', [migration.name]);
+
+    await boot();
+    const upgraded = await call<EmailChannelView>('GET', project);
+    expect(upgraded.status).toBe(200);
+    expect(upgraded.body.safety).toEqual(DEFAULT_CHANNEL_SAFETY);
+    expect(upgraded.body.imap?.host).toBe(dovecot.host);
   });
 });

@@ -1,4 +1,4 @@
-import type { EmailIdentity, ImapSettings, ResponseDelay, SealedSecret, SmtpSettings } from '@ensoras/contracts';
+import type { ChannelSafety, EmailIdentity, ImapSettings, ResponseDelay, SealedSecret, SmtpSettings } from '@ensoras/contracts';
 
 export type StoredImapSettings = ImapSettings & { password: SealedSecret };
 export type StoredSmtpSettings = SmtpSettings & { password: SealedSecret };
@@ -10,6 +10,7 @@ export interface EmailChannelSettings {
   identity: EmailIdentity;
   guidelines: string;
   responseDelay: ResponseDelay;
+  safety: ChannelSafety;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { ConnectionTestSummary, ImapEncryption, SmtpEncryption } from '@ensoras/contracts';
+import type { ChannelSafety, ConnectionTestSummary, ImapEncryption, SmtpEncryption } from '@ensoras/contracts';
 import type { EmailChannelSettings } from './email-channel-settings.js';
 
 /** One project's email channel. Passwords are stored only as SecretBox-sealed strings. */
@@ -30,6 +30,11 @@ export class EmailChannelEntity {
   @Column({ name: 'response_delay_min_seconds', type: 'int' }) responseDelayMinSeconds!: number;
   @Column({ name: 'response_delay_max_seconds', type: 'int' }) responseDelayMaxSeconds!: number;
 
+  @Column({ name: 'max_message_size_mb', type: 'int' }) maxMessageSizeMb!: number;
+  @Column({ name: 'max_ai_replies_per_ticket', type: 'int' }) maxAiRepliesPerTicket!: number;
+  @Column({ name: 'max_ai_replies_per_address', type: 'int' }) maxAiRepliesPerAddress!: number;
+  @Column({ name: 'loop_window_minutes', type: 'int' }) loopWindowMinutes!: number;
+
   /** Result of the last Test Connection; cleared when the connection settings change. */
   @Column({ name: 'last_connection_test', type: 'jsonb', nullable: true }) lastConnectionTest!: ConnectionTestSummary | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
@@ -57,11 +62,21 @@ export class EmailChannelEntity {
       identity: { fromEmail: this.fromEmail, fromName: this.fromName, signatureHtml: this.signatureHtml },
       guidelines: this.guidelines,
       responseDelay: { minSeconds: this.responseDelayMinSeconds, maxSeconds: this.responseDelayMaxSeconds },
+      safety: this.safety(),
+    };
+  }
+
+  safety(): ChannelSafety {
+    return {
+      maxMessageSizeMb: this.maxMessageSizeMb,
+      maxAiRepliesPerTicket: this.maxAiRepliesPerTicket,
+      maxAiRepliesPerAddress: this.maxAiRepliesPerAddress,
+      loopWindowMinutes: this.loopWindowMinutes,
     };
   }
 
   assignSettings(settings: EmailChannelSettings): void {
-    const { imap, smtp, identity, responseDelay } = settings;
+    const { imap, smtp, identity, responseDelay, safety } = settings;
     this.imapHost = imap.host;
     this.imapPort = imap.port;
     this.imapEncryption = imap.encryption;
@@ -81,5 +96,9 @@ export class EmailChannelEntity {
     this.guidelines = settings.guidelines;
     this.responseDelayMinSeconds = responseDelay.minSeconds;
     this.responseDelayMaxSeconds = responseDelay.maxSeconds;
+    this.maxMessageSizeMb = safety.maxMessageSizeMb;
+    this.maxAiRepliesPerTicket = safety.maxAiRepliesPerTicket;
+    this.maxAiRepliesPerAddress = safety.maxAiRepliesPerAddress;
+    this.loopWindowMinutes = safety.loopWindowMinutes;
   }
 }

@@ -29,6 +29,7 @@ export function emailChannelView(channel: EmailChannelEntity): EmailChannelView 
     identity: { fromEmail: channel.fromEmail, fromName: channel.fromName, signatureHtml: channel.signatureHtml },
     guidelines: channel.guidelines,
     responseDelay: { minSeconds: channel.responseDelayMinSeconds, maxSeconds: channel.responseDelayMaxSeconds },
+    safety: channel.safety(),
     updatedAt: channel.updatedAt.toISOString(),
     lastConnectionTest: channel.lastConnectionTest,
   };

@@ -40,10 +40,13 @@ describe('PUT', () => {
     expect(settings.identity.signatureHtml).toBe('');
     expect(settings.guidelines).toBe('');
     expect(settings.responseDelay).toEqual({ minSeconds: 30, maxSeconds: 120 });
+    expect(settings.safety).toEqual({ maxMessageSizeMb: 25, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 5, loopWindowMinutes: 60 });
     expect(JSON.stringify(settings)).not.toContain('imap-secret');
     expect(box.open(settings.imap.password)).toBe('imap-secret');
     expect(box.open(settings.smtp.password)).toBe('smtp-secret');
-    expect(changedFields).toEqual(expect.arrayContaining(['imap.host', 'imap.password', 'smtp.password', 'responseDelay.minSeconds']));
+    expect(changedFields).toEqual(
+      expect.arrayContaining(['imap.host', 'imap.password', 'smtp.password', 'responseDelay.minSeconds', 'safety.loopWindowMinutes']),
+    );
   });
 
   it('without a password and none stored is a 400 naming imap.password and smtp.password', async () => {
@@ -82,6 +85,34 @@ describe('PUT', () => {
     expect(changedFields).toEqual(['imap.password']);
     expect(box.open(settings.imap.password)).toBe('rotated');
   });
+
+  it('takes a complete safety block as given, and a later PUT without one resets it to the defaults', async () => {
+    const safety = { maxMessageSizeMb: 10, maxAiRepliesPerTicket: 1, maxAiRepliesPerAddress: 2, loopWindowMinutes: 15 };
+    const before = await stored({ safety });
+    expect(before.safety).toEqual(safety);
+    const { settings, changedFields } = await settingsFromPut(putBody(), before, box);
+    expect(settings.safety).toEqual({ maxMessageSizeMb: 25, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 5, loopWindowMinutes: 60 });
+    expect(changedFields).toEqual([
+      'safety.loopWindowMinutes',
+      'safety.maxAiRepliesPerAddress',
+      'safety.maxAiRepliesPerTicket',
+      'safety.maxMessageSizeMb',
+    ]);
+  });
+
+  // An incomplete block never gets here: the request's own validation (ChannelSafetyDto) refuses it first.
+  it('rejects out-of-range safety limits, naming each field', async () => {
+    const outOfRange = await fieldErrorsOf(
+      settingsFromPut(
+        putBody({ safety: { maxMessageSizeMb: 0, maxAiRepliesPerTicket: 1.5, maxAiRepliesPerAddress: 1_001, loopWindowMinutes: 10_081 } }),
+        null,
+        box,
+      ),
+    );
+    for (const field of ['maxMessageSizeMb', 'maxAiRepliesPerTicket', 'maxAiRepliesPerAddress', 'loopWindowMinutes']) {
+      expect(outOfRange, field).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^safety\\.${field}: `))]));
+    }
+  });
 });
 
 describe('PATCH', () => {
@@ -92,6 +123,19 @@ describe('PATCH', () => {
     expect(settings.imap).toMatchObject({ host: 'imap.example.test', port: 143, encryption: 'starttls', username: 'support@example.test' });
     expect(settings.imap.password).toEqual(before.imap.password);
     expect(settings.guidelines).toBe('Be kind');
+  });
+
+  it('merges single safety limits into the stored ones and names an invalid one', async () => {
+    const before = await stored({ safety: { maxMessageSizeMb: 10, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 4, loopWindowMinutes: 30 } });
+    const { settings, changedFields } = await settingsFromPatch(patchBody({ safety: { maxAiRepliesPerAddress: 2 } }), before, box);
+    expect(settings.safety).toEqual({ maxMessageSizeMb: 10, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 2, loopWindowMinutes: 30 });
+    expect(changedFields).toEqual(['safety.maxAiRepliesPerAddress']);
+    expect(settings.imap.password).toEqual(before.imap.password);
+
+    const errors = await fieldErrorsOf(settingsFromPatch(patchBody({ safety: { maxAiRepliesPerTicket: 0 } }), before, box));
+    expect(errors).toEqual([expect.stringMatching(/^safety\.maxAiRepliesPerTicket: /)]);
+    const unchanged = await settingsFromPatch(patchBody({ safety: { loopWindowMinutes: 30 } }), before, box);
+    expect(unchanged.changedFields).toEqual([]);
   });
 
   it('merges one bound of the delay with the stored other and rejects min > max naming responseDelay.maxSeconds', async () => {
@@ -113,9 +157,9 @@ describe('PATCH', () => {
 });
 
 describe('affectsConnection', () => {
-  it('is true for connection settings and passwords, false for markAsRead, identity, guidelines and delay', () => {
+  it('is true for connection settings and passwords, false for markAsRead, identity, guidelines, delay and safety', () => {
     expect(affectsConnection(['imap.password'])).toBe(true);
     expect(affectsConnection(['smtp.port'])).toBe(true);
-    expect(affectsConnection(['imap.markAsRead', 'identity.fromName', 'guidelines', 'responseDelay.minSeconds'])).toBe(false);
+    expect(affectsConnection(['imap.markAsRead', 'identity.fromName', 'guidelines', 'responseDelay.minSeconds', 'safety.maxMessageSizeMb'])).toBe(false);
   });
 });

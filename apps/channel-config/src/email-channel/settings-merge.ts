@@ -4,7 +4,9 @@
  */
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import {
+  DEFAULT_CHANNEL_SAFETY,
   PutEmailChannelDto,
+  type ChannelSafety,
   type EmailIdentity,
   type ImapSettings,
   type PatchEmailChannelDto,
@@ -46,6 +48,7 @@ interface Draft {
   identity: Partial<EmailIdentity>;
   guidelines: string;
   responseDelay: Partial<ResponseDelay>;
+  safety: Partial<ChannelSafety>;
 }
 
 type Body = PutEmailChannelDto | PatchEmailChannelDto;
@@ -65,6 +68,7 @@ export async function settingsFromPut(
     identity: { signatureHtml: '' },
     guidelines: '',
     responseDelay: { ...DEFAULT_RESPONSE_DELAY },
+    safety: { ...DEFAULT_CHANNEL_SAFETY },
   };
   return merge(defaults, body, stored, sealer);
 }
@@ -104,7 +108,8 @@ export function flattenSettings(settings: EmailChannelSettings): Map<string, unk
   const paths = new Map<string, unknown>();
   const { password: _imapPassword, ...imap } = settings.imap;
   const { password: _smtpPassword, ...smtp } = settings.smtp;
-  for (const [section, values] of Object.entries({ imap, smtp, identity: settings.identity, responseDelay: settings.responseDelay })) {
+  const sections = { imap, smtp, identity: settings.identity, responseDelay: settings.responseDelay, safety: settings.safety };
+  for (const [section, values] of Object.entries(sections)) {
     for (const [key, value] of Object.entries(values)) paths.set(`${section}.${key}`, value);
   }
   paths.set('guidelines', settings.guidelines);
@@ -127,6 +132,7 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
     identity: { ...base.identity, ...definedFields(body.identity ?? {}) },
     guidelines: body.guidelines ?? base.guidelines,
     responseDelay: { ...base.responseDelay, ...definedFields(body.responseDelay ?? {}) },
+    safety: { ...base.safety, ...definedFields(body.safety ?? {}) },
   };
   const imapSealed = mergePassword('imap.password', imapPassword, stored?.imap.password, sealer, errors, changedPasswords);
   const smtpSealed = mergePassword('smtp.password', smtpPassword, stored?.smtp.password, sealer, errors, changedPasswords);
@@ -141,6 +147,7 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
     identity: draft.identity as EmailIdentity,
     guidelines: draft.guidelines,
     responseDelay: draft.responseDelay as ResponseDelay,
+    safety: draft.safety as ChannelSafety,
   };
   return { settings, changedFields: [...diff(stored, settings), ...changedPasswords].sort() };
 }
@@ -177,7 +184,7 @@ function openOrNull(sealer: SecretSealer, secret: SealedSecret): string | null {
 
 const putRules = validationPipe();
 
-/** The merged channel against the PUT rules (ports, encryptions, addresses, delay bounds and min ≤ max). */
+/** The merged channel against the PUT rules (ports, encryptions, addresses, delay bounds and min ≤ max, safety limits). */
 async function validationErrorsOf(draft: Draft): Promise<string[]> {
   try {
     await putRules.transform(draft, { type: 'body', metatype: PutEmailChannelDto });
@@ -201,7 +208,14 @@ function diff(before: EmailChannelSettings | null, after: EmailChannelSettings):
 function draftOf(stored: EmailChannelSettings): Draft {
   const { password: _imapPassword, ...imap } = stored.imap;
   const { password: _smtpPassword, ...smtp } = stored.smtp;
-  return { imap, smtp, identity: { ...stored.identity }, guidelines: stored.guidelines, responseDelay: { ...stored.responseDelay } };
+  return {
+    imap,
+    smtp,
+    identity: { ...stored.identity },
+    guidelines: stored.guidelines,
+    responseDelay: { ...stored.responseDelay },
+    safety: { ...stored.safety },
+  };
 }
 
 /** DTO instances carry declared-but-absent fields as own `undefined` properties; spreading those would erase values. */

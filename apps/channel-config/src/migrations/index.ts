@@ -1,5 +1,6 @@
 import { CreateMessagingTables1764000000000 } from '@ensoras/messaging';
 import { CreateChannelConfigTables1764100000000 } from './1764100000000-create-channel-config-tables.js';
+import { AddChannelSafety1764300000000 } from './1764300000000-add-channel-safety.js';
 
 /** In order of their timestamps; each runs once, recorded in "channel_config"."migrations". */
-export const MIGRATIONS = [CreateMessagingTables1764000000000, CreateChannelConfigTables1764100000000];
+export const MIGRATIONS = [CreateMessagingTables1764000000000, CreateChannelConfigTables1764100000000, AddChannelSafety1764300000000];

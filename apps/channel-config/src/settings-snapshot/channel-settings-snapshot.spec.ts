@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
-import { PutEmailChannelDto } from '@ensoras/contracts';
+import { DEFAULT_CHANNEL_SAFETY, PutEmailChannelDto } from '@ensoras/contracts';
 import { SecretBox } from '@ensoras/secrets';
 import { EmailChannelEntity } from '../email-channel/email-channel.entity.js';
 import { settingsFromPut } from '../email-channel/settings-merge.js';
@@ -21,6 +21,7 @@ async function configuredChannel(): Promise<EmailChannelEntity> {
     imap: { host: 'imap.example.test', port: 993, encryption: 'ssl', username: 'u', password: 'imap-secret' },
     smtp: { host: 'smtp.example.test', port: 465, encryption: 'ssl', username: 'u', password: 'smtp-secret' },
     identity: { fromEmail: 'support@example.test', fromName: 'Support' },
+    safety: { maxMessageSizeMb: 5, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 3, loopWindowMinutes: 20 },
   });
   const channel = Object.assign(new EmailChannelEntity(), { projectId: 'p1', enabled: true });
   channel.assignSettings((await settingsFromPut(body, null, new SecretBox(randomBytes(32)))).settings);
@@ -32,6 +33,7 @@ describe('channel settings snapshot', () => {
     const snapshot = channelSettingsSnapshot(project, await configuredChannel());
     expect(snapshot).toMatchObject({ projectId: 'p1', enabled: true, revision: 4, communicationStyle: 'Warm and brief' });
     expect(snapshot.imap?.password.sealed).toMatch(/^v1\./);
+    expect(snapshot.safety).toEqual({ maxMessageSizeMb: 5, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 3, loopWindowMinutes: 20 });
     expect(JSON.stringify(snapshot)).not.toMatch(/imap-secret|smtp-secret/);
 
     const payload = channelChangedPayload(snapshot);
@@ -39,10 +41,11 @@ describe('channel settings snapshot', () => {
     expect(payload.imap).toMatchObject({ host: 'imap.example.test', port: 993 });
   });
 
-  it('for a project with a style but no channel: channel parts null, disabled, default delay', () => {
+  it('for a project with a style but no channel: channel parts null, disabled, default delay and safety', () => {
     const snapshot = channelSettingsSnapshot(project, null);
     expect(snapshot).toMatchObject({ enabled: false, imap: null, smtp: null, identity: null, guidelines: '' });
     expect(snapshot.responseDelay).toEqual({ minSeconds: 30, maxSeconds: 120 });
+    expect(snapshot.safety).toEqual(DEFAULT_CHANNEL_SAFETY);
     expect(snapshot.communicationStyle).toBe('Warm and brief');
   });
 });

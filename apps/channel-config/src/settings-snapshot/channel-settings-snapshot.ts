@@ -1,4 +1,4 @@
-import type { ChannelChangedPayload, ChannelSettingsSnapshot } from '@ensoras/contracts';
+import { DEFAULT_CHANNEL_SAFETY, type ChannelChangedPayload, type ChannelSettingsSnapshot } from '@ensoras/contracts';
 import { DEFAULT_RESPONSE_DELAY } from '../email-channel/email-channel-settings.js';
 import type { EmailChannelEntity } from '../email-channel/email-channel.entity.js';
 import type { ProjectEntity } from '../projects/project.entity.js';
@@ -20,6 +20,7 @@ export function channelSettingsSnapshot(project: ProjectEntity, channel: EmailCh
     identity: settings ? settings.identity : null,
     guidelines: settings?.guidelines ?? '',
     responseDelay: settings ? settings.responseDelay : { ...DEFAULT_RESPONSE_DELAY },
+    safety: settings ? settings.safety : { ...DEFAULT_CHANNEL_SAFETY },
   };
 }
 
