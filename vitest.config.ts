@@ -40,6 +40,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['e2e/**/*.e2e-spec.ts'],
           environment: 'node',
+          // Each file runs five services plus its own servers: one at a time keeps a small machine responsive.
+          fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 180_000,
         },

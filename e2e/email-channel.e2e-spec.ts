@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmailChannelView, TestConnectionResult, TicketDetailView, TicketPage } from '@ensoras/contracts';
 import {
   createTestDatabase,
@@ -15,6 +15,7 @@ import {
   type SmtpTestServer,
   type TestDatabase,
 } from '@ensoras/testing';
+import { deliveryStatusNotification, plainMail } from './mail-builders.js';
 import { startServices, type RunningServices } from './service-processes.js';
 
 const ADMIN_TOKEN = randomBytes(24).toString('base64url');
@@ -23,17 +24,8 @@ const SUPPORT = { username: 'support@acme.test', password: 'imap-app-password' }
 const SMTP_USER = { username: 'support@acme.test', password: 'smtp-app-password' };
 const SUBJECT = 'Order 1234 has not arrived';
 
-function customerMail(headers: Record<string, string>, body: string): string {
-  const lines = Object.entries({
-    From: 'Jane Doe <jane@customer.test>',
-    To: 'Acme Support <support@acme.test>',
-    Date: new Date().toUTCString(),
-    'MIME-Version': '1.0',
-    'Content-Type': 'text/plain; charset=utf-8',
-    ...headers,
-  }).map(([name, value]) => `${name}: ${value}`);
-  return `${lines.join('\r\n')}\r\n\r\n${body}\r\n`;
-}
+const JANE = 'Jane Doe <jane@customer.test>';
+const customerMail = (headers: Record<string, string>, body: string) => plainMail(JANE, headers, body);
 
 describe('the email channel, end to end through all five services', () => {
   let nats: NatsTestServer;
@@ -69,6 +61,11 @@ describe('the email channel, end to end through all five services', () => {
       SECRETS_KEY: randomBytes(32).toString('base64'),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'e2e-data-')),
     });
+  });
+
+  // A failing scenario usually needs the services' side of the story: keep their output for it.
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(() => console.error(`Service logs for "${task.name}": ${services?.saveLogs(task.name)}`));
   });
 
   afterAll(async () => {
@@ -224,5 +221,73 @@ describe('the email channel, end to end through all five services', () => {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(smtp.messages.length).toBe(sentBefore);
     expect(await tickets()).toHaveLength(1);
+  });
+
+  it('marks our reply bounced when the customer mail server reports it failed; a delay report only adds a note', async () => {
+    // Our third reply (to the subject-only "RE:"): delivered to the customer's server, then her mailbox is full.
+    const replies = await smtp.waitForMessages(3, 30_000);
+    const bounced = replies[2];
+    const bouncedId = bounced.parsed.messageId!;
+    await eventually(
+      async () => (await ticket(ticketId)).messages.find((m) => m.messageId === bouncedId && m.deliveryStatus === 'sent'),
+      { timeoutMs: 30_000, message: 'the third reply was never marked sent' },
+    );
+    const before = await ticket(ticketId);
+    const sentBefore = smtp.messages.length;
+
+    await dovecot.deliver(
+      SUPPORT.username,
+      deliveryStatusNotification({
+        messageId: '<delayed-1@mx.customer.test>',
+        recipient: 'jane@customer.test',
+        action: 'delayed',
+        status: '4.2.2',
+        diagnostic: '452 4.2.2 <jane@customer.test>: Mailbox full, try again later',
+        original: bounced.raw,
+        returned: 'message/rfc822',
+      }),
+    );
+    const delayed = await eventually(
+      async () => {
+        const current = await ticket(ticketId);
+        const report = current.messages.find((m) => m.messageId === '<delayed-1@mx.customer.test>');
+        const ours = current.messages.find((m) => m.messageId === bouncedId);
+        return report && ours?.deliveryNote ? { report, ours } : null;
+      },
+      { timeoutMs: 30_000, message: 'the delay report did not reach the ticket and note our reply' },
+    );
+    expect(delayed.report.kind).toBe('bounce');
+    expect(delayed.ours.deliveryStatus).toBe('sent');
+
+    await dovecot.deliver(
+      SUPPORT.username,
+      deliveryStatusNotification({
+        messageId: '<failed-1@mx.customer.test>',
+        recipient: 'jane@customer.test',
+        action: 'failed',
+        status: '5.2.2',
+        diagnostic: '552 5.2.2 <jane@customer.test>: Mailbox full',
+        original: bounced.raw,
+        returned: 'text/rfc822-headers',
+      }),
+    );
+    const failed = await eventually(
+      async () => {
+        const current = await ticket(ticketId);
+        const ours = current.messages.find((m) => m.messageId === bouncedId);
+        return ours?.deliveryStatus === 'bounced' ? current : null;
+      },
+      { timeoutMs: 30_000, message: 'our reply was never marked bounced' },
+    );
+    expect(failed.messages.find((m) => m.messageId === '<failed-1@mx.customer.test>')?.kind).toBe('bounce');
+    // Only the reply the reports name bounced; the earlier ones did not.
+    const bouncedReplies = failed.messages.filter((m) => m.direction === 'outbound' && m.deliveryStatus === 'bounced');
+    expect(bouncedReplies.map((m) => m.messageId)).toEqual([bouncedId]);
+
+    // Machine mail: no new ticket, the ticket's status untouched, and never an answer (delay is at most 1 s).
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(smtp.messages.length).toBe(sentBefore);
+    expect(await tickets()).toHaveLength(1);
+    expect((await ticket(ticketId)).status).toBe(before.status);
   });
 });

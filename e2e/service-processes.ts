@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually, freePort } from '@ensoras/testing';
@@ -11,6 +13,8 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export interface RunningServices {
   url(service: ServiceName): string;
   logs(service: ServiceName): string;
+  /** Writes every service's output so far to `<dir>/<label>/<service>.log` (a fresh temp dir); returns that folder. */
+  saveLogs(label: string): string;
   stop(): Promise<void>;
 }
 
@@ -36,6 +40,12 @@ export async function startServices(environment: Record<string, string>): Promis
   const services: RunningServices = {
     url: (name) => `http://127.0.0.1:${ports.get(name)}`,
     logs: (name) => output.get(name)!.join(''),
+    saveLogs(label) {
+      const dir = join(mkdtempSync(join(tmpdir(), 'e2e-logs-')), label.replace(/[^\w.-]+/g, '-').slice(0, 80));
+      mkdirSync(dir, { recursive: true });
+      for (const name of SERVICE_NAMES) writeFileSync(join(dir, `${name}.log`), services.logs(name));
+      return dir;
+    },
     async stop() {
       await Promise.all(
         [...children.values()].map(
