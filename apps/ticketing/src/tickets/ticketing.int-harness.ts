@@ -84,31 +84,7 @@ export class TicketingHarness {
   /** Publishes mail.received as mail-ingest would; returns the payload. */
   async deliver(projectId: string, overrides: Partial<MailReceivedPayload>): Promise<MailReceivedPayload> {
     this.uid++;
-    const payload: MailReceivedPayload = {
-      source: { mailbox: 'INBOX', uidValidity: '1', uid: this.uid },
-      rawObjectKey: `${projectId}/1/${this.uid}`,
-      size: 512,
-      messageId: `<${randomUUID()}@customer.example>`,
-      messageIdGenerated: false,
-      inReplyTo: null,
-      references: [],
-      subject: 'Hello',
-      from: ANNA,
-      to: [SUPPORT],
-      cc: [],
-      replyTo: [],
-      date: new Date().toISOString(),
-      headers: {},
-      text: 'Hello there',
-      newText: overrides.text ?? 'Hello there',
-      html: null,
-      truncated: false,
-      oversized: false,
-      attachments: [],
-      classification: { kind: 'normal', reasons: [] },
-      bounce: null,
-      ...overrides,
-    };
+    const payload = mailReceivedPayload(projectId, this.uid, { from: ANNA, ...overrides });
     await this.publish(MailReceived, projectId, payload);
     return payload;
   }
@@ -184,6 +160,35 @@ export function channelSettings(projectId: string, overrides: Partial<ChannelSet
     identity: { fromEmail: SUPPORT.address, fromName: SUPPORT.name, signatureHtml: '<p>Acme</p>' },
     guidelines: '',
     responseDelay: { minSeconds: 0, maxSeconds: 0 },
+    ...overrides,
+  };
+}
+
+/** A mail.received payload as mail-ingest would publish it for the uid-th mail of a mailbox. */
+export function mailReceivedPayload(projectId: string, uid: number, overrides: Partial<MailReceivedPayload>): MailReceivedPayload {
+  return {
+    source: { mailbox: 'INBOX', uidValidity: '1', uid },
+    rawObjectKey: `${projectId}/1/${uid}`,
+    size: 512,
+    messageId: `<${randomUUID()}@customer.example>`,
+    messageIdGenerated: false,
+    inReplyTo: null,
+    references: [],
+    subject: 'Hello',
+    from: ANNA,
+    to: [SUPPORT],
+    cc: [],
+    replyTo: [],
+    date: new Date().toISOString(),
+    headers: {},
+    text: 'Hello there',
+    newText: overrides.text ?? 'Hello there',
+    html: null,
+    truncated: false,
+    oversized: false,
+    attachments: [],
+    classification: { kind: 'normal', reasons: [] },
+    bounce: null,
     ...overrides,
   };
 }

@@ -30,6 +30,7 @@ import { startService } from '@ensoras/runtime';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { AppModule } from '../app.module.js';
 import { TicketingEnvironment } from '../config/ticketing.environment.js';
+import { mailReceivedPayload } from './ticketing.int-harness.js';
 
 const ADMIN_TOKEN = 'ticketing-test-admin-token';
 const PROJECT = 'p-main';
@@ -464,31 +465,7 @@ async function publish<T>(definition: EventDefinition<T>, projectId: string, pay
 /** Publishes mail.received as mail-ingest would; returns the payload. */
 async function deliver(projectId: string, overrides: Partial<MailReceivedPayload>): Promise<MailReceivedPayload> {
   uid++;
-  const payload: MailReceivedPayload = {
-    source: { mailbox: 'INBOX', uidValidity: '1', uid },
-    rawObjectKey: `${projectId}/1/${uid}`,
-    size: 512,
-    messageId: `<${randomUUID()}@customer.example>`,
-    messageIdGenerated: false,
-    inReplyTo: null,
-    references: [],
-    subject: 'Hello',
-    from: ANNA,
-    to: [SUPPORT],
-    cc: [],
-    replyTo: [],
-    date: new Date().toISOString(),
-    headers: {},
-    text: 'Hello there',
-    newText: overrides.text ?? 'Hello there',
-    html: null,
-    truncated: false,
-    oversized: false,
-    attachments: [],
-    classification: { kind: 'normal', reasons: [] },
-    bounce: null,
-    ...overrides,
-  };
+  const payload = mailReceivedPayload(projectId, uid, { from: ANNA, to: [SUPPORT], ...overrides });
   await publish(MailReceived, projectId, payload);
   return payload;
 }
