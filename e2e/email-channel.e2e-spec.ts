@@ -1,76 +1,35 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmailChannelView, TestConnectionResult, TicketDetailView, TicketPage } from '@ensoras/contracts';
-import {
-  createTestDatabase,
-  eventually,
-  startDovecot,
-  startNats,
-  startSmtpServer,
-  type DovecotServer,
-  type NatsTestServer,
-  type SmtpTestServer,
-  type TestDatabase,
-} from '@ensoras/testing';
+import { eventually, type DovecotServer, type SmtpTestServer } from '@ensoras/testing';
+import { PROJECT, SMTP_USER, startChannelStack, SUPPORT, type ChannelStack } from './channel-stack.js';
 import { deliveryStatusNotification, plainMail } from './mail-builders.js';
-import { startServices, type RunningServices } from './service-processes.js';
 
-const ADMIN_TOKEN = randomBytes(24).toString('base64url');
-const PROJECT = 'acme';
-const SUPPORT = { username: 'support@acme.test', password: 'imap-app-password' };
-const SMTP_USER = { username: 'support@acme.test', password: 'smtp-app-password' };
 const SUBJECT = 'Order 1234 has not arrived';
 
 const JANE = 'Jane Doe <jane@customer.test>';
 const customerMail = (headers: Record<string, string>, body: string) => plainMail(JANE, headers, body);
 
 describe('the email channel, end to end through all five services', () => {
-  let nats: NatsTestServer;
-  let database: TestDatabase;
+  let stack: ChannelStack;
   let dovecot: DovecotServer;
   let smtp: SmtpTestServer;
-  let services: RunningServices;
-
-  const api = async <T>(service: 'channel-config' | 'ticketing', method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${services.url(service)}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  };
+  const api: ChannelStack['api'] = (...args) => stack.api(...args);
   const tickets = async () => (await api<TicketPage>('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets`)).body.items;
   const ticket = async (id: string) =>
     (await api<TicketDetailView>('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets/${id}`)).body;
 
   beforeAll(async () => {
-    [nats, database, dovecot, smtp] = await Promise.all([
-      startNats(),
-      createTestDatabase(),
-      startDovecot({ users: [SUPPORT] }),
-      startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
-    ]);
-    services = await startServices({
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      ADMIN_TOKEN,
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'e2e-data-')),
-    });
+    stack = await startChannelStack('e2e');
+    ({ dovecot, smtp } = stack);
   });
 
   // A failing scenario usually needs the services' side of the story: keep their output for it.
   beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(() => console.error(`Service logs for "${task.name}": ${services?.saveLogs(task.name)}`));
+    onTestFailed(() => console.error(`Service logs for "${task.name}": ${stack?.services.saveLogs(task.name)}`));
   });
 
   afterAll(async () => {
-    await services?.stop();
-    await Promise.all([nats?.stop(), database?.drop(), dovecot?.stop(), smtp?.stop()]);
+    await stack?.stop();
   });
 
   it('configures, tests and enables the channel through the admin API', async () => {

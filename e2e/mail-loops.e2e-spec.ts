@@ -1,27 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmailChannelView, TicketDetailView, TicketPage, TicketView } from '@ensoras/contracts';
-import {
-  createTestDatabase,
-  eventually,
-  startDovecot,
-  startNats,
-  startSmtpServer,
-  type DovecotServer,
-  type NatsTestServer,
-  type SmtpTestServer,
-  type TestDatabase,
-} from '@ensoras/testing';
+import { eventually, type DovecotServer, type SmtpTestServer } from '@ensoras/testing';
+import { PROJECT, startChannelStack, SUPPORT, type ChannelStack } from './channel-stack.js';
 import { plainMail } from './mail-builders.js';
-import { startServices, type RunningServices } from './service-processes.js';
 
-const ADMIN_TOKEN = randomBytes(24).toString('base64url');
-const PROJECT = 'acme';
-const SUPPORT = { username: 'support@acme.test', password: 'imap-app-password' };
-const SMTP_USER = { username: 'support@acme.test', password: 'smtp-app-password' };
 /** Low on purpose, so the loop breaker trips within the test; per ticket higher, so the per-address limit is the one. */
 const SAFETY = { maxMessageSizeMb: 25, maxAiRepliesPerTicket: 10, maxAiRepliesPerAddress: 2, loopWindowMinutes: 60 };
 /** The response delay is 0–1 s: this is several times that, for checks that nothing (more) is sent. */
@@ -31,21 +14,10 @@ const LOOP_LENGTH = 20;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('mail loops, end to end through all five services', () => {
-  let nats: NatsTestServer;
-  let database: TestDatabase;
+  let stack: ChannelStack;
   let dovecot: DovecotServer;
   let smtp: SmtpTestServer;
-  let services: RunningServices;
-
-  const api = async <T>(service: 'channel-config' | 'ticketing', method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${services.url(service)}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  };
+  const api: ChannelStack['api'] = (...args) => stack.api(...args);
   const ticketsOf = async (address: string): Promise<TicketView[]> =>
     (await api<TicketPage>('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets?limit=100`)).body.items.filter(
       (t) => t.customer.address === address,
@@ -70,40 +42,9 @@ describe('mail loops, end to end through all five services', () => {
   const lastReplyTo = (address: string) => mailTo(address).at(-1)!.parsed.messageId!;
 
   beforeAll(async () => {
-    [nats, database, dovecot, smtp] = await Promise.all([
-      startNats(),
-      createTestDatabase(),
-      startDovecot({ users: [SUPPORT] }),
-      startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
-    ]);
-    services = await startServices({
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      ADMIN_TOKEN,
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'e2e-loops-data-')),
-    });
-
-    const configured = await api<EmailChannelView>('channel-config', 'PUT', `/v1/projects/${PROJECT}/channels/email`, {
-      imap: {
-        host: '127.0.0.1',
-        port: dovecot.imapsPort,
-        encryption: 'ssl',
-        username: SUPPORT.username,
-        password: SUPPORT.password,
-        validateCertificate: false,
-      },
-      smtp: {
-        host: '127.0.0.1',
-        port: smtp.port,
-        encryption: 'tls',
-        username: SMTP_USER.username,
-        password: SMTP_USER.password,
-        validateCertificate: false,
-      },
-      identity: { fromEmail: 'support@acme.test', fromName: 'Acme Support' },
-      responseDelay: { minSeconds: 0, maxSeconds: 1 },
-    });
+    stack = await startChannelStack('e2e-loops');
+    ({ dovecot, smtp } = stack);
+    const configured = await api<EmailChannelView>('channel-config', 'PUT', `/v1/projects/${PROJECT}/channels/email`, stack.channelSettings());
     expect(configured.status).toBe(200);
     // The limits through PATCH, merged into what the PUT stored: what an admin tightening them does.
     const tightened = await api<EmailChannelView>('channel-config', 'PATCH', `/v1/projects/${PROJECT}/channels/email`, {
@@ -115,12 +56,11 @@ describe('mail loops, end to end through all five services', () => {
 
   // A failing scenario usually needs the services' side of the story: keep their output for it.
   beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(() => console.error(`Service logs for "${task.name}": ${services?.saveLogs(task.name)}`));
+    onTestFailed(() => console.error(`Service logs for "${task.name}": ${stack?.services.saveLogs(task.name)}`));
   });
 
   afterAll(async () => {
-    await services?.stop();
-    await Promise.all([nats?.stop(), database?.drop(), dovecot?.stop(), smtp?.stop()]);
+    await stack?.stop();
   });
 
   it(`answers an auto-responder once: ${LOOP_LENGTH} auto-replies to our reply get nothing back`, async () => {

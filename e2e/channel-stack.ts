@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createTestDatabase,
+  startDovecot,
+  startNats,
+  startSmtpServer,
+  type DovecotServer,
+  type NatsTestServer,
+  type SmtpTestServer,
+  type TestDatabase,
+} from '@ensoras/testing';
+import { startServices, type RunningServices } from './service-processes.js';
+
+export const PROJECT = 'acme';
+export const SUPPORT = { username: 'support@acme.test', password: 'imap-app-password' };
+export const SMTP_USER = { username: 'support@acme.test', password: 'smtp-app-password' };
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+}
+
+/** The five services as processes, with their own NATS, PostgreSQL database, Dovecot mailbox and SMTP server. */
+export interface ChannelStack {
+  dovecot: DovecotServer;
+  smtp: SmtpTestServer;
+  services: RunningServices;
+  /** Calls an admin or inbox route with the admin token. */
+  api<T>(service: 'channel-config' | 'ticketing', method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  /** The channel's settings as an admin would PUT them: the test mailbox and SMTP server, a 0–1 s response delay. */
+  channelSettings(extra?: Record<string, unknown>): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+export async function startChannelStack(name: string): Promise<ChannelStack> {
+  const adminToken = randomBytes(24).toString('base64url');
+  let nats: NatsTestServer | undefined;
+  let database: TestDatabase | undefined;
+  let dovecot: DovecotServer | undefined;
+  let smtp: SmtpTestServer | undefined;
+  let services: RunningServices | undefined;
+  const stop = async () => {
+    await services?.stop();
+    await Promise.all([nats?.stop(), database?.drop(), dovecot?.stop(), smtp?.stop()]);
+  };
+  try {
+    [nats, database, dovecot, smtp] = await Promise.all([
+      startNats(),
+      createTestDatabase(),
+      startDovecot({ users: [SUPPORT] }),
+      startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
+    ]);
+    services = await startServices({
+      NATS_URL: nats.url,
+      DATABASE_URL: database.url,
+      ADMIN_TOKEN: adminToken,
+      SECRETS_KEY: randomBytes(32).toString('base64'),
+      DATA_DIR: mkdtempSync(join(tmpdir(), `${name}-data-`)),
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const running = services;
+  const mailbox = dovecot;
+  const smtpServer = smtp;
+  return {
+    dovecot: mailbox,
+    smtp: smtpServer,
+    services: running,
+    async api<T>(service: 'channel-config' | 'ticketing', method: string, path: string, body?: unknown) {
+      const response = await fetch(`${running.url(service)}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+    },
+    channelSettings: (extra = {}) => ({
+      imap: {
+        host: '127.0.0.1',
+        port: mailbox.imapsPort,
+        encryption: 'ssl',
+        username: SUPPORT.username,
+        password: SUPPORT.password,
+        validateCertificate: false,
+      },
+      smtp: {
+        host: '127.0.0.1',
+        port: smtpServer.port,
+        encryption: 'tls',
+        username: SMTP_USER.username,
+        password: SMTP_USER.password,
+        validateCertificate: false,
+      },
+      identity: { fromEmail: 'support@acme.test', fromName: 'Acme Support' },
+      responseDelay: { minSeconds: 0, maxSeconds: 1 },
+      ...extra,
+    }),
+    stop,
+  };
+}
