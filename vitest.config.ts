@@ -14,6 +14,8 @@ const plugins = [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022' } }
 
 export default defineConfig({
   test: {
+    // Services started by tests log warnings and errors only; set LOG_LEVEL=log to see everything.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     projects: [
       {
         plugins,

@@ -59,6 +59,8 @@ export async function startChannelStack(name: string): Promise<ChannelStack> {
       ADMIN_TOKEN: adminToken,
       SECRETS_KEY: randomBytes(32).toString('base64'),
       DATA_DIR: mkdtempSync(join(tmpdir(), `${name}-data-`)),
+      // Captured, and saved only when a test fails: keep all of it.
+      LOG_LEVEL: 'log',
     });
   } catch (error) {
     await stop();

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { BadRequestException, Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
+import { BadRequestException, Logger, ValidationPipe, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestMicroservice } from '@nestjs/microservices';
 import type { ValidationError } from 'class-validator';
 import { JetStreamServer, NATS_CONNECTION, RethrowEventErrors } from '@ensoras/messaging';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { LOG_LEVELS } from './environment.js';
 
 export interface ServiceStartOptions {
   name: string;
@@ -36,7 +37,7 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
 /** Starts HTTP and, when it consumes events, the JetStream transport; stops both cleanly on SIGTERM/SIGINT. */
 export async function startService(options: ServiceStartOptions): Promise<INestApplication> {
   const logger = new Logger(options.name);
-  const app = await NestFactory.create(options.module, { bufferLogs: false });
+  const app = await NestFactory.create(options.module, { logger: loggerLevels(process.env.LOG_LEVEL) });
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   if (options.durableName) {
@@ -55,4 +56,10 @@ export async function startService(options: ServiceStartOptions): Promise<INestA
   await app.listen(options.port, process.env.HOST ?? '0.0.0.0');
   logger.log(`${options.name} listening on http://127.0.0.1:${options.port}`);
   return app;
+}
+
+/** LOG_LEVEL names the least severe level that is logged; the environment class has validated it. */
+function loggerLevels(level: string | undefined): LogLevel[] {
+  const index = LOG_LEVELS.indexOf((level ?? 'log') as (typeof LOG_LEVELS)[number]);
+  return ['fatal', ...LOG_LEVELS.slice(0, index < 0 ? 3 : index + 1)];
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 /**
  * Reads and validates the environment into `schema`. On a bad value it prints which variable is wrong and why,
@@ -17,6 +17,8 @@ export function loadEnvironment<T extends object>(schema: new () => T, source: N
   return environment;
 }
 
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
 /** What every service needs: where NATS is, where its data lives, which port it serves. */
 export class ServiceEnvironment {
   @Matches(/^(nats|tls|wss?):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL, e.g. nats://127.0.0.1:4222' })
@@ -30,7 +32,8 @@ export class ServiceEnvironment {
 
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) PORT!: number;
 
-  @IsOptional() @IsString() LOG_LEVEL?: string;
+  /** The least severe level logged: error, warn, log (default), debug or verbose. */
+  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 }
 
 /** Services with an admin-facing HTTP API. */

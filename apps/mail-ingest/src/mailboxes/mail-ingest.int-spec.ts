@@ -349,9 +349,12 @@ describe('mail-ingest', () => {
   });
 
   it('serves Prometheus metrics', async () => {
-    const text = await app.metrics();
-    const published = Number(/^mail_ingest_mails_imported_total\{result="published"\} (\d+)$/m.exec(text)?.[1]);
-    expect(published).toBe(harness.events.length);
+    // The counter moves after the publish is acknowledged, so the test's consumer may see the event first.
+    const publishedCount = (metrics: string) => Number(/^mail_ingest_mails_imported_total\{result="published"\} (\d+)$/m.exec(metrics)?.[1]);
+    const text = await eventually(async () => {
+      const metrics = await app.metrics();
+      return publishedCount(metrics) === harness.events.length ? metrics : null;
+    }, { message: 'the published counter does not match the events on the stream' });
     expect(text).toMatch(/^mail_ingest_mails_imported_total\{result="quarantined"\} 1$/m);
     expect(text).toMatch(/^mail_ingest_mailboxes\{state="idle"\} \d+$/m);
     expect(text).toMatch(/^mail_ingest_mailboxes\{state="polling"\} 1$/m);
