@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmailChannelView, TestConnectionResult, TicketDetailView, TicketPage } from '@ensoras/contracts';
-import { eventually, type DovecotServer, type SmtpTestServer } from '@ensoras/testing';
-import { PROJECT, SMTP_USER, startChannelStack, SUPPORT, type ChannelStack } from './channel-stack.js';
+import { type ChannelStack, type DovecotServer, eventually, PROJECT, SMTP_USER, type SmtpTestServer, startChannelStack, SUPPORT } from '@ensoras/testing';
 import { deliveryStatusNotification, plainMail } from './mail-builders.js';
 
 const SUBJECT = 'Order 1234 has not arrived';

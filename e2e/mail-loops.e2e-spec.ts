@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmailChannelView, TicketDetailView, TicketPage, TicketView } from '@ensoras/contracts';
-import { eventually, type DovecotServer, type SmtpTestServer } from '@ensoras/testing';
-import { PROJECT, startChannelStack, SUPPORT, type ChannelStack } from './channel-stack.js';
+import { type ChannelStack, type DovecotServer, eventually, PROJECT, type SmtpTestServer, startChannelStack, SUPPORT } from '@ensoras/testing';
 import { plainMail } from './mail-builders.js';
 
 /** Low on purpose, so the loop breaker trips within the test; per ticket higher, so the per-address limit is the one. */

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['corpus-parse.mjs', 'jetstream-publish.mjs'];
+const benches = ['corpus-parse.mjs', 'jetstream-publish.mjs', 'end-to-end.mjs'];
 let failed = false;
 for (const bench of benches) {
   console.log(`\n## ${bench}`);

@@ -7,3 +7,5 @@ export { startSmtpServer, type ReceivedMail, type SmtpTestServer, type SmtpServe
 export { createTestDatabase, type TestDatabase } from './postgres.js';
 export { freePort, waitForPort } from './ports.js';
 export { eventually } from './wait.js';
+export { startServices, SERVICE_NAMES, type RunningServices, type ServiceName } from './service-processes.js';
+export { startChannelStack, PROJECT, SUPPORT, SMTP_USER, type ChannelStack, type ApiResponse } from './channel-stack.js';

@@ -17,7 +17,7 @@ const POLL_INTERVAL_MS = 1_000;
 /** How long a claim holds; a replica that dies while generating releases its rows when it lapses. */
 const CLAIM_SECONDS = 120;
 /** Replies generated at once by one replica. */
-const MAX_CONCURRENT = 4;
+const MAX_CONCURRENT = 8;
 
 /** A row as claimed: `attempts` doubles as the fencing token of this claim. */
 interface ClaimedResponse {
@@ -87,7 +87,11 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
     for (const response of claimed) {
       const work = this.process(response)
         .catch((error: unknown) => this.logger.error(`Response ${response.id} stays claimed until its lease ends: ${String(error)}`))
-        .finally(() => this.inFlight.delete(work));
+        .finally(() => {
+          this.inFlight.delete(work);
+          // A full batch means more may be due: take the next at once instead of waiting for the tick.
+          if (claimed.length === room) void this.claimAndProcess();
+        });
       this.inFlight.add(work);
     }
   }

@@ -2,16 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createTestDatabase,
-  startDovecot,
-  startNats,
-  startSmtpServer,
-  type DovecotServer,
-  type NatsTestServer,
-  type SmtpTestServer,
-  type TestDatabase,
-} from '@ensoras/testing';
+import { startDovecot, type DovecotServer } from './dovecot.js';
+import { startNats, type NatsTestServer } from './nats.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { startSmtpServer, type SmtpTestServer } from './smtp.js';
 import { startServices, type RunningServices } from './service-processes.js';
 
 export const PROJECT = 'acme';
@@ -23,7 +17,7 @@ export interface ApiResponse<T> {
   body: T;
 }
 
-/** The five services as processes, with their own NATS, PostgreSQL database, Dovecot mailbox and SMTP server. */
+/** For end-to-end tests and benchmarks: the five built services as processes, with their own NATS, PostgreSQL database, Dovecot mailbox and SMTP server. */
 export interface ChannelStack {
   dovecot: DovecotServer;
   smtp: SmtpTestServer;

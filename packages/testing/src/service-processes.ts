@@ -3,9 +3,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, freePort } from '@ensoras/testing';
+import { freePort } from './ports.js';
+import { eventually } from './wait.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// packages/testing/{src,dist}/ → the repository root, whose apps/<name>/dist/main.js are started.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export const SERVICE_NAMES = ['channel-config', 'ticketing', 'ai-responder', 'mail-ingest', 'mail-outbound'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
