@@ -248,4 +248,21 @@ describe('the email channel, end to end through all five services', () => {
     expect(await tickets()).toHaveLength(1);
     expect((await ticket(ticketId)).status).toBe(before.status);
   });
+
+  it('keeps mail from the mailbox history as a ticket but leaves its answer to people', async () => {
+    const sentBefore = smtp.messages.length;
+    const threeDaysAgo = new Date(Date.now() - 3 * 24 * 3_600_000).toUTCString();
+    await dovecot.deliver(
+      SUPPORT.username,
+      plainMail('Old Customer <old@customer.test>', { Subject: 'Invoice from last week', 'Message-ID': '<history@customer.test>', Date: threeDaysAgo }, 'Could you resend the invoice?'),
+    );
+    const historic = await eventually(async () => (await tickets()).find((t) => t.customer.address === 'old@customer.test'), {
+      timeoutMs: 30_000,
+      message: 'the old mail made no ticket',
+    });
+    expect((await ticket(historic.id)).messages[0].date).toBe(new Date(threeDaysAgo).toISOString());
+    // The response delay is at most 1 s; give the system several times that to (wrongly) answer.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(smtp.messages.length).toBe(sentBefore);
+  });
 });

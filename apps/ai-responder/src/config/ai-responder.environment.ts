@@ -35,4 +35,10 @@ export class AiResponderEnvironment extends ServiceEnvironment {
 
   /** Per request; kept below the 2-minute claim on a pending response so a slow call never overlaps a retry. */
   @Type(() => Number) @IsInt() @Min(1_000) @Max(110_000) AI_TIMEOUT_MS: number = 60_000;
+
+  /**
+   * Mail written longer ago than this (its Date header) gets a ticket but no AI reply: enabling the channel on a
+   * mailbox with years of history must not answer all of it. 0 answers mail of any age.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(8_760) MAX_ANSWERABLE_AGE_HOURS: number = 24;
 }

@@ -189,6 +189,7 @@ export function ticketMessage(
     deliveryNote: null,
     kind: 'normal',
     kindReasons: [],
+    date: now,
     createdAt: now,
     ...messageOverrides,
   };

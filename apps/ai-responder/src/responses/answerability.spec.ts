@@ -19,7 +19,7 @@ function message(overrides: Partial<TicketMessageView> = {}): TicketMessageView 
   return {
     id: 'm1', ticketId: 't1', direction: 'inbound', author: 'customer', from: { address: 'jane@example.com', name: 'Jane' },
     to: [], cc: [], subject: 'Help', text: 'Help me', newText: 'Help me', html: null, attachments: [], note: null, messageId: '<a@example.com>', inReplyTo: null, references: [],
-    deliveryStatus: 'received', deliveryNote: null, kind: 'normal', kindReasons: [], createdAt: '2025-01-01T00:00:00.000Z',
+    deliveryStatus: 'received', deliveryNote: null, kind: 'normal', kindReasons: [], date: null, createdAt: '2025-01-01T00:00:00.000Z',
     ...overrides,
   };
 }
@@ -53,5 +53,15 @@ describe('decideAnswer', () => {
   it('does not answer without an enabled channel', () => {
     expect(decideAnswer(message(), { ...settings, enabled: false }).answer).toBe(false);
     expect(decideAnswer(message(), undefined).answer).toBe(false);
+  });
+
+  it('leaves mail from the mailbox history to people, and answers recent mail', () => {
+    const now = new Date('2026-11-25T12:00:00Z');
+    const policy = { maxAgeHours: 24 };
+    const old = decideAnswer(message({ date: '2026-11-20T12:00:00Z' }), settings, policy, now);
+    expect(old).toEqual({ answer: false, reason: 'written 120 h ago, older than 24 h: mailbox history' });
+    expect(decideAnswer(message({ date: '2026-11-25T11:00:00Z' }), settings, policy, now)).toEqual({ answer: true });
+    expect(decideAnswer(message({ date: null }), settings, policy, now)).toEqual({ answer: true });
+    expect(decideAnswer(message({ date: '2026-11-20T12:00:00Z' }), settings, { maxAgeHours: 0 }, now)).toEqual({ answer: true });
   });
 });

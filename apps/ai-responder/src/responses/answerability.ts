@@ -1,13 +1,26 @@
 import type { ChannelSettingsSnapshot, TicketMessageView } from '@ensoras/contracts';
 import { sameAddress } from '@ensoras/mail';
 
+export interface AnswerPolicy {
+  /** Mail written longer ago is not answered; 0 for no limit. */
+  maxAgeHours: number;
+}
+
+export const ANSWER_POLICY = Symbol('ANSWER_POLICY');
+
 export type AnswerDecision = { answer: true } | { answer: false; reason: string };
 
 /**
- * Whether a ticket message gets an AI reply: only a customer's own mail, arriving on an enabled channel. Machines
- * (auto-replies, bounces, lists) and our own address are never answered, so two robots never argue in a loop.
+ * Whether a ticket message gets an AI reply: only a customer's own, recent mail, arriving on an enabled channel.
+ * Machines (auto-replies, bounces, lists) and our own address are never answered, so two robots never argue in a
+ * loop; old mail imported from the mailbox's history is left to people.
  */
-export function decideAnswer(message: TicketMessageView, settings: ChannelSettingsSnapshot | undefined): AnswerDecision {
+export function decideAnswer(
+  message: TicketMessageView,
+  settings: ChannelSettingsSnapshot | undefined,
+  policy: AnswerPolicy = { maxAgeHours: 0 },
+  now: Date = new Date(),
+): AnswerDecision {
   if (message.direction !== 'inbound' || message.author !== 'customer') {
     return { answer: false, reason: `${message.direction} message by ${message.author}` };
   }
@@ -21,5 +34,9 @@ export function decideAnswer(message: TicketMessageView, settings: ChannelSettin
     sameAddress(address, from),
   );
   if (own !== undefined) return { answer: false, reason: `sent from the channel's own address ${own}` };
+  const ageHours = message.date ? (now.getTime() - Date.parse(message.date)) / 3_600_000 : 0;
+  if (policy.maxAgeHours > 0 && ageHours > policy.maxAgeHours) {
+    return { answer: false, reason: `written ${Math.floor(ageHours)} h ago, older than ${policy.maxAgeHours} h: mailbox history` };
+  }
   return { answer: true };
 }

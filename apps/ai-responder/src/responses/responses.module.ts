@@ -10,6 +10,7 @@ import { PendingResponse } from './pending-response.entity.js';
 import { PendingResponsesController } from './pending-responses.controller.js';
 import { ResponseScheduler } from './response-scheduler.service.js';
 import { TicketMessageController } from './ticket-message.controller.js';
+import { ANSWER_POLICY } from './answerability.js';
 import { TicketMessageIntake } from './ticket-message-intake.service.js';
 
 /** Scheduling replies for customer messages and proposing them when due. */
@@ -24,7 +25,13 @@ export class ResponsesModule {
       module: ResponsesModule,
       imports: [TypeOrmModule.forFeature([PendingResponse]), ConversationModule, GenerationModule.forRoot(environment), LoopBreakerModule],
       controllers: [TicketMessageController, ...adminApi.controllers],
-      providers: [TicketMessageIntake, ResponseScheduler, DueResponsesProcessor, ...adminApi.providers],
+      providers: [
+        TicketMessageIntake,
+        ResponseScheduler,
+        DueResponsesProcessor,
+        { provide: ANSWER_POLICY, useValue: { maxAgeHours: environment.MAX_ANSWERABLE_AGE_HOURS } },
+        ...adminApi.providers,
+      ],
     };
   }
 }

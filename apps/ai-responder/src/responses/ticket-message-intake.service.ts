@@ -1,11 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { channelSafetyOf, type EventEnvelope, type TicketMessageCreatedPayload, type TicketMessageView, type TicketView } from '@ensoras/contracts';
 import { canonicalAddress } from '@ensoras/mail';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { DataSource } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
 import { HANDED_OFF_REASON, LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
-import { decideAnswer } from './answerability.js';
+import { ANSWER_POLICY, decideAnswer, type AnswerPolicy } from './answerability.js';
 import { ResponseScheduler, type ScheduleOutcome } from './response-scheduler.service.js';
 
 type IntakeOutcome = { action: 'duplicate' } | { action: 'silent'; reason: string | null } | ScheduleOutcome;
@@ -26,6 +26,7 @@ export class TicketMessageIntake {
     private readonly channels: ChannelSettingsReplica,
     private readonly loopBreaker: LoopBreaker,
     private readonly outbox: Outbox,
+    @Inject(ANSWER_POLICY) private readonly policy: AnswerPolicy,
   ) {}
 
   async receive(envelope: EventEnvelope<TicketMessageCreatedPayload>): Promise<void> {
@@ -39,7 +40,7 @@ export class TicketMessageIntake {
     }
     await this.channels.whenReady();
     const settings = this.channels.get(projectId);
-    const decision = decideAnswer(message, settings);
+    const decision = decideAnswer(message, settings, this.policy);
     const customerAddress = customerAddressOf(ticket, message);
 
     const outcome = await this.dataSource.transaction(async (manager): Promise<IntakeOutcome> => {

@@ -129,6 +129,7 @@ export class InboundMailService {
         // Mail over the size limit keeps no attachments, whatever the event lists.
         attachments: mail.oversized ? [] : (mail.attachments ?? []),
         note,
+        date: writtenAt(mail.date),
         messageId,
         inReplyTo: threading.inReplyTo,
         references: threading.references,
@@ -246,4 +247,10 @@ function reopenedStatus(status: TicketStatus, kind: MailKind): TicketStatus {
 
 function unique(ids: Array<string | null>): string[] {
   return [...new Set(ids.filter((id): id is string => id !== null))];
+}
+
+/** The Date header as a time, or null when it is missing or unreadable. */
+function writtenAt(date: string | null | undefined): Date | null {
+  const time = date ? new Date(date) : null;
+  return time && !Number.isNaN(time.getTime()) ? time : null;
 }

@@ -1,6 +1,12 @@
 import { CreateMessagingTables1764000000000 } from '@ensoras/messaging';
 import { CreateTickets1764100000000 } from './1764100000000-create-tickets.js';
 import { AddMessageDetailsAndUnattachedMail1795625300000 } from './1795625300000-add-message-details-and-unattached-mail.js';
+import { AddMessageDate1795625500000 } from './1795625500000-add-message-date.js';
 
 /** In order of their timestamps; each runs once, recorded in "ticketing"."migrations". */
-export const MIGRATIONS = [CreateMessagingTables1764000000000, CreateTickets1764100000000, AddMessageDetailsAndUnattachedMail1795625300000];
+export const MIGRATIONS = [
+  CreateMessagingTables1764000000000,
+  CreateTickets1764100000000,
+  AddMessageDetailsAndUnattachedMail1795625300000,
+  AddMessageDate1795625500000,
+];

@@ -91,6 +91,7 @@ export class OutgoingReplyService {
         html: reply.html,
         attachments: [],
         note: null,
+        date: null,
         messageId: generateMessageId(identity.fromEmail),
         inReplyTo: answered.messageId,
         references: replyReferences(answered),

@@ -24,6 +24,8 @@ export class TicketMessage {
   @Column('jsonb') attachments!: AttachmentMeta[];
   /** Something an agent should know, e.g. that the mail was over the size limit. */
   @Column('text', { nullable: true }) note!: string | null;
+  /** The received mail's Date header: when the sender wrote it. */
+  @Column({ type: 'timestamptz', nullable: true }) date!: Date | null;
   /** Angle-bracketed; unique per project, which makes a re-imported mail one message. */
   @Column('text', { name: 'message_id' }) messageId!: string;
   @Column('text', { name: 'in_reply_to', nullable: true }) inReplyTo!: string | null;

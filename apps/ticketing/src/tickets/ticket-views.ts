@@ -41,6 +41,7 @@ export function toTicketMessageView(message: TicketMessage): TicketMessageView {
     deliveryNote: message.deliveryNote,
     kind: message.kind,
     kindReasons: message.kindReasons,
+    date: message.date?.toISOString() ?? null,
     createdAt: message.createdAt.toISOString(),
   };
 }

@@ -41,6 +41,8 @@ export interface TicketMessageView {
   deliveryNote: string | null;
   kind: MailKind;
   kindReasons: string[];
+  /** When the sender wrote it (the mail's Date header); null for our own messages and mail without a date. */
+  date: string | null;
   createdAt: string;
 }
 
