@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createEnvelope, ReplyHandoff, type ChannelSafety } from '@ensoras/contracts';
 import { canonicalAddress } from '@ensoras/mail';
 import { Outbox } from '@ensoras/messaging';
-import { In, type EntityManager } from 'typeorm';
-import { OPEN_STATUSES, PendingResponse } from '../responses/pending-response.entity.js';
+import type { EntityManager } from 'typeorm';
+import { cancelOpenResponses } from '../responses/open-responses.js';
 import { AiReply } from './ai-reply.entity.js';
 import { HandedOffTicket } from './handed-off-ticket.entity.js';
 import { handoffEventId } from './handoff-event-id.js';
@@ -82,11 +82,7 @@ export class LoopBreaker {
       .returning(['ticketId'])
       .execute();
     if ((inserted.raw as unknown[]).length === 0) return false;
-    await manager.update(
-      PendingResponse,
-      { projectId, ticketId, status: In([...OPEN_STATUSES]) },
-      { status: 'cancelled', lockedUntil: null, lastError: `handed off: ${reason}`.slice(0, 1_000) },
-    );
+    await cancelOpenResponses(manager, projectId, ticketId, `handed off: ${reason}`);
     if (options.announce) {
       await this.outbox.add(manager, createEnvelope(ReplyHandoff, projectId, { ticketId, reason }, handoffEventId(projectId, ticketId)));
     }

@@ -172,7 +172,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
         .setLock('pessimistic_write')
         .getOne();
       if (!current || current.status !== 'generating' || current.attempts !== response.attempts) {
-        this.logger.warn(`Response ${response.id} was taken over while generating; dropping this result`);
+        this.logger.warn(`Response ${response.id} was cancelled or taken over while generating; dropping this result`);
         return;
       }
       await work(manager, current);

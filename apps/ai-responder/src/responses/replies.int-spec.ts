@@ -20,6 +20,7 @@ describe('ai-responder schedules and proposes replies', () => {
       harness.putSettings('p-joint', { responseDelay: { minSeconds: 2, maxSeconds: 2 } }),
       harness.putSettings('p-machines', { responseDelay: { minSeconds: 0, maxSeconds: 1 } }),
       harness.putSettings('p-disable', { responseDelay: { minSeconds: 2, maxSeconds: 2 } }),
+      harness.putSettings('p-agent', { responseDelay: { minSeconds: 3, maxSeconds: 3 } }),
       harness.putSettings('p-crash', { responseDelay: { minSeconds: 600, maxSeconds: 600 } }),
       harness.putSettings('p-restart', { responseDelay: { minSeconds: 3, maxSeconds: 3 } }),
     ]);
@@ -127,6 +128,18 @@ describe('ai-responder schedules and proposes replies', () => {
       timeoutMs: 10_000,
     });
     expect(await harness.proposedReplies('p-disable')).toEqual([]);
+  });
+
+  it('cancels its scheduled reply when an agent answers first: the customer gets one answer', async () => {
+    const ticketId = randomUUID();
+    await harness.publish(ticketMessage('p-agent', ticketId));
+    await eventually(async () => (await getJson(`${running.url}/v1/projects/p-agent/pending-responses`)).body.items.length === 1);
+
+    await harness.publish(ticketMessage('p-agent', ticketId, { direction: 'outbound', author: 'agent', from: SUPPORT, deliveryStatus: 'queued' }));
+    await eventually(async () => (await getJson(`${running.url}/v1/projects/p-agent/pending-responses`)).body.items.length === 0);
+    // Past the 3 s due time: still nothing proposed.
+    await sleep(4_000);
+    expect(await harness.proposedReplies('p-agent')).toEqual([]);
   });
 
   it('takes over a response whose replica died while writing it', async () => {

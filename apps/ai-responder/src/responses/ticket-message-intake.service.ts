@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
 import { HANDED_OFF_REASON, LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
 import { ANSWER_POLICY, decideAnswer, type AnswerPolicy } from './answerability.js';
+import { cancelOpenResponses } from './open-responses.js';
 import { ResponseScheduler, type ScheduleOutcome } from './response-scheduler.service.js';
 
 type IntakeOutcome = { action: 'duplicate' } | { action: 'silent'; reason: string | null } | ScheduleOutcome;
@@ -45,6 +46,11 @@ export class TicketMessageIntake {
 
     const outcome = await this.dataSource.transaction(async (manager): Promise<IntakeOutcome> => {
       if (!(await this.conversation.record(manager, projectId, ticket, message))) return { action: 'duplicate' };
+      if (message.direction === 'outbound' && message.author === 'agent') {
+        // A person answered: an AI reply on top would be a second answer to the same question.
+        const cancelled = await cancelOpenResponses(manager, projectId, ticket.id, 'an agent answered the ticket');
+        return { action: 'silent', reason: cancelled > 0 ? `an agent answered; ${cancelled} pending AI reply cancelled` : null };
+      }
       if (!decision.answer) return { action: 'silent', reason: message.direction === 'inbound' ? decision.reason : null };
       if (ticket.status === 'handed_off') {
         // Someone handed it over already; remembered, so that it stays silent when its status moves on.
