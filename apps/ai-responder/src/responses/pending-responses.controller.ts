@@ -1,7 +1,6 @@
-import { BadRequestException, Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { PROJECT_ID_PATTERN } from '@ensoras/contracts';
-import { AdminTokenGuard } from '@ensoras/runtime';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { In, type Repository } from 'typeorm';
 import { OPEN_STATUSES, PendingResponse, type PendingResponseStatus } from './pending-response.entity.js';
 
@@ -24,8 +23,7 @@ export class PendingResponsesController {
   constructor(@InjectRepository(PendingResponse) private readonly responses: Repository<PendingResponse>) {}
 
   @Get()
-  async list(@Param('projectId') projectId: string): Promise<{ items: PendingResponseView[] }> {
-    if (!PROJECT_ID_PATTERN.test(projectId)) throw new BadRequestException('projectId: 1-64 of A-Z, a-z, 0-9, _ and -');
+  async list(@Param('projectId', ProjectIdPipe) projectId: string): Promise<{ items: PendingResponseView[] }> {
     const rows = await this.responses.find({
       where: { projectId, status: In([...OPEN_STATUSES]) },
       order: { dueAt: 'ASC' },

@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { AdminTokenGuard } from '@ensoras/runtime';
-import { ProjectParams } from '../projects/project-params.dto.js';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { AuditLog, type AuditEntryView } from './audit-log.service.js';
 
 class AuditQuery {
@@ -16,7 +15,7 @@ export class AuditController {
 
   /** The project's recent changes (channel and communication style): action, changed field names, revision, time. */
   @Get()
-  async recent(@Param() { projectId }: ProjectParams, @Query() query: AuditQuery): Promise<{ entries: AuditEntryView[] }> {
+  async recent(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: AuditQuery): Promise<{ entries: AuditEntryView[] }> {
     return { entries: await this.audit.recent(projectId, query.limit ?? 50) };
   }
 }

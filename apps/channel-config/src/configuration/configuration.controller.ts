@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
 import { ProjectConfigurationDto, type ProjectConfigurationView } from '@ensoras/contracts';
-import { AdminTokenGuard } from '@ensoras/runtime';
-import { ProjectParams } from '../projects/project-params.dto.js';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { ConfigurationService } from './configuration.service.js';
 
 @Controller('v1/projects/:projectId/configuration')
@@ -11,12 +10,12 @@ export class ConfigurationController {
 
   /** An unknown project has the defaults: an empty style, never set (updatedAt null). */
   @Get()
-  get(@Param() { projectId }: ProjectParams): Promise<ProjectConfigurationView> {
+  get(@Param('projectId', ProjectIdPipe) projectId: string): Promise<ProjectConfigurationView> {
     return this.configuration.get(projectId);
   }
 
   @Put()
-  put(@Param() { projectId }: ProjectParams, @Body() body: ProjectConfigurationDto): Promise<ProjectConfigurationView> {
+  put(@Param('projectId', ProjectIdPipe) projectId: string, @Body() body: ProjectConfigurationDto): Promise<ProjectConfigurationView> {
     return this.configuration.put(projectId, body.communicationStyle);
   }
 }

@@ -5,8 +5,7 @@ import {
   type EmailChannelView,
   type TestConnectionResult,
 } from '@ensoras/contracts';
-import { AdminTokenGuard } from '@ensoras/runtime';
-import { ProjectParams } from '../projects/project-params.dto.js';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { EmailChannelService } from './email-channel.service.js';
 
 @Controller('v1/projects/:projectId/channels/email')
@@ -16,36 +15,36 @@ export class EmailChannelController {
 
   /** 404 while never configured. Passwords are never shown: `passwordSet` says one is stored. */
   @Get()
-  get(@Param() { projectId }: ProjectParams): Promise<EmailChannelView> {
+  get(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelView> {
     return this.channels.get(projectId);
   }
 
   @Put()
-  put(@Param() { projectId }: ProjectParams, @Body() body: PutEmailChannelDto): Promise<EmailChannelView> {
+  put(@Param('projectId', ProjectIdPipe) projectId: string, @Body() body: PutEmailChannelDto): Promise<EmailChannelView> {
     return this.channels.put(projectId, body);
   }
 
   @Patch()
-  patch(@Param() { projectId }: ProjectParams, @Body() body: PatchEmailChannelDto): Promise<EmailChannelView> {
+  patch(@Param('projectId', ProjectIdPipe) projectId: string, @Body() body: PatchEmailChannelDto): Promise<EmailChannelView> {
     return this.channels.patch(projectId, body);
   }
 
   /** 200 whatever the outcome: the body says which side failed and why. 409 while not configured. */
   @Post('test-connection')
   @HttpCode(200)
-  testConnection(@Param() { projectId }: ProjectParams): Promise<TestConnectionResult> {
+  testConnection(@Param('projectId', ProjectIdPipe) projectId: string): Promise<TestConnectionResult> {
     return this.channels.testConnection(projectId);
   }
 
   @Post('enable')
   @HttpCode(200)
-  enable(@Param() { projectId }: ProjectParams): Promise<EmailChannelView> {
+  enable(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelView> {
     return this.channels.enable(projectId);
   }
 
   @Post('disable')
   @HttpCode(200)
-  disable(@Param() { projectId }: ProjectParams): Promise<EmailChannelView> {
+  disable(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelView> {
     return this.channels.disable(projectId);
   }
 }

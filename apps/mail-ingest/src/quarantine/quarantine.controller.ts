@@ -1,13 +1,7 @@
 import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
-import { PROJECT_ID_PATTERN } from '@ensoras/contracts';
-import { AdminTokenGuard } from '@ensoras/runtime';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { QuarantineRetry } from './quarantine-retry.service.js';
 import { parseQuarantineId, QuarantineStore, type QuarantineEntry } from './quarantine.store.js';
-
-const checkedProjectId = (projectId: string): string => {
-  if (!PROJECT_ID_PATTERN.test(projectId)) throw new BadRequestException('projectId: must be 1-64 letters, digits, - or _');
-  return projectId;
-};
 
 /** Lets an admin see which mail of a project could not be imported, where its raw bytes are, and try it again. */
 @Controller('v1/projects/:projectId/quarantine')
@@ -19,8 +13,8 @@ export class QuarantineController {
   ) {}
 
   @Get()
-  async list(@Param('projectId') projectId: string): Promise<{ projectId: string; items: QuarantineEntry[] }> {
-    return { projectId, items: await this.quarantine.list(checkedProjectId(projectId)) };
+  async list(@Param('projectId', ProjectIdPipe) projectId: string): Promise<{ projectId: string; items: QuarantineEntry[] }> {
+    return { projectId, items: await this.quarantine.list(projectId) };
   }
 
   /**
@@ -31,12 +25,12 @@ export class QuarantineController {
   @Post(':id/retry')
   @HttpCode(200)
   async retry(
-    @Param('projectId') projectId: string,
+    @Param('projectId', ProjectIdPipe) projectId: string,
     @Param('id') id: string,
   ): Promise<{ id: string; published: true; messageId: string; duplicate: boolean }> {
     const parsedId = parseQuarantineId(id);
     if (!parsedId) throw new BadRequestException('id: must be <uidValidity>-<uid>, as the quarantine list gives it');
-    const result = await this.retries.retry({ projectId: checkedProjectId(projectId), ...parsedId });
+    const result = await this.retries.retry({ projectId, ...parsedId });
     switch (result.outcome) {
       case 'published':
         return { id, published: true, messageId: result.messageId, duplicate: result.duplicate };

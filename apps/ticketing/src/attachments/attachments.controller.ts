@@ -1,8 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { AdminTokenGuard } from '@ensoras/runtime';
-import { ProjectIdPipe } from '../tickets/project-id.pipe.js';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { attachmentHeaders } from './attachment-response.js';
 import { RawAttachmentReader } from './raw-attachment-reader.js';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import type { TicketMessageView } from '@ensoras/contracts';
-import { AdminTokenGuard } from '@ensoras/runtime';
-import { ProjectIdPipe } from '../tickets/project-id.pipe.js';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { AgentReplyDto } from './agent-reply.dto.js';
 import { OutgoingReplyService } from './outgoing-reply.service.js';
 

@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import type { TicketDetailView, TicketPage } from '@ensoras/contracts';
-import { AdminTokenGuard } from '@ensoras/runtime';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { DEFAULT_PAGE_SIZE, ListTicketsQuery } from './list-tickets.query.js';
-import { ProjectIdPipe } from './project-id.pipe.js';
 import { TicketInboxService } from './ticket-inbox.service.js';
 
 /** The inbox API: every route needs `Authorization: Bearer <ADMIN_TOKEN>`. */

@@ -1,7 +1,6 @@
 import { BadRequestException, Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AdminTokenGuard } from '@ensoras/runtime';
-import { ProjectIdPipe } from '../tickets/project-id.pipe.js';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { decodeTicketCursor, encodeTicketCursor } from '../tickets/ticket-cursor.js';
 import { DEFAULT_UNATTACHED_PAGE_SIZE, ListUnattachedMailQuery } from './list-unattached-mail.query.js';
 import { UnattachedMail } from './unattached-mail.entity.js';

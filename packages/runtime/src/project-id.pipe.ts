@@ -1,7 +1,10 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
 import { PROJECT_ID_PATTERN } from '@ensoras/contracts';
 
-/** Project ids are NATS subject tokens; anything else cannot have tickets. */
+/**
+ * `:projectId` becomes a NATS subject token and a KV key, so it is held to the contracts' pattern; a bad one is a
+ * 400 shaped like every other validation error (`message: ['projectId: …']`).
+ */
 @Injectable()
 export class ProjectIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
