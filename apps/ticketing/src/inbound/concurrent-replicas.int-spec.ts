@@ -12,6 +12,7 @@ import { startService } from '@ensoras/runtime';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { AppModule } from '../app.module.js';
 import { TicketingEnvironment } from '../config/ticketing.environment.js';
+import { mailReceivedPayload } from '../tickets/ticketing.int-harness.js';
 
 const ADMIN_TOKEN = 'ticketing-replicas-admin-token';
 const PROJECT = 'p-replicas';
@@ -88,31 +89,15 @@ let uid = 0;
 
 function mail(overrides: Partial<MailReceivedPayload>): MailReceivedPayload {
   uid++;
-  return {
-    source: { mailbox: 'INBOX', uidValidity: '1', uid },
-    rawObjectKey: `${PROJECT}/1/${uid}`,
+  return mailReceivedPayload(PROJECT, uid, {
     size: 100,
-    messageId: `<${randomUUID()}@customer.example>`,
-    messageIdGenerated: false,
-    inReplyTo: null,
-    references: [],
-    subject: 'Hello',
     from: { address: 'dana@customer.example', name: 'Dana' },
     to: [{ address: 'support@acme.example', name: 'Support' }],
-    cc: [],
-    replyTo: [],
     date: null,
-    headers: {},
     text: 'Hello',
     newText: 'Hello',
-    html: null,
-    truncated: false,
-    oversized: false,
-    attachments: [],
-    classification: { kind: 'normal', reasons: [] },
-    bounce: null,
     ...overrides,
-  };
+  });
 }
 
 async function publish(payload: MailReceivedPayload): Promise<void> {

@@ -15,7 +15,6 @@ import {
   MailSendRequested,
   MailSent,
   ReplyProposed,
-  type ChannelSettingsSnapshot,
   type EventDefinition,
   type EventEnvelope,
   type MailReceivedPayload,
@@ -30,7 +29,7 @@ import { startService } from '@ensoras/runtime';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { AppModule } from '../app.module.js';
 import { TicketingEnvironment } from '../config/ticketing.environment.js';
-import { mailReceivedPayload } from './ticketing.int-harness.js';
+import { channelSettings, mailReceivedPayload } from './ticketing.int-harness.js';
 
 const ADMIN_TOKEN = 'ticketing-test-admin-token';
 const PROJECT = 'p-main';
@@ -429,21 +428,6 @@ describe('ticketing: inbox API', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 let uid = 0;
-
-function channelSettings(projectId: string): ChannelSettingsSnapshot {
-  return {
-    projectId,
-    enabled: true,
-    revision: 1,
-    updatedAt: new Date().toISOString(),
-    communicationStyle: '',
-    imap: null,
-    smtp: null,
-    identity: { fromEmail: SUPPORT.address, fromName: SUPPORT.name, signatureHtml: '<p>Acme</p>' },
-    guidelines: '',
-    responseDelay: { minSeconds: 0, maxSeconds: 0 },
-  };
-}
 
 async function startTicketing(): Promise<INestApplication> {
   const environment = Object.assign(new TicketingEnvironment(), {
