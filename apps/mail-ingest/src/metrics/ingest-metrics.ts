@@ -58,10 +58,6 @@ export class IngestMetrics {
   }
 
 
-  metrics(): Promise<string> {
-    return this.registry.metrics();
-  }
-
   private countMailboxStates(): void {
     const counts = new Map<string, number>(MAILBOX_STATES.map((state) => [state, 0]));
     for (const state of this.mailboxStates()) counts.set(state, (counts.get(state) ?? 0) + 1);

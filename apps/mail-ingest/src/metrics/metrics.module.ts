@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
+import { METRICS_REGISTRY, MetricsController } from '@ensoras/runtime';
 import { IngestMetrics } from './ingest-metrics.js';
-import { MetricsController } from './metrics.controller.js';
 
 @Module({
   controllers: [MetricsController],
-  providers: [IngestMetrics],
+  providers: [IngestMetrics, { provide: METRICS_REGISTRY, useFactory: (metrics: IngestMetrics) => metrics.registry, inject: [IngestMetrics] }],
   exports: [IngestMetrics],
 })
 export class MetricsModule {}
