@@ -1,20 +1,13 @@
-// Parses and classifies every message of shared/corpus through the real ingest parse path (parseInboundMail from
-// @ensoras/mail, what mail-ingest publishes from): charset normalisation, mailparser, sanitised HTML, new part of a
-// reply, classification, bounce details. Prints messages/s and peak RSS. Needs `npx turbo run build` first; run with
-// `node --expose-gc` for a settled baseline.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Parses and classifies every message of the mail corpus (packages/testing/corpus) through the real ingest parse
+// path (parseInboundMail from @ensoras/mail, what mail-ingest publishes from): charset normalisation, mailparser,
+// sanitised HTML, new part of a reply, classification, bounce details. Prints messages/s and peak RSS. Needs
+// `npx turbo run build` first; run with `node --expose-gc` for a settled baseline.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseInboundMail } from '@ensoras/mail';
+import { MAIL_CORPUS_DIR as corpus } from '@ensoras/testing';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const candidates = [process.env.CORPUS_DIR, join(here, '../../../shared/corpus'), join(here, '../../shared/corpus')].filter(Boolean);
-const corpus = candidates.find((dir) => existsSync(dir));
-if (!corpus) {
-  console.log('corpus not found (set CORPUS_DIR); skipped');
-  process.exit(0);
-}
 const messages = readdirSync(corpus, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .flatMap((dir) =>

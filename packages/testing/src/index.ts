@@ -7,5 +7,6 @@ export { startSmtpServer, type ReceivedMail, type SmtpTestServer, type SmtpServe
 export { createTestDatabase, type TestDatabase } from './postgres.js';
 export { freePort, waitForPort } from './ports.js';
 export { eventually } from './wait.js';
+export { MAIL_CORPUS_DIR } from './mail-corpus.js';
 export { startServices, SERVICE_NAMES, type RunningServices, type ServiceName } from './service-processes.js';
 export { startChannelStack, PROJECT, SUPPORT, SMTP_USER, type ChannelStack, type ApiResponse } from './channel-stack.js';

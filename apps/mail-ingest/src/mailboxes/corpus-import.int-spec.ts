@@ -1,16 +1,15 @@
 /**
- * All of shared/corpus (bounces, auto-replies, everyday and malformed mail) delivered into a real mailbox: every
+ * All of the mail corpus (packages/testing/corpus: bounces, auto-replies, everyday and malformed mail) delivered into a real mailbox: every
  * message is published as mail.received, in UID order, with a decoded subject or a reason why it could not be; none
  * blocks the mailbox.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@ensoras/testing';
+import { eventually, MAIL_CORPUS_DIR } from '@ensoras/testing';
 import { ADMIN_TOKEN, IngestHarness, type RunningApp } from '../test-support/ingest-harness.js';
 
-const CORPUS = process.env.MAIL_CORPUS_DIR ?? fileURLToPath(new URL('../../../../../shared/corpus', import.meta.url));
+const CORPUS = MAIL_CORPUS_DIR;
 const USER = { username: 'corpus@example.test', password: 'corpus-pass' };
 const PROJECT = 'p-corpus';
 

@@ -1,17 +1,17 @@
 /**
- * The real-world mail of shared/corpus (beside the repository, see its README), through the one parse path that
+ * The real-world mail of packages/testing/corpus (see its README), through the one parse path that
  * mail-ingest publishes from. Table-driven over every file: nothing throws, subject, sender and text come out
  * decoded, every bounce report classifies as bounce or feedback-report and every auto-reply as auto-reply or
  * out-of-office, each with the reasons that led to it. Never "fix" a corpus file to make this pass.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { MAIL_CORPUS_DIR } from '@ensoras/testing';
 import { isAnswerable } from '../classification.js';
 import { parseInboundMail, type InboundMail } from './parse-inbound-mail.js';
 
-const CORPUS = process.env.MAIL_CORPUS_DIR ?? fileURLToPath(new URL('../../../../../shared/corpus', import.meta.url));
+const CORPUS = MAIL_CORPUS_DIR;
 const channel = { ownAddresses: ['support@acme.example'], ownMessageIdDomain: 'acme.example', maxMessageSizeBytes: 25 * 1024 * 1024 };
 
 const emlFiles = (folder: string): string[] =>
