@@ -265,4 +265,21 @@ describe('the email channel, end to end through all five services', () => {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(smtp.messages.length).toBe(sentBefore);
   });
+
+  it("sends an agent's answer as a person's mail: threaded, signed, without the automatic-reply headers", async () => {
+    const historic = (await tickets()).find((t) => t.customer.address === 'old@customer.test')!;
+    const sentBefore = smtp.messages.length;
+    const answered = await api('ticketing', 'POST', `/v1/projects/${PROJECT}/tickets/${historic.id}/replies`, {
+      text: 'Hello, the invoice is attached to your account page. Best, Sam',
+    });
+    expect(answered.status).toBe(201);
+
+    const mails = await smtp.waitForMessages(sentBefore + 1, 30_000);
+    const agentMail = mails[sentBefore].parsed;
+    expect(agentMail.inReplyTo).toBe('<history@customer.test>');
+    expect(agentMail.text).toContain('The Acme team');
+    expect(agentMail.headers.has('auto-submitted')).toBe(false);
+    expect(agentMail.headers.has('x-auto-response-suppress')).toBe(false);
+    expect(agentMail.headers.get('x-ensoras-loop')).toBe(PROJECT);
+  });
 });

@@ -60,13 +60,23 @@ describe('composeReplyMail', () => {
     expect(mail).not.toHaveProperty('references');
   });
 
-  it('marks the mail as an automatic reply and as ours', () => {
-    const mail = composeReplyMail('project-7', request(), identity);
+  it("marks the AI's reply as an automatic reply and as ours", () => {
+    const mail = composeReplyMail('project-7', request({ author: 'ai' }), identity);
     expect(mail.headers).toEqual({
       'Auto-Submitted': 'auto-replied',
       'X-Auto-Response-Suppress': 'All',
       'X-Ensoras-Loop': 'project-7',
     });
+  });
+
+  it("treats a request written before the author field existed as the AI's", () => {
+    const { author: _absent, ...legacy } = request();
+    expect(composeReplyMail('project-7', legacy, identity).headers).toHaveProperty('Auto-Submitted', 'auto-replied');
+  });
+
+  it("marks an agent's reply only as ours: a person's mail is not automatic (RFC 3834)", () => {
+    const mail = composeReplyMail('project-7', request({ author: 'agent' }), identity);
+    expect(mail.headers).toEqual({ 'X-Ensoras-Loop': 'project-7' });
   });
 
   it('appends the signature: as text to the text part, as HTML to the HTML part', () => {

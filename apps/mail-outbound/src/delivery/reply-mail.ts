@@ -3,16 +3,14 @@ import { composeReplyBodies, normalizeMessageId, parseMessageIdList, replySubjec
 import type Mail from 'nodemailer/lib/mailer';
 
 /**
- * Headers every reply carries. Auto-Submitted (RFC 3834) and X-Auto-Response-Suppress keep well-behaved
- * auto-responders (vacation notices, Exchange's out-of-office) from answering our answer; X-Ensoras-Loop lets
- * mail-ingest and ai-responder recognise our own mail if it ever comes back.
+ * Headers by author. The AI's replies are automatic: Auto-Submitted (RFC 3834) and X-Auto-Response-Suppress keep
+ * well-behaved auto-responders (vacation notices, Exchange's out-of-office) from answering them. An agent's reply is
+ * a person's mail, which RFC 3834 says must not be marked so (some systems filter such mail). Every reply carries
+ * X-Ensoras-Loop, so mail-ingest and ai-responder recognise our own mail if it ever comes back.
  */
-export function loopPreventionHeaders(projectId: string): Record<string, string> {
-  return {
-    'Auto-Submitted': 'auto-replied',
-    'X-Auto-Response-Suppress': 'All',
-    'X-Ensoras-Loop': projectId,
-  };
+export function replyHeaders(projectId: string, author: 'ai' | 'agent'): Record<string, string> {
+  const ours = { 'X-Ensoras-Loop': projectId };
+  return author === 'ai' ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', ...ours } : ours;
 }
 
 /** What is wrong with a request so that no mail can be built from it, or null when it is usable. */
@@ -45,7 +43,7 @@ export function composeReplyMail(projectId: string, request: MailSendRequestedPa
     ...threadReferences(request.references, inReplyTo),
     text: bodies.text,
     html: bodies.html,
-    headers: loopPreventionHeaders(projectId),
+    headers: replyHeaders(projectId, request.author ?? 'ai'),
     envelope: { from: identity.fromEmail, to: [...to, ...cc].map((recipient) => recipient.address) },
     // Content comes from an AI and customers' mail: never let it name local files or URLs for nodemailer to fetch.
     disableFileAccess: true,

@@ -135,6 +135,7 @@ export class OutgoingReplyService {
           references: message.references,
           text: message.text,
           html: message.html,
+          author: reply.author,
         }, timeOrderedId()),
       );
       return { outcome: 'recorded', message: toTicketMessageView(message) };

@@ -91,6 +91,11 @@ export interface MailSendRequestedPayload {
   /** The reply itself; mail-outbound appends the channel's signature. */
   text: string;
   html: string | null;
+  /**
+   * Who wrote it: only the AI's replies are automatic (RFC 3834 Auto-Submitted and the suppression headers); an
+   * agent's reply is a person's mail. Absent in events written before the field existed: those were the AI's.
+   */
+  author?: 'ai' | 'agent';
 }
 
 export interface MailSentPayload {
