@@ -4,4 +4,4 @@ import { AppModule } from './app.module.js';
 import { AiResponderEnvironment } from './config/ai-responder.environment.js';
 
 const environment = loadEnvironment(AiResponderEnvironment);
-await startService({ name: 'ai-responder', module: AppModule.forRoot(environment), port: environment.PORT, durableName: 'ai-responder' });
+await startService({ name: 'ai-responder', module: AppModule.forRoot(environment), port: environment.PORT, host: environment.HOST, durableName: 'ai-responder' });

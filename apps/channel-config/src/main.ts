@@ -4,4 +4,4 @@ import { AppModule } from './app.module.js';
 import { ChannelConfigEnvironment } from './config/channel-config.environment.js';
 
 const environment = loadEnvironment(ChannelConfigEnvironment);
-await startService({ name: 'channel-config', module: AppModule.forRoot(environment), port: environment.PORT, durableName: 'channel-config' });
+await startService({ name: 'channel-config', module: AppModule.forRoot(environment), port: environment.PORT, host: environment.HOST, durableName: 'channel-config' });

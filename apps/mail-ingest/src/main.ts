@@ -4,4 +4,4 @@ import { AppModule } from './app.module.js';
 import { MailIngestEnvironment } from './config/mail-ingest.environment.js';
 
 const environment = loadEnvironment(MailIngestEnvironment);
-await startService({ name: 'mail-ingest', module: AppModule.forRoot(environment), port: environment.PORT, durableName: 'mail-ingest' });
+await startService({ name: 'mail-ingest', module: AppModule.forRoot(environment), port: environment.PORT, host: environment.HOST, durableName: 'mail-ingest' });

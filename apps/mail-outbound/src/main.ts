@@ -4,4 +4,4 @@ import { AppModule } from './app.module.js';
 import { MailOutboundEnvironment } from './config/mail-outbound.environment.js';
 
 const environment = loadEnvironment(MailOutboundEnvironment);
-await startService({ name: 'mail-outbound', module: AppModule.forRoot(environment), port: environment.PORT, durableName: 'mail-outbound' });
+await startService({ name: 'mail-outbound', module: AppModule.forRoot(environment), port: environment.PORT, host: environment.HOST, durableName: 'mail-outbound' });

@@ -4,4 +4,4 @@ import { AppModule } from './app.module.js';
 import { TicketingEnvironment } from './config/ticketing.environment.js';
 
 const environment = loadEnvironment(TicketingEnvironment);
-await startService({ name: 'ticketing', module: AppModule.forRoot(environment), port: environment.PORT, durableName: 'ticketing' });
+await startService({ name: 'ticketing', module: AppModule.forRoot(environment), port: environment.PORT, host: environment.HOST, durableName: 'ticketing' });

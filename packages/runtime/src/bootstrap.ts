@@ -5,12 +5,15 @@ import type { NestMicroservice } from '@nestjs/microservices';
 import type { ValidationError } from 'class-validator';
 import { JetStreamServer, NATS_CONNECTION, RethrowEventErrors } from '@ensoras/messaging';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { Server } from 'node:net';
 import { LOG_LEVELS } from './environment.js';
 
 export interface ServiceStartOptions {
   name: string;
   module: Parameters<typeof NestFactory.create>[0];
   port: number;
+  /** The interface to listen on (the environment's HOST). */
+  host: string;
   /** Set when the service consumes events: the durable consumer its replicas share. */
   durableName?: string;
 }
@@ -53,9 +56,17 @@ export async function startService(options: ServiceStartOptions): Promise<INestA
     hybrid.setIsInitHookCalled(true);
     await app.startAllMicroservices();
   }
-  await app.listen(options.port, process.env.HOST ?? '0.0.0.0');
-  logger.log(`${options.name} listening on http://127.0.0.1:${options.port}`);
+  await app.listen(options.port, options.host);
+  logger.log(`${options.name} listening on ${listeningAddress(app)}`);
   return app;
+}
+
+/** Where the HTTP server really listens, as the socket reports it (`http://[::]:3001` when bound to all of IPv6). */
+function listeningAddress(app: INestApplication): string {
+  const address = (app.getHttpServer() as Server).address();
+  if (address === null || typeof address === 'string') return String(address);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 /** LOG_LEVEL names the least severe level that is logged; the environment class has validated it. */

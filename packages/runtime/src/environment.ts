@@ -32,6 +32,10 @@ export class ServiceEnvironment {
 
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) PORT!: number;
 
+  /** The interface HTTP binds: 0.0.0.0 (all, what a container needs) unless told; `npm start` passes 127.0.0.1. */
+  @IsOptional() @Matches(/^[\w.:-]+$/, { message: 'HOST must be an address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0' })
+  HOST: string = '0.0.0.0';
+
   /** The least severe level logged: error, warn, log (default), debug or verbose. */
   @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 }
