@@ -3,7 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { HealthModule } from '@ensoras/runtime';
+import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import type { AiResponderEnvironment } from './config/ai-responder.environment.js';
 import { ConversationMessage } from './conversation/conversation-message.entity.js';
 import { AiReply } from './loop-breaker/ai-reply.entity.js';
@@ -25,8 +25,9 @@ export class AppModule {
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'ai-responder'),
         }),
-        MessagingModule.forRoot({ serviceName: 'ai-responder', natsUrl: environment.NATS_URL }),
+        MessagingModule.forRoot({ serviceName: 'ai-responder', nats: environment }),
         HealthModule.forRoot(),
+        MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         ScheduleModule.forRoot(),
         ResponsesModule.forRoot(environment),
       ],

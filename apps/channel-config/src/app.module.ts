@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { HealthModule } from '@ensoras/runtime';
+import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import { AuditEntryEntity } from './audit/audit-entry.entity.js';
 import { AuditModule } from './audit/audit.module.js';
 import type { ChannelConfigEnvironment } from './config/channel-config.environment.js';
@@ -29,8 +29,9 @@ export class AppModule {
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'channel-config'),
         }),
-        MessagingModule.forRoot({ serviceName: 'channel-config', natsUrl: environment.NATS_URL }),
+        MessagingModule.forRoot({ serviceName: 'channel-config', nats: environment }),
         HealthModule.forRoot(),
+        MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         SealingModule,
         SettingsSnapshotModule,
         ConfigurationModule,

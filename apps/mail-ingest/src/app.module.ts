@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { HealthModule } from '@ensoras/runtime';
+import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import { MailboxCheckpoint } from './checkpoints/mailbox-checkpoint.entity.js';
 import type { MailIngestEnvironment } from './config/mail-ingest.environment.js';
+import { MailParsingModule } from './mail-import/mail-parsing.module.js';
 import { MailboxesModule } from './mailboxes/mailboxes.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -24,9 +25,11 @@ export class AppModule {
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'mail-ingest'),
         }),
-        MessagingModule.forRoot({ serviceName: 'mail-ingest', natsUrl: environment.NATS_URL }),
+        MessagingModule.forRoot({ serviceName: 'mail-ingest', nats: environment }),
         HealthModule.forRoot(),
+        MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         MetricsModule,
+        MailParsingModule.forRoot({ timeoutMs: environment.PARSE_TIMEOUT_MS, threads: environment.PARSE_THREADS }),
         MailboxesModule.forRoot(environment),
         QuarantineApiModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
       ],

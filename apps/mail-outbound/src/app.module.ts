@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { HealthModule } from '@ensoras/runtime';
+import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import type { MailOutboundEnvironment } from './config/mail-outbound.environment.js';
 import { Delivery } from './delivery/delivery.entity.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
@@ -22,8 +22,9 @@ export class AppModule {
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'mail-outbound'),
         }),
-        MessagingModule.forRoot({ serviceName: 'mail-outbound', natsUrl: environment.NATS_URL }),
+        MessagingModule.forRoot({ serviceName: 'mail-outbound', nats: environment }),
         HealthModule.forRoot(),
+        MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         MetricsModule,
         DeliveryModule.forRoot(environment),
       ],

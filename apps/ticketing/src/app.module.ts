@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { HealthModule } from '@ensoras/runtime';
+import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { AdminTokenModule } from './config/admin-token.module.js';
 import type { TicketingEnvironment } from './config/ticketing.environment.js';
@@ -31,9 +31,10 @@ export class AppModule {
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'ticketing'),
         }),
-        MessagingModule.forRoot({ serviceName: 'ticketing', natsUrl: environment.NATS_URL }),
+        MessagingModule.forRoot({ serviceName: 'ticketing', nats: environment }),
         AdminTokenModule.forRoot(environment.ADMIN_TOKEN),
         HealthModule.forRoot(),
+        MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         TicketsModule,
         InboundModule,
         RepliesModule,

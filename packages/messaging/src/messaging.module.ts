@@ -4,6 +4,8 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from './connection/nats-connection.js';
 import { ensureStreams } from './connection/topology.js';
+import { ConsumerStatus } from './consuming/consumer-status.js';
+import { DeadLetters } from './dead-letters/dead-letters.service.js';
 import { NatsHealthIndicator } from './health/nats.health.js';
 import { Inbox } from './inbox/inbox.service.js';
 import { ChannelSettingsReplica } from './kv/channel-settings.replica.js';
@@ -31,7 +33,7 @@ export class MessagingModule {
       imports: [TerminusModule],
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
-        { provide: NATS_CONNECTION, useFactory: () => connectNats(options.natsUrl, options.serviceName) },
+        { provide: NATS_CONNECTION, useFactory: () => connectNats(options.nats, options.serviceName) },
         { provide: JETSTREAM, useFactory: (nc: NatsConnection) => jetstream(nc), inject: [NATS_CONNECTION] },
         {
           provide: JETSTREAM_MANAGER,
@@ -50,6 +52,8 @@ export class MessagingModule {
         KeyValueBuckets,
         ChannelSettingsReplica,
         NatsHealthIndicator,
+        DeadLetters,
+        ConsumerStatus,
       ],
       exports: [
         MESSAGING_OPTIONS,
@@ -62,6 +66,8 @@ export class MessagingModule {
         KeyValueBuckets,
         ChannelSettingsReplica,
         NatsHealthIndicator,
+        DeadLetters,
+        ConsumerStatus,
       ],
     };
   }

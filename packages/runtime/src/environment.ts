@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { NatsEnvironment } from '@ensoras/messaging';
 
 /**
  * Reads and validates the environment into `schema`. On a bad value it prints which variable is wrong and why,
@@ -19,11 +20,8 @@ export function loadEnvironment<T extends object>(schema: new () => T, source: N
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
-/** What every service needs: where NATS is, where its data lives, which port it serves. */
-export class ServiceEnvironment {
-  @Matches(/^(nats|tls|wss?):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL, e.g. nats://127.0.0.1:4222' })
-  NATS_URL!: string;
-
+/** What every service needs: where NATS is and how to log in (NatsEnvironment), where its data lives, which port it serves. */
+export class ServiceEnvironment extends NatsEnvironment {
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded database)' })
   DATABASE_URL?: string;

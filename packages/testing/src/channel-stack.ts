@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDovecot, type DovecotServer } from './dovecot.js';
-import { startNats, type NatsTestServer } from './nats.js';
+import { startLockedNats, type LockedNatsServer } from './locked-nats.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { startSmtpServer, type SmtpTestServer } from './smtp.js';
-import { startServices, type RunningServices } from './service-processes.js';
+import { SERVICE_NAMES, startServices, type RunningServices } from './service-processes.js';
 
 export const PROJECT = 'acme';
 export const SUPPORT = { username: 'support@acme.test', password: 'imap-app-password' };
@@ -29,33 +29,37 @@ export interface ChannelStack {
   stop(): Promise<void>;
 }
 
+/**
+ * NATS runs with the production configuration (infra/nats/nats-server.conf) and each service logs in as its own
+ * least-privilege user, so every end-to-end test also proves the permissions fit the real flow.
+ */
 export async function startChannelStack(name: string): Promise<ChannelStack> {
   const adminToken = randomBytes(24).toString('base64url');
-  let nats: NatsTestServer | undefined;
+  let nats: LockedNatsServer | undefined;
   let database: TestDatabase | undefined;
   let dovecot: DovecotServer | undefined;
   let smtp: SmtpTestServer | undefined;
   let services: RunningServices | undefined;
   const stop = async () => {
     await services?.stop();
-    await Promise.all([nats?.stop(), database?.drop(), dovecot?.stop(), smtp?.stop()]);
+    await Promise.all([nats?.server.stop(), database?.drop(), dovecot?.stop(), smtp?.stop()]);
   };
   try {
     [nats, database, dovecot, smtp] = await Promise.all([
-      startNats(),
+      startLockedNats(),
       createTestDatabase(),
       startDovecot({ users: [SUPPORT] }),
       startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
     ]);
+    const logins = nats;
     services = await startServices({
-      NATS_URL: nats.url,
       DATABASE_URL: database.url,
       ADMIN_TOKEN: adminToken,
       SECRETS_KEY: randomBytes(32).toString('base64'),
       DATA_DIR: mkdtempSync(join(tmpdir(), `${name}-data-`)),
       // Captured, and saved only when a test fails: keep all of it.
       LOG_LEVEL: 'log',
-    });
+    }, Object.fromEntries(SERVICE_NAMES.map((service) => [service, logins.login(service)])));
   } catch (error) {
     await stop();
     throw error;

@@ -11,14 +11,25 @@ export interface ManagedProcess {
   output(): string;
   /** SIGTERM to the process group, then SIGKILL if the leader has not exited within graceMs. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the process group at once: a crash, no shutdown. */
+  kill(): Promise<void>;
 }
 
 const OUTPUT_LIMIT = 64 * 1024;
 
-export function startManagedProcess(command: string, args: string[], options: { cwd?: string } = {}): ManagedProcess {
+export function startManagedProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): ManagedProcess {
   // detached: the server leads its own process group, so stop() can also kill
   // helper processes it forked (Dovecot runs a dozen of them).
-  const child: ChildProcess = spawn(command, args, { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const append = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
@@ -68,6 +79,12 @@ export function startManagedProcess(command: string, args: string[], options: { 
       }
       // Reap anything the leader left behind (children that outlived it).
       signal(pid, 'SIGKILL');
+      forgetCleanup();
+    },
+    async kill() {
+      child.ref();
+      signal(pid, 'SIGKILL');
+      await exited;
       forgetCleanup();
     },
   };
