@@ -13,6 +13,7 @@ import { createEnvelope, defineEvent, subjectOf, type EventEnvelope } from '@ens
 import { PersistenceModule } from '@ensoras/persistence';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { CreateMessagingTables1764000000000 } from './outbox/messaging-tables.migration.js';
+import { AddOutboxParking1796000000000 } from './outbox/outbox-parking.migration.js';
 import { JetStreamServer } from './consuming/jetstream.server.js';
 import { MessagingModule } from './messaging.module.js';
 import { NATS_CONNECTION } from './messaging.tokens.js';
@@ -46,11 +47,11 @@ describe('messaging on a real NATS and PostgreSQL', () => {
         PersistenceModule.forRoot({
           schema: 'probe',
           entities: MESSAGING_ENTITIES,
-          migrations: [CreateMessagingTables1764000000000],
+          migrations: [CreateMessagingTables1764000000000, AddOutboxParking1796000000000],
           databaseUrl: database.url,
           dataDir: mkdtempSync(join(tmpdir(), 'messaging-')),
         }),
-        MessagingModule.forRoot({ serviceName: 'probe', natsUrl: nats.url }),
+        MessagingModule.forRoot({ serviceName: 'probe', nats: { NATS_URL: nats.url } }),
       ],
       controllers: [ProbeController],
     })

@@ -3,10 +3,13 @@ import { BadRequestException, Logger, ValidationPipe, type INestApplication, typ
 import { NestFactory } from '@nestjs/core';
 import type { NestMicroservice } from '@nestjs/microservices';
 import type { ValidationError } from 'class-validator';
-import { JetStreamServer, NATS_CONNECTION, RethrowEventErrors } from '@ensoras/messaging';
+import { ConsumerStatus, JetStreamServer, NATS_CONNECTION, RethrowEventErrors } from '@ensoras/messaging';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Server } from 'node:net';
 import { LOG_LEVELS } from './environment.js';
+import { DEFAULT_JSON_BODY_LIMIT_BYTES, useJsonBodyLimit } from './json-body-limit.js';
+import { MessagingMetrics } from './messaging-metrics.js';
+import { answerProbesWhileStarting } from './startup-probes.js';
 
 export interface ServiceStartOptions {
   name: string;
@@ -16,6 +19,8 @@ export interface ServiceStartOptions {
   host: string;
   /** Set when the service consumes events: the durable consumer its replicas share. */
   durableName?: string;
+  /** The JSON body limit, from the service's request DTOs (`jsonBodyLimitOf`); default 100 KB. Larger: 413 naming it. */
+  jsonBodyLimitBytes?: number;
 }
 
 /** A 400 that names each bad field by its full path, e.g. `imap.port: imap.port must not be greater than 65535`. */
@@ -40,12 +45,34 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
 /** Starts HTTP and, when it consumes events, the JetStream transport; stops both cleanly on SIGTERM/SIGINT. */
 export async function startService(options: ServiceStartOptions): Promise<INestApplication> {
   const logger = new Logger(options.name);
+  // Nest waits for the database and NATS, retrying without end; meanwhile the port answers the probes.
+  const probes = await answerProbesWhileStarting(options.port, options.host, options.name);
+  let app: INestApplication;
+  try {
+    app = await createApplication(options);
+    await app.init();
+  } finally {
+    await probes.close();
+  }
+  await app.listen(options.port, options.host);
+  logger.log(`${options.name} listening on ${listeningAddress(app)}`);
+  return app;
+}
+
+async function createApplication(options: ServiceStartOptions): Promise<INestApplication> {
   const app = await NestFactory.create(options.module, { logger: loggerLevels(process.env.LOG_LEVEL) });
+  useJsonBodyLimit(app, options.jsonBodyLimitBytes ?? DEFAULT_JSON_BODY_LIMIT_BYTES);
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   if (options.durableName) {
+    const server = new JetStreamServer({
+      connection: app.get<NatsConnection>(NATS_CONNECTION),
+      durableName: options.durableName,
+      observer: metricsOf(app),
+    });
+    app.get(ConsumerStatus).watch(server);
     const microservice = app.connectMicroservice({
-      strategy: new JetStreamServer({ connection: app.get<NatsConnection>(NATS_CONNECTION), durableName: options.durableName }),
+      strategy: server,
     }, { deferInitialization: true });
     microservice.useGlobalFilters(new RethrowEventErrors());
     // What connectMicroservice does when not deferred, now that the filter is in place: the handlers are bound
@@ -54,11 +81,19 @@ export async function startService(options: ServiceStartOptions): Promise<INestA
     hybrid.registerListeners();
     hybrid.setIsInitialized(true);
     hybrid.setIsInitHookCalled(true);
+    // Returns at once: the consumers are set up in the background until NATS answers (see JetStreamServer.listen).
     await app.startAllMicroservices();
   }
-  await app.listen(options.port, options.host);
-  logger.log(`${options.name} listening on ${listeningAddress(app)}`);
   return app;
+}
+
+/** The messaging metrics when the service imports HealthModule (every service does; some test modules do not). */
+function metricsOf(app: INestApplication): MessagingMetrics | undefined {
+  try {
+    return app.get(MessagingMetrics, { strict: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where the HTTP server really listens, as the socket reports it (`http://[::]:3001` when bound to all of IPv6). */

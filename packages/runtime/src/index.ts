@@ -2,5 +2,8 @@ export * from './environment.js';
 export * from './admin-token.guard.js';
 export * from './health.module.js';
 export * from './bootstrap.js';
+export * from './json-body-limit.js';
 export * from './project-id.pipe.js';
 export * from './metrics.controller.js';
+export * from './messaging-metrics.js';
+export * from './messaging-admin/messaging-admin.module.js';

@@ -1,17 +1,25 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
 import { Registry } from 'prom-client';
+import { MessagingMetrics } from './messaging-metrics.js';
 
 /** The service's own Prometheus registry (not prom-client's global one: several apps in one test process). */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
-/** Prometheus scrape endpoint; like /health it is unauthenticated and carries no secrets or mail content. */
+/**
+ * Prometheus scrape endpoint, served by the health module: the service's own metrics (when it provides
+ * METRICS_REGISTRY) and the messaging ones. Like /health it is unauthenticated and carries no secrets or mail content.
+ */
 @Controller('metrics')
 export class MetricsController {
-  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
+  constructor(
+    private readonly messaging: MessagingMetrics,
+    @Optional() @Inject(METRICS_REGISTRY) private readonly registry?: Registry,
+  ) {}
 
   @Get()
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   scrape(): Promise<string> {
-    return this.registry.metrics();
+    const registries = this.registry ? [this.registry, this.messaging.registry] : [this.messaging.registry];
+    return Registry.merge(registries).metrics();
   }
 }

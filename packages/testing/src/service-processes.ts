@@ -17,28 +17,53 @@ export interface RunningServices {
   logs(service: ServiceName): string;
   /** Writes every service's output so far to `<dir>/<label>/<service>.log` (a fresh temp dir); returns that folder. */
   saveLogs(label: string): string;
+  /** Kills one service (SIGKILL by default: a crash, no shutdown hooks) and waits until it is gone. */
+  kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a killed service again on its port; waits until it answers /health unless told not to. */
+  start(service: ServiceName, options?: { waitUntilHealthy?: boolean }): Promise<void>;
+  /** Resolves once the service answers /health (within 90 s); rejects with its output otherwise. */
+  whenHealthy(service: ServiceName, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts the built services (apps/<name>/dist/main.js) as separate processes, as they run in production. */
-export async function startServices(environment: Record<string, string>): Promise<RunningServices> {
+export async function startServices(
+  environment: Record<string, string>,
+  /** Variables for one service only, e.g. its own NATS login. */
+  perService: Partial<Record<ServiceName, Record<string, string>>> = {},
+): Promise<RunningServices> {
   const ports = new Map<ServiceName, number>();
   const children = new Map<ServiceName, ChildProcess>();
   const output = new Map<ServiceName, string[]>();
-  for (const name of SERVICE_NAMES) {
-    const port = await freePort();
-    ports.set(name, port);
-    output.set(name, []);
+  const spawnService = (name: ServiceName): void => {
     const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
       cwd: root,
-      env: { ...process.env, ...environment, PORT: String(port), NO_COLOR: '1' },
+      env: { ...process.env, ...environment, ...perService[name], PORT: String(ports.get(name)), NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines = output.get(name)!;
     child.stdout?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
     children.set(name, child);
+  };
+  for (const name of SERVICE_NAMES) {
+    ports.set(name, await freePort());
+    output.set(name, []);
+    spawnService(name);
   }
+  const whenHealthy = async (name: ServiceName, timeoutMs = 90_000): Promise<void> => {
+    await eventually(
+      async () => {
+        const child = children.get(name)!;
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${services.logs(name)}`);
+        const response = await fetch(`${services.url(name)}/health`).catch(() => null);
+        return response?.ok ?? false;
+      },
+      { timeoutMs, intervalMs: 250, message: `${name} did not become healthy` },
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n--- ${name} output ---\n${services.logs(name)}`);
+    });
+  };
   const services: RunningServices = {
     url: (name) => `http://127.0.0.1:${ports.get(name)}`,
     logs: (name) => output.get(name)!.join(''),
@@ -48,12 +73,27 @@ export async function startServices(environment: Record<string, string>): Promis
       for (const name of SERVICE_NAMES) writeFileSync(join(dir, `${name}.log`), services.logs(name));
       return dir;
     },
+    async kill(name, signal = 'SIGKILL') {
+      const child = children.get(name)!;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await gone;
+    },
+    async start(name, { waitUntilHealthy = true } = {}) {
+      const child = children.get(name)!;
+      if (child.exitCode === null && child.signalCode === null) throw new Error(`${name} is still running`);
+      output.get(name)!.push(`--- restarted at ${new Date().toISOString()} ---\n`);
+      spawnService(name);
+      if (waitUntilHealthy) await whenHealthy(name);
+    },
+    whenHealthy,
     async stop() {
       await Promise.all(
         [...children.values()].map(
           (child) =>
             new Promise<void>((resolve) => {
-              if (child.exitCode !== null) return resolve();
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
               const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
               child.once('exit', () => {
                 clearTimeout(killer);
@@ -65,18 +105,47 @@ export async function startServices(environment: Record<string, string>): Promis
       );
     },
   };
-  for (const name of SERVICE_NAMES) {
-    await eventually(
-      async () => {
-        const child = children.get(name)!;
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${services.logs(name)}`);
-        const response = await fetch(`${services.url(name)}/health`).catch(() => null);
-        return response?.ok ?? false;
-      },
-      { timeoutMs: 90_000, intervalMs: 250, message: `${name} did not become healthy` },
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n--- ${name} output ---\n${services.logs(name)}`);
-    });
-  }
+  for (const name of SERVICE_NAMES) await whenHealthy(name);
   return services;
+}
+
+export interface ServiceProcess {
+  url: string;
+  logs(): string;
+  /** Null while it runs; its exit code (or signal) once it exited. */
+  exitCode(): number | string | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one built service (apps/<name>/dist/main.js) and returns as soon as it is spawned, without waiting for it
+ * to become healthy: for tests of a service that starts while its dependencies are down.
+ */
+export async function startServiceProcess(name: ServiceName, environment: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const lines: string[] = [];
+  const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
+    cwd: root,
+    env: { ...process.env, ...environment, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+  let exit: number | string | null = null;
+  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
+    exit = code ?? signal ?? 'unknown';
+    resolve();
+  }));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    logs: () => lines.join(''),
+    exitCode: () => exit,
+    async stop() {
+      if (exit !== null) return;
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(killer);
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TicketUpdated, type EventEnvelope, type TicketUpdatedPayload } from '@ensoras/contracts';
+import { EnvelopeOf } from '@ensoras/messaging';
 import { DataSource } from 'typeorm';
 import { HANDED_OFF_REASON, LoopBreaker } from './loop-breaker.service.js';
 
@@ -16,7 +17,7 @@ export class TicketUpdatedController {
    * moves on later; a reply already scheduled for it is cancelled. Every other update is acknowledged untouched.
    */
   @EventPattern<string>(TicketUpdated.anyProject)
-  async onTicketUpdated(@Payload() envelope: EventEnvelope<TicketUpdatedPayload>): Promise<void> {
+  async onTicketUpdated(@Payload(new EnvelopeOf(TicketUpdated)) envelope: EventEnvelope<TicketUpdatedPayload>): Promise<void> {
     const ticket = envelope.payload?.ticket;
     if (ticket?.status !== 'handed_off' || typeof ticket.id !== 'string' || !envelope.projectId) return;
     await this.dataSource.transaction((manager) => this.loopBreaker.handOff(manager, envelope.projectId, ticket.id, HANDED_OFF_REASON, { announce: false }));

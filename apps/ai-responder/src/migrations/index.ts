@@ -1,6 +1,13 @@
-import { CreateMessagingTables1764000000000 } from '@ensoras/messaging';
+import { AddOutboxParking1796000000000, CreateMessagingTables1764000000000 } from '@ensoras/messaging';
 import { CreateConversationAndPendingResponses1764300000000 } from './1764300000000-create-conversation-and-pending-responses.js';
 import { AddNewTextAndLoopBreaker1795625400000 } from './1795625400000-add-new-text-and-loop-breaker.js';
+import { AddProjectReplyWindow1795625700000 } from './1795625700000-add-project-reply-window.js';
 
 /** In order of their timestamps; each runs once, recorded in "ai_responder"."migrations". */
-export const MIGRATIONS = [CreateMessagingTables1764000000000, CreateConversationAndPendingResponses1764300000000, AddNewTextAndLoopBreaker1795625400000];
+export const MIGRATIONS = [
+  CreateMessagingTables1764000000000,
+  CreateConversationAndPendingResponses1764300000000,
+  AddNewTextAndLoopBreaker1795625400000,
+  AddProjectReplyWindow1795625700000,
+  AddOutboxParking1796000000000,
+];

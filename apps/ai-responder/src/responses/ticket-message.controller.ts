@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TicketMessageCreated, type EventEnvelope, type TicketMessageCreatedPayload } from '@ensoras/contracts';
+import { EnvelopeOf } from '@ensoras/messaging';
 import { TicketMessageIntake } from './ticket-message-intake.service.js';
 
 @Controller()
@@ -12,7 +13,7 @@ export class TicketMessageController {
    * `<string>` picks the untyped overload of EventPattern: the envelope is typed by the contracts instead.
    */
   @EventPattern<string>(TicketMessageCreated.anyProject)
-  handle(@Payload() envelope: EventEnvelope<TicketMessageCreatedPayload>): Promise<void> {
+  handle(@Payload(new EnvelopeOf(TicketMessageCreated)) envelope: EventEnvelope<TicketMessageCreatedPayload>): Promise<void> {
     return this.intake.receive(envelope);
   }
 }

@@ -1,5 +1,5 @@
-import { CreateMessagingTables1764000000000 } from '@ensoras/messaging';
+import { AddOutboxParking1796000000000, CreateMessagingTables1764000000000 } from '@ensoras/messaging';
 import { CreateMailboxTables1764200000000 } from './1764200000000-create-mailbox-tables.js';
 
 /** In order of their timestamps; each runs once, recorded in "mail_ingest"."migrations". */
-export const MIGRATIONS = [CreateMessagingTables1764000000000, CreateMailboxTables1764200000000];
+export const MIGRATIONS = [CreateMessagingTables1764000000000, CreateMailboxTables1764200000000, AddOutboxParking1796000000000];

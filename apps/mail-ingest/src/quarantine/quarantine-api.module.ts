@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ADMIN_TOKEN, AdminTokenGuard } from '@ensoras/runtime';
 import { MailImportModule } from '../mail-import/mail-import.module.js';
+import { MailboxesController } from '../mailboxes/mailboxes.controller.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { QuarantineRetry } from './quarantine-retry.service.js';
 import { QuarantineController } from './quarantine.controller.js';
@@ -9,8 +10,8 @@ import { QuarantineModule } from './quarantine.module.js';
 @Module({})
 export class QuarantineApiModule {
   /**
-   * mail-ingest has no admin API besides this one, so ADMIN_TOKEN is optional here: without it the route is not
-   * registered at all and answers 404.
+   * mail-ingest's admin API (quarantine and the state of the watched mailboxes). ADMIN_TOKEN is optional here:
+   * without it the routes are not registered at all and answer 404.
    */
   static forRoot(options: { adminToken?: string }): DynamicModule {
     const adminToken = options.adminToken;
@@ -18,7 +19,7 @@ export class QuarantineApiModule {
     return {
       module: QuarantineApiModule,
       imports: [QuarantineModule, MailImportModule, MetricsModule],
-      controllers: [QuarantineController],
+      controllers: [QuarantineController, MailboxesController],
       providers: [{ provide: ADMIN_TOKEN, useValue: adminToken }, AdminTokenGuard, QuarantineRetry],
     };
   }

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { ServiceEnvironment } from '@ensoras/runtime';
-import { IsSecretsKey } from '@ensoras/secrets';
+import { PreviousSecretsKeySetting, SecretsKeySetting } from '@ensoras/secrets';
 
 export class MailOutboundEnvironment extends ServiceEnvironment {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) override PORT: number = 3005;
@@ -10,5 +10,10 @@ export class MailOutboundEnvironment extends ServiceEnvironment {
    * Opens the SMTP passwords channel-config sealed into the channel-settings bucket (32 bytes, base64 or hex).
    * Unset in development: the key generated into DATA_DIR/secrets.key, shared with the other services.
    */
-  @IsOptional() @IsSecretsKey() SECRETS_KEY?: string;
+  @SecretsKeySetting() SECRETS_KEY?: string;
+  /** During a key rotation: the key before, which still opens what channel-config has not re-sealed yet. */
+  @PreviousSecretsKeySetting() SECRETS_KEY_PREVIOUS?: string;
+
+  /** Guards the admin routes of parked outbox rows and dead letters; when unset they do not exist (404). */
+  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' }) ADMIN_TOKEN?: string;
 }

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { MailSendRequested, type EventEnvelope, type MailSendRequestedPayload } from '@ensoras/contracts';
-import { JetStreamContext } from '@ensoras/messaging';
+import { EnvelopeOf, JetStreamContext } from '@ensoras/messaging';
 import { DeliveryService } from './delivery.service.js';
 
 @Controller()
@@ -12,7 +12,7 @@ export class DeliveryController {
   // <string>: the subject is a wildcard pattern, not a key of a typed event map.
   @EventPattern<string>(MailSendRequested.anyProject)
   async onSendRequested(
-    @Payload() envelope: EventEnvelope<MailSendRequestedPayload>,
+    @Payload(new EnvelopeOf(MailSendRequested)) envelope: EventEnvelope<MailSendRequestedPayload>,
     @Ctx() context: JetStreamContext,
   ): Promise<void> {
     await this.deliveries.deliver(envelope, context.getDeliveryCount());

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ChannelSettingsSnapshot, EventEnvelope, MailSendRequestedPayload } from '@ensoras/contracts';
 import { withoutSecret } from '@ensoras/mail';
-import { ChannelSettingsReplica, Outbox, OutboxMessage } from '@ensoras/messaging';
+import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
@@ -219,13 +219,11 @@ export class DeliveryService {
   }
 
   /**
-   * Puts the event in the outbox; when an event with this id is there already (the outcome was reported before),
-   * marks it for publishing again. JetStream drops the repeat inside its duplicate window; later, consumers'
-   * inboxes do, as the id is the same.
+   * Puts the event in the outbox, again when the outcome was reported before: JetStream drops the repeat inside its
+   * duplicate window; later, consumers' inboxes do, as the id is the same.
    */
-  private async announce(manager: EntityManager, envelope: EventEnvelope): Promise<void> {
-    const repeated = await manager.update(OutboxMessage, { id: envelope.id }, { publishedAt: null });
-    if (!repeated.affected) await this.outbox.add(manager, envelope);
+  private announce(manager: EntityManager, envelope: EventEnvelope): Promise<void> {
+    return this.outbox.addOrRepublish(manager, envelope);
   }
 
   /** Why this request cannot be sent with the project's current channel, or the channel to send it with. */

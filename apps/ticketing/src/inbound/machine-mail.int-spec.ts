@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createEnvelope,
   MailSent,
   ReplyHandoff,
   ReplyProposed,
   type BounceDetails,
+  type ReplyHandoffPayload,
   type TicketMessageView,
   type TicketUpdatedPayload,
 } from '@ensoras/contracts';
@@ -237,10 +239,17 @@ describe('ticketing: handoff to a human', () => {
     // Handoffs for an unknown ticket and a malformed id are acknowledged, not retried forever.
     await harness.publish(ReplyHandoff, HANDOFF, { ticketId: randomUUID(), reason: 'unknown' });
     await harness.publish(ReplyHandoff, HANDOFF, { ticketId: 'not-a-uuid', reason: 'malformed' });
+    // One without a ticket id, and one of a version this code does not know: no retry can help, so each is
+    // dead-lettered at once with the envelope as it came.
+    const withoutTicket = await harness.publish(ReplyHandoff, HANDOFF, { reason: 'no ticket' } as unknown as ReplyHandoffPayload);
+    const future = { ...createEnvelope(ReplyHandoff, HANDOFF, { ticketId: ticket.id, reason: 'from the future' }), version: ReplyHandoff.version + 1 };
+    await harness.publishRaw(ReplyHandoff.subject(HANDOFF), future);
     // A handoff of another ticket after them: once it shows, everything before it was handled (one consumer, in order).
     const barrier = await harness.ticketWith(HANDOFF, (await harness.deliver(HANDOFF, { subject: 'Barrier' })).messageId);
     await harness.publish(ReplyHandoff, HANDOFF, { ticketId: barrier.id, reason: 'barrier' });
     await eventually(async () => (await harness.ticketDetail(HANDOFF, barrier.id)).status === 'handed_off');
+    const deadLetters = await harness.readAll<ReplyHandoffPayload>('DEADLETTER', `deadletter.ticketing.reply.${HANDOFF}.handoff`);
+    expect(deadLetters.map((d) => d.envelope.id)).toEqual([withoutTicket.id, future.id]);
 
     expect((await harness.ticketDetail(HANDOFF, ticket.id)).status).toBe('handed_off');
     const statusUpdates = (await harness.readAll<TicketUpdatedPayload>('TICKETS', `ticket.${HANDOFF}.updated`)).filter(

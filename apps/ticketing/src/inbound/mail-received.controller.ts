@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { MailReceived, type EventEnvelope, type MailReceivedPayload } from '@ensoras/contracts';
+import { EnvelopeOf } from '@ensoras/messaging';
 import { InboundMailService } from './inbound-mail.service.js';
 
 @Controller()
@@ -12,7 +13,7 @@ export class MailReceivedController {
    * `<string>`: the pattern is a wildcard subject, not a key of Nest's typed event map.
    */
   @EventPattern<string>(MailReceived.anyProject)
-  async onMailReceived(@Payload() envelope: EventEnvelope<MailReceivedPayload>): Promise<void> {
+  async onMailReceived(@Payload(new EnvelopeOf(MailReceived)) envelope: EventEnvelope<MailReceivedPayload>): Promise<void> {
     await this.inbound.receive(envelope);
   }
 }

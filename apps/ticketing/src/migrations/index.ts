@@ -1,7 +1,8 @@
-import { CreateMessagingTables1764000000000 } from '@ensoras/messaging';
+import { AddOutboxParking1796000000000, CreateMessagingTables1764000000000 } from '@ensoras/messaging';
 import { CreateTickets1764100000000 } from './1764100000000-create-tickets.js';
 import { AddMessageDetailsAndUnattachedMail1795625300000 } from './1795625300000-add-message-details-and-unattached-mail.js';
 import { AddMessageDate1795625500000 } from './1795625500000-add-message-date.js';
+import { AddSubjectThreadHash1795625600000 } from './1795625600000-add-subject-thread-hash.js';
 
 /** In order of their timestamps; each runs once, recorded in "ticketing"."migrations". */
 export const MIGRATIONS = [
@@ -9,4 +10,6 @@ export const MIGRATIONS = [
   CreateTickets1764100000000,
   AddMessageDetailsAndUnattachedMail1795625300000,
   AddMessageDate1795625500000,
+  AddSubjectThreadHash1795625600000,
+  AddOutboxParking1796000000000,
 ];

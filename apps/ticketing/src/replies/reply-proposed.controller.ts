@@ -1,6 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ReplyProposed, type EventEnvelope, type ReplyProposedPayload } from '@ensoras/contracts';
+import { EnvelopeOf, PermanentEventError } from '@ensoras/messaging';
 import { OutgoingReplyService } from './outgoing-reply.service.js';
 
 @Controller()
@@ -9,13 +10,15 @@ export class ReplyProposedController {
 
   constructor(private readonly replies: OutgoingReplyService) {}
 
-  /** Outcomes that no retry can change (no identity, unknown ticket) are logged and acknowledged. */
+  /**
+   * Outcomes that no retry can change (no identity, unknown ticket) are logged and acknowledged; a malformed event is
+   * dead-lettered with the reason.
+   */
   @EventPattern<string>(ReplyProposed.anyProject)
-  async onReplyProposed(@Payload() envelope: EventEnvelope<ReplyProposedPayload>): Promise<void> {
+  async onReplyProposed(@Payload(new EnvelopeOf(ReplyProposed)) envelope: EventEnvelope<ReplyProposedPayload>): Promise<void> {
     const { projectId, payload } = envelope;
     if (typeof payload?.responseId !== 'string' || typeof payload.ticketId !== 'string' || typeof payload.text !== 'string') {
-      this.logger.warn(`reply.proposed ${envelope.id} in ${projectId} is malformed; dropped`);
-      return;
+      throw new PermanentEventError('reply.proposed needs a responseId, a ticketId and a text');
     }
     const result = await this.replies.record({
       projectId,

@@ -37,6 +37,8 @@ export const ANNA: MailAddress = { address: 'anna@customer.example', name: 'Anna
 export interface StoredEvent<T> {
   subject: string;
   envelope: EventEnvelope<T>;
+  /** Size of the payload as published. */
+  bytes: number;
 }
 
 export class TicketingHarness {
@@ -63,7 +65,7 @@ export class TicketingHarness {
       PORT: 0,
       ADMIN_TOKEN,
     });
-    this.app = await startService({ name: 'ticketing', module: AppModule.forRoot(environment), port: 0, durableName: 'ticketing' });
+    this.app = await startService({ name: 'ticketing', module: AppModule.forRoot(environment), port: 0, host: '127.0.0.1', durableName: 'ticketing' });
     this.baseUrl = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
   }
 
@@ -79,6 +81,11 @@ export class TicketingHarness {
     const envelope = createEnvelope(definition, projectId, payload);
     await this.js.publish(definition.subject(projectId), JSON.stringify(envelope), { msgID: envelope.id });
     return envelope;
+  }
+
+  /** Publishes any JSON on a subject, for events no well-behaved publisher would build. */
+  async publishRaw(subject: string, body: unknown): Promise<void> {
+    await this.js.publish(subject, JSON.stringify(body));
   }
 
   /** Publishes mail.received as mail-ingest would; returns the payload. */
@@ -142,7 +149,7 @@ export class TicketingHarness {
     for (;;) {
       const message = await consumer.next({ expires: 1_000 });
       if (!message) return seen;
-      seen.push({ subject: message.subject, envelope: message.json<EventEnvelope<T>>() });
+      seen.push({ subject: message.subject, envelope: message.json<EventEnvelope<T>>(), bytes: message.data.length });
       if (message.info.pending === 0) return seen;
     }
   }

@@ -1,87 +1,90 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { DEAD_LETTER_PREFIX, STREAMS, type StreamArea } from '@ensoras/contracts';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerMessages,
-  type JetStreamClient,
-  type JsMsg,
-} from '@nats-io/jetstream';
-import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { STREAMS, type StreamArea } from '@ensoras/contracts';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { lastValueFrom } from 'rxjs';
 import { ensureStreams } from '../connection/topology.js';
+import { deadLetter, REPLAY_FOR_HEADER, type DeadLetterKind } from '../dead-letters/dead-letters.js';
+import { classifyEventFailure, describeError, type FailureKind } from './event-failure.js';
 import { JetStreamContext } from './jetstream.context.js';
 import { subjectMatches } from './subject-match.js';
+
+/** What the transport tells the service's metrics and readiness about. */
+export interface ConsumerObserver {
+  consumersReady?(): void;
+  handlerFailed?(consumer: string, kind: FailureKind): void;
+  deadLettered?(consumer: string, kind: DeadLetterKind): void;
+}
 
 export interface JetStreamServerOptions {
   connection: NatsConnection;
   /** Durable consumer name; every replica of a service uses the same, so each event is handled by one of them. */
   durableName: string;
-  /** Deliveries before a message goes to the dead-letter subject. */
+  /** Deliveries of an event whose handler fails with an unknown error before it is dead-lettered. */
   maxAttempts?: number;
-  /** Wait before redelivery after the n-th failure (the last value repeats). */
+  /** Wait before redelivery after the n-th unknown failure (the last value repeats). */
   backoffMs?: number[];
+  /**
+   * Wait before the next try while a dependency is unavailable (the last value repeats, without end). Capped at
+   * half of `ackWaitMs`: the held event's lease is renewed at every try.
+   */
+  transientBackoffMs?: number[];
   /** How long a handler may run before JetStream assumes the replica died and redelivers. */
   ackWaitMs?: number;
+  /** Wait before setting up the consumers again when NATS is not there yet (the last value repeats). */
+  setupRetryMs?: number[];
+  observer?: ConsumerObserver;
 }
 
 /**
  * A Nest transport on JetStream pull consumers: `@EventPattern('mail.*.received')` handlers get each event once it
- * is stored, acknowledge it only when they return, are retried with back-off when they throw, and after
- * `maxAttempts` the event is parked on `deadletter.<durable>.<subject>` instead of blocking the stream.
+ * is stored and acknowledge it only when they return. When they throw:
+ * - a dependency is unavailable (database, NATS, a timeout): the event is held and retried with back-off for as
+ *   long as that lasts; the consumer takes nothing else meanwhile, so order is kept and nothing spins;
+ * - `PermanentEventError` (or a payload that is not JSON): dead-lettered at once with the reason;
+ * - anything else: redelivered with back-off, dead-lettered after `maxAttempts`.
+ * Dead letters go to `deadletter.<durable>.<subject>`, where they are listed and replayed (see dead-letters.ts).
  */
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(JetStreamServer.name);
-  private readonly subscriptions: ConsumerMessages[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
+  private readonly sleepers = new Set<() => void>();
   private readonly maxAttempts: number;
   private readonly backoffMs: number[];
+  private readonly transientBackoffMs: number[];
+  private readonly ackWaitMs: number;
+  private ready = false;
 
   constructor(private readonly options: JetStreamServerOptions) {
     super();
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? [1_000, 5_000, 30_000, 120_000];
+    this.ackWaitMs = options.ackWaitMs ?? 60_000;
+    this.transientBackoffMs = (options.transientBackoffMs ?? [1_000, 2_000, 5_000, 10_000, 30_000]).map((ms) =>
+      Math.min(ms, this.ackWaitMs / 2),
+    );
   }
 
-  async listen(callback: (error?: unknown) => void): Promise<void> {
-    try {
-      const jsm = await jetstreamManager(this.options.connection);
-      await ensureStreams(jsm);
-      const js = jetstream(this.options.connection);
-      // One durable consumer per handled subject pattern: nats-server 2.9 (Debian's) has one filter per consumer.
-      for (const pattern of this.messageHandlers.keys()) {
-        const stream = streamFor(pattern);
-        const name = consumerName(this.options.durableName, pattern);
-        const config = {
-          durable_name: name,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          ack_wait: nanos(this.options.ackWaitMs ?? 60_000),
-          // We park the message ourselves after maxAttempts; the extra delivery is a safety margin.
-          max_deliver: this.maxAttempts + 1,
-          filter_subject: pattern,
-        };
-        try {
-          await jsm.consumers.info(stream, name);
-          await jsm.consumers.update(stream, name, config);
-        } catch {
-          await jsm.consumers.add(stream, config);
-        }
-        void this.consumeForever(js, stream, name);
-      }
-      callback();
-    } catch (error) {
-      callback(error);
-    }
+  /**
+   * Returns at once: the consumers are set up in the background, again and again until NATS and JetStream
+   * answer, so a service started during an outage comes up (not ready) instead of exiting.
+   */
+  listen(callback: (error?: unknown) => void): void {
+    void this.setUpUntilDone();
+    callback();
+  }
+
+  /** True once every consumer is set up and being pulled. */
+  isConsuming(): boolean {
+    return this.ready;
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const subscription of this.subscriptions) await subscription.close();
+    for (const wake of [...this.sleepers]) wake();
+    // The pull loops end at their next turn; a pull still waiting ends when the connection drains.
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -93,69 +96,191 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return this.options.connection as T;
   }
 
-  /** Keeps pulling across NATS restarts; one message at a time per consumer keeps a mailbox's order. */
-  private async consumeForever(js: JetStreamClient, stream: string, name: string): Promise<void> {
-    while (!this.closing) {
+  private async setUpUntilDone(): Promise<void> {
+    const delays = this.options.setupRetryMs ?? [500, 1_000, 2_000, 5_000];
+    for (let attempt = 1; !this.closing; attempt++) {
       try {
-        const consumer = await js.consumers.get(stream, name);
-        const messages = await consumer.consume({ max_messages: 1 });
-        this.subscriptions.push(messages);
-        for await (const message of messages) {
-          const handling = this.handle(message);
-          this.inFlight.add(handling);
-          await handling;
-          this.inFlight.delete(handling);
-        }
-      } catch (error) {
+        const consumers = await this.setUpConsumers();
         if (this.closing) return;
-        this.logger.warn(`Consumer ${name} on ${stream} stopped (${String(error)}); resuming`);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const js = jetstream(this.options.connection);
+        for (const { stream, name } of consumers) void this.consumeForever(js, stream, name);
+        this.ready = true;
+        this.options.observer?.consumersReady?.();
+        if (attempt > 1) this.logger.log(`Consumers of ${this.options.durableName} set up after ${attempt} attempts`);
+        return;
+      } catch (error) {
+        const delay = delays[Math.min(attempt - 1, delays.length - 1)];
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.logger.warn(`Cannot set up the consumers of ${this.options.durableName} yet (${describeError(error)}); retrying every ${delay} ms`);
+        }
+        await this.pause(delay);
       }
     }
   }
 
-  private async handle(message: JsMsg): Promise<void> {
-    const pattern = [...this.messageHandlers.keys()].find((p) => subjectMatches(p, message.subject));
-    const handler = pattern ? this.messageHandlers.get(pattern) : undefined;
-    if (!handler) {
-      message.term('no handler');
+  /** One durable consumer per handled subject pattern: nats-server 2.9 (Debian's) has one filter per consumer. */
+  private async setUpConsumers(): Promise<{ stream: string; name: string }[]> {
+    const jsm = await jetstreamManager(this.options.connection, { timeout: 5_000 });
+    await ensureStreams(jsm);
+    const consumers: { stream: string; name: string }[] = [];
+    for (const pattern of this.messageHandlers.keys()) {
+      const stream = streamFor(pattern);
+      const name = consumerName(this.options.durableName, pattern);
+      await this.declareConsumer(jsm, stream, name, pattern);
+      consumers.push({ stream, name });
+    }
+    return consumers;
+  }
+
+  private async declareConsumer(jsm: JetStreamManager, stream: string, name: string, pattern: string): Promise<void> {
+    const config = {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(this.ackWaitMs),
+      // Unlimited: an event held through a long outage, or redelivered across restarts, must never be dropped
+      // silently by the server; dead-lettering is decided here, with the reason.
+      max_deliver: -1,
+      filter_subject: pattern,
+    };
+    const existing = await jsm.consumers.info(stream, name).catch((error: unknown) => {
+      if ((error as { code?: number }).code === 10014) return null;
+      throw error;
+    });
+    if (!existing) {
+      await jsm.consumers.add(stream, config);
       return;
     }
-    try {
-      const data: unknown = message.json();
-      const result = await handler(data, new JetStreamContext(message));
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-      message.ack();
-    } catch (error) {
-      await this.settleFailure(message, error);
+    await jsm.consumers.update(stream, name, config).catch((error: unknown) => {
+      this.logger.warn(`Consumer ${name} keeps its previous settings: ${describeError(error)}`);
+    });
+  }
+
+  /**
+   * Pulls one event at a time (no prefetch: an event waiting in a local buffer would outlive its lease while the
+   * one before it is held through an outage) and keeps pulling across NATS restarts.
+   */
+  private async consumeForever(js: JetStreamClient, stream: string, name: string): Promise<void> {
+    while (!this.closing) {
+      try {
+        const consumer = await js.consumers.get(stream, name);
+        while (!this.closing) {
+          const message = await consumer.next({ expires: 5_000 });
+          if (!message) continue;
+          if (this.closing) {
+            message.nak();
+            return;
+          }
+          const handling = this.handle(message, name);
+          this.inFlight.add(handling);
+          await handling.finally(() => this.inFlight.delete(handling));
+        }
+      } catch (error) {
+        if (this.closing) return;
+        this.logger.warn(`Consumer ${name} on ${stream} stopped (${describeError(error)}); resuming`);
+        await this.pause(1_000);
+      }
     }
   }
 
-  private async settleFailure(message: JsMsg, error: unknown): Promise<void> {
+  private async handle(message: JsMsg, consumer: string): Promise<void> {
+    // A replayed dead letter is meant for the consumer that gave up on it, not for every consumer of the subject.
+    const replayFor = message.headers?.get(REPLAY_FOR_HEADER);
+    if (replayFor && replayFor !== this.options.durableName) {
+      message.ack();
+      return;
+    }
+    const pattern = [...this.messageHandlers.keys()].find((p) => subjectMatches(p, message.subject));
+    const handler = pattern ? this.messageHandlers.get(pattern) : undefined;
+    if (!handler) {
+      // Without a reason: nats-server 2.9 ignores `+TERM <reason>` and would redeliver.
+      message.term();
+      return;
+    }
+    let data: unknown;
+    try {
+      data = message.json();
+    } catch {
+      await this.deadLetter(message, consumer, 'permanent', 'the payload is not JSON');
+      return;
+    }
+    let outageStartedAt: number | undefined;
+    for (let transientFailures = 0; ; ) {
+      try {
+        const result = await handler(data, new JetStreamContext(message));
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        message.ack();
+        if (outageStartedAt !== undefined) {
+          this.logger.log(`${message.subject} handled after ${Math.round((Date.now() - outageStartedAt) / 1000)} s of unavailable dependencies`);
+        }
+        return;
+      } catch (error) {
+        const kind = classifyEventFailure(error);
+        this.options.observer?.handlerFailed?.(consumer, kind);
+        const reason = describeError(error);
+        if (kind === 'transient') {
+          if (this.closing) {
+            // Another replica (or this one after its restart) takes it from here.
+            message.nak();
+            return;
+          }
+          outageStartedAt ??= Date.now();
+          const delay = this.transientBackoffMs[Math.min(transientFailures, this.transientBackoffMs.length - 1)];
+          transientFailures++;
+          if (transientFailures === 1 || transientFailures % 20 === 0) {
+            this.logger.warn(`${message.subject} waits for an unavailable dependency (try ${transientFailures}), next in ${delay} ms: ${reason}`);
+          }
+          message.working();
+          await this.pause(delay);
+          message.working();
+          continue;
+        }
+        if (kind === 'permanent') {
+          await this.deadLetter(message, consumer, 'permanent', reason);
+          return;
+        }
+        await this.retryOrDeadLetter(message, consumer, reason);
+        return;
+      }
+    }
+  }
+
+  private async retryOrDeadLetter(message: JsMsg, consumer: string, reason: string): Promise<void> {
     const attempt = message.info.deliveryCount;
-    const reason = describeError(error);
     if (attempt < this.maxAttempts) {
       const delay = this.backoffMs[Math.min(attempt - 1, this.backoffMs.length - 1)];
       this.logger.warn(`${message.subject} failed (attempt ${attempt}/${this.maxAttempts}), retry in ${delay} ms: ${reason}`);
       message.nak(delay);
       return;
     }
+    await this.deadLetter(message, consumer, 'exhausted', reason);
+  }
+
+  private async deadLetter(message: JsMsg, consumer: string, kind: DeadLetterKind, reason: string): Promise<void> {
     try {
-      const deadLetterHeaders = natsHeaders();
-      deadLetterHeaders.set('Ensoras-Error', reason.slice(0, 1_000));
-      deadLetterHeaders.set('Ensoras-Attempts', String(attempt));
-      deadLetterHeaders.set('Ensoras-Stream-Seq', String(message.info.streamSequence));
-      await jetstream(this.options.connection).publish(
-        `${DEAD_LETTER_PREFIX}.${this.options.durableName}.${message.subject}`,
-        message.data,
-        { headers: deadLetterHeaders, msgID: `${this.options.durableName}:${message.info.stream}:${message.info.streamSequence}` },
-      );
-      this.logger.error(`${message.subject} dead-lettered after ${attempt} attempts: ${reason}`);
-      message.term(reason.slice(0, 200));
+      await deadLetter(this.options.connection, this.options.durableName, message, { kind, reason, consumer });
+      this.logger.error(`${message.subject} dead-lettered (${kind}, attempt ${message.info.deliveryCount}): ${reason}`);
+      this.options.observer?.deadLettered?.(consumer, kind);
+      // Without a reason: nats-server 2.9 only knows a bare `+TERM`; with one it ignores the term and redelivers.
+      message.term();
     } catch (publishError) {
-      this.logger.error(`Dead-lettering failed, will retry: ${String(publishError)}`);
+      this.logger.error(`Dead-lettering failed, will retry: ${describeError(publishError)}`);
       message.nak(this.backoffMs[this.backoffMs.length - 1]);
     }
+  }
+
+  /** Sleeps, but wakes at close(). */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closing) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
   }
 }
 
@@ -168,11 +293,4 @@ function streamFor(pattern: string): string {
 /** `ticketing` + `mail.*.received` → `ticketing__mail_any_received`: durable names allow no dots or wildcards. */
 export function consumerName(durableName: string, pattern: string): string {
   return `${durableName}__${pattern.replace(/\*/g, 'any').replace(/>/g, 'all').replace(/\./g, '_')}`;
-}
-
-/** Nest's exception layer hands event-handler errors back as plain `{ status, message }` objects. */
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
-  return typeof error === 'string' ? error : JSON.stringify(error);
 }

@@ -76,10 +76,34 @@ export class ChannelSettingsReplica implements OnApplicationBootstrap, OnApplica
       this.changes.next({ projectId, settings: null });
       return;
     }
-    const next = entry.json<ChannelSettingsSnapshot>();
+    const read = snapshotOfEntry(projectId, () => entry.json<unknown>());
+    if ('skipped' in read) {
+      // One unreadable entry (a bug, or a write by someone who should not) must not end the watch for every project.
+      this.logger.warn(`Channel settings entry ${projectId} (sequence ${entry.revision}) skipped: ${read.skipped}`);
+      return;
+    }
+    const next = read.snapshot;
     const current = this.settings.get(projectId);
     if (current && current.revision > next.revision) return;
     this.settings.set(projectId, next);
     this.changes.next({ projectId, settings: next });
   }
+}
+
+/**
+ * A bucket entry as a snapshot, or why it is not one: not JSON, not an object, no numeric revision, or written under
+ * another project's key (a sealed password is bound to its project anyway; this keeps the mix-up out of every map).
+ */
+export function snapshotOfEntry(key: string, read: () => unknown): { snapshot: ChannelSettingsSnapshot } | { skipped: string } {
+  let value: unknown;
+  try {
+    value = read();
+  } catch {
+    return { skipped: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null) return { skipped: 'not an object' };
+  const { projectId, revision } = value as Partial<ChannelSettingsSnapshot>;
+  if (projectId !== key) return { skipped: 'its projectId is not its key' };
+  if (typeof revision !== 'number' || !Number.isInteger(revision)) return { skipped: 'no revision' };
+  return { snapshot: value as ChannelSettingsSnapshot };
 }

@@ -1,0 +1,39 @@
+import { Controller, DefaultValuePipe, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { DeadLetters, type DeadLetter, type ReplayResult } from '@ensoras/messaging';
+import { AdminTokenGuard } from '../admin-token.guard.js';
+
+/**
+ * The events this service's consumers gave up on. Replay publishes them again for this service only; its
+ * handlers are idempotent, so an event that was handled after all is not handled twice.
+ */
+@Controller('v1/dead-letters')
+@UseGuards(AdminTokenGuard)
+export class DeadLettersAdminController {
+  constructor(private readonly deadLetters: DeadLetters) {}
+
+  /** Oldest first; `after` (a DEADLETTER sequence) pages on; `consumer` keeps those of one consumer. */
+  @Get()
+  async list(
+    @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number,
+    @Query('after', new DefaultValuePipe(0), ParseIntPipe) after: number,
+    @Query('consumer') consumer?: string,
+  ): Promise<{ service: string; deadLetters: DeadLetter[] }> {
+    const deadLetters = await this.deadLetters.list({ limit: Math.min(Math.max(limit, 1), 1_000), after, consumer });
+    return { service: this.deadLetters.service, deadLetters };
+  }
+
+  /** All of them, or with `?consumer=` those of one consumer. */
+  @Post('replay')
+  @HttpCode(200)
+  replayAll(@Query('consumer') consumer?: string): Promise<ReplayResult> {
+    return this.deadLetters.replay(consumer ? { consumer } : undefined);
+  }
+
+  @Post(':seq/replay')
+  @HttpCode(200)
+  async replayOne(@Param('seq', ParseIntPipe) seq: number): Promise<ReplayResult> {
+    const result = await this.deadLetters.replay(seq);
+    if (result.replayed.length === 0) throw new NotFoundException(`No dead letter ${seq} of ${this.deadLetters.service}`);
+    return result;
+  }
+}

@@ -1,0 +1,29 @@
+import { Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, UseGuards, DefaultValuePipe } from '@nestjs/common';
+import { Outbox, type ParkedOutboxRow } from '@ensoras/messaging';
+import { AdminTokenGuard } from '../admin-token.guard.js';
+
+/** The outbox rows this service could not publish: listed, and put back in line once the cause is fixed. */
+@Controller('v1/outbox/parked')
+@UseGuards(AdminTokenGuard)
+export class OutboxAdminController {
+  constructor(private readonly outbox: Outbox) {}
+
+  @Get()
+  async list(@Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number): Promise<{ parked: ParkedOutboxRow[] }> {
+    return { parked: await this.outbox.parked(Math.min(Math.max(limit, 1), 1_000)) };
+  }
+
+  @Post('redrive')
+  @HttpCode(200)
+  async redriveAll(): Promise<{ redriven: string[] }> {
+    return { redriven: await this.outbox.redrive() };
+  }
+
+  @Post(':id/redrive')
+  @HttpCode(200)
+  async redriveOne(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ redriven: string[] }> {
+    const redriven = await this.outbox.redrive(id);
+    if (redriven.length === 0) throw new NotFoundException(`No parked outbox row ${id}`);
+    return { redriven };
+  }
+}
