@@ -128,6 +128,23 @@ describe('classifyConnectionError', () => {
     expect(result.message).not.toContain('undefined');
   });
 
+  it('never repeats what the server said, in any code', () => {
+    const said = 'SERVER-SAID-7f3a9c';
+    const errors: Array<[unknown, 'imap' | 'smtp']> = [
+      [withProps(`Command failed ${said}`, { authenticationFailed: true, responseText: said }), 'imap'],
+      [withProps(`Invalid login: 535 ${said}`, { code: 'EAUTH', response: `535 ${said}` }), 'smtp'],
+      [withProps(`self-signed certificate ${said}`, { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'imap'],
+      [new MailboxUnavailableError('INBOX', { cause: withProps(said, { responseText: said }) }), 'imap'],
+      [withProps(`Unexpected ${said}`, { code: 'EPROTOCOL', response: said }), 'smtp'],
+      [withProps(said, {}), 'smtp'],
+    ];
+    for (const [error, protocol] of errors) {
+      const result = classifyConnectionError(error, protocol, protocol === 'imap' ? imapSsl : smtpTls);
+      expect(JSON.stringify(result), result.code).not.toContain(said);
+      expect(result.hint.length, result.code).toBeGreaterThan(10);
+    }
+  });
+
   it('never repeats credentials sent in a command', () => {
     const result = classifyConnectionError(withProps('Unexpected reply to AUTH PLAIN AHN1cHBvcnQAc2VjcmV0', { code: 'EPROTOCOL' }), 'smtp', smtpTls);
     expect(result.message).not.toContain('AHN1cHBvcnQAc2VjcmV0');

@@ -1,8 +1,11 @@
 /**
  * Turns whatever imapflow, nodemailer or Node's socket layer threw into a ConnectionError an admin can act on:
- * a stable code, a readable message naming host:port, and a hint on what to try. Never includes the password.
+ * a stable code, a readable message naming host:port, and a hint on what to try. Messages and hints are our own
+ * sentences only: never the password, and never text the remote server sent (a server of the admin's choosing
+ * could otherwise answer with whatever it wants shown, or echo what it was sent).
  */
 import type { ConnectionError, ConnectionErrorCode } from '@ensoras/contracts';
+import { AddressNotAllowedError } from './connection-address.js';
 
 export type MailProtocol = 'imap' | 'smtp';
 
@@ -112,6 +115,7 @@ interface ErrorFacts {
   responseCode: number | null;
   mailboxUnavailable: boolean;
   deadline: boolean;
+  addressNotAllowed: boolean;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -127,6 +131,7 @@ function collectFacts(error: unknown): ErrorFacts {
     responseCode: null,
     mailboxUnavailable: false,
     deadline: false,
+    addressNotAllowed: false,
   };
   const seen = new Set<unknown>();
   const visit = (value: unknown, depth: number): void => {
@@ -139,6 +144,7 @@ function collectFacts(error: unknown): ErrorFacts {
     if (!isObject(value)) return;
     if (value instanceof MailboxUnavailableError) facts.mailboxUnavailable = true;
     if (value instanceof ConnectionDeadlineError) facts.deadline = true;
+    if (value instanceof AddressNotAllowedError) facts.addressNotAllowed = true;
     for (const key of ['code', 'originalCode', 'serverResponseCode', 'timeoutType', 'reason'] as const) {
       const code = value[key];
       if (typeof code === 'string' && code !== '') facts.codes.add(code);
@@ -163,6 +169,7 @@ const hasCode = (facts: ErrorFacts, codes: ReadonlySet<string>): boolean => [...
 
 /** Which code the facts point at, most specific first. */
 function codeFor(facts: ErrorFacts, protocol: MailProtocol, target: ConnectionTarget | undefined): ConnectionErrorCode {
+  if (facts.addressNotAllowed || facts.codes.has('ADDRESS_NOT_ALLOWED')) return 'address_not_allowed';
   if (facts.mailboxUnavailable) return 'mailbox_unavailable';
   if (hasCode(facts, CERTIFICATE_CODES) || CERTIFICATE_MESSAGE.test(facts.text)) return 'certificate_rejected';
   if (
@@ -244,8 +251,12 @@ function describe(
   const name = PROTOCOL_NAMES[protocol];
   const where = target ? `${target.host}:${target.port}` : 'the server';
   const server = `the ${name} server at ${where}`;
-  const detail = safeDetail(facts);
   switch (code) {
+    case 'address_not_allowed':
+      return {
+        message: `The ${name} host${target ? ` ${target.host}` : ''} is, or resolves to, a link-local or cloud-metadata address; it is not contacted.`,
+        hint: 'Use the address of the mail server itself. Link-local (169.254.0.0/16, fe80::/10) and cloud-metadata addresses are refused; loopback and private networks are fine.',
+      };
     case 'auth_failed':
       return {
         message: `${capitalize(server)} rejected the username or password.`,
@@ -253,7 +264,7 @@ function describe(
       };
     case 'certificate_rejected':
       return {
-        message: `The TLS certificate of ${server} was not accepted${detail ? ` (${detail})` : ''}.`,
+        message: `The TLS certificate of ${server} was not accepted.`,
         hint:
           protocol === 'imap'
             ? 'The certificate is self-signed, expired or issued for another host name. Use the host name the certificate names, or turn off "Validate SSL Certificate" if you trust this server.'
@@ -291,38 +302,25 @@ function describe(
       };
     case 'mailbox_unavailable':
       return {
-        message: `Logged in to ${server}, but the INBOX could not be opened${detail ? ` (${detail})` : ''}.`,
+        message: `Logged in to ${server}, but the INBOX could not be opened.`,
         hint: 'Check that the account has an INBOX and that IMAP access is enabled for it.',
       };
     case 'protocol_error':
       return {
-        message: `${capitalize(server)} answered in an unexpected way${detail ? ` (${detail})` : ''}.`,
+        message: `${capitalize(server)} answered in an unexpected way.`,
         hint: `Check that the port belongs to an ${name} server and that the encryption setting fits it. ${ENCRYPTION_ADVICE}`,
       };
     case 'unknown':
       return {
-        message: `Connecting to ${server} failed${detail ? `: ${detail}` : ''}.`,
+        message: `Connecting to ${server} failed.`,
         hint: 'Check host, port, encryption and credentials, then try again.',
       };
   }
 }
 
-/** The first underlying message, short, with anything credential-like removed. */
-function safeDetail(facts: ErrorFacts): string {
-  const first = facts.messages.find((message) => message.trim() !== '') ?? '';
-  return redact(first).slice(0, 200);
-}
-
-const redact = (text: string): string =>
-  text
-    .replace(/(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2|CRAM-MD5)\s+)\S+/gi, '$1***')
-    .replace(/(LOGIN\s+\S+\s+)\S+/gi, '$1***')
-    .replace(/\s+/g, ' ')
-    .trim();
-
 /**
  * A ConnectionError for an error from imapflow, nodemailer or the socket layer. The message names host:port when the
- * settings are given; neither message nor hint ever contains the password.
+ * settings are given; neither message nor hint ever contains the password or anything the server said.
  */
 export function classifyConnectionError(error: unknown, protocol: MailProtocol, settings?: ConnectionTarget): ConnectionError {
   const target = settings ? { host: settings.host, port: settings.port, encryption: settings.encryption } : undefined;

@@ -1,8 +1,11 @@
 /**
  * The Test Connection button: a real IMAP login plus SELECT INBOX, and a real SMTP EHLO plus AUTH.
- * Each is bounded by a deadline, never throws, and never logs or returns the password.
+ * Each is bounded by a deadline, never throws, and never logs or returns the password or the server's own words.
+ * The host is resolved first and refused when it is link-local or a cloud-metadata address; the connection then
+ * goes to the address checked (TLS still verifies the host name), so DNS cannot switch it in between.
  */
 import type { ConnectionCheck, ConnectionError } from '@ensoras/contracts';
+import { isIP } from 'node:net';
 import { ImapFlow } from 'imapflow';
 import { createTransport } from 'nodemailer';
 import {
@@ -12,6 +15,7 @@ import {
   withoutSecret,
   type MailProtocol,
 } from './connection-error.js';
+import { resolveAllowedAddress } from './connection-address.js';
 import {
   imapClientOptions,
   smtpTransportOptions,
@@ -30,7 +34,7 @@ export interface ConnectionTestOptions {
  * Runs `attempt` against a deadline. `abort` is called when the deadline passes first, to tear the connection down;
  * the attempt's later failure is then ignored.
  */
-async function withDeadline(attempt: () => Promise<void>, abort: () => void, timeoutMs: number): Promise<void> {
+async function withDeadline<T>(attempt: () => Promise<T>, abort: () => void, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -41,10 +45,17 @@ async function withDeadline(attempt: () => Promise<void>, abort: () => void, tim
   const running = attempt();
   running.catch(() => undefined); // settled late, after the deadline: nobody is waiting any more
   try {
-    await Promise.race([running, deadline]);
+    return await Promise.race([running, deadline]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The checked address and what is left of the deadline for the connection itself. */
+async function resolveWithin(host: string, timeoutMs: number): Promise<{ address: string; servername: string | undefined; remainingMs: number }> {
+  const started = Date.now();
+  const address = await withDeadline(() => resolveAllowedAddress(host), () => undefined, timeoutMs);
+  return { address, servername: isIP(host) ? undefined : host, remainingMs: Math.max(100, timeoutMs - (Date.now() - started)) };
 }
 
 function failed(
@@ -71,11 +82,16 @@ export async function testImapConnection(
   settings: ImapConnectionSettings,
   options: ConnectionTestOptions = {},
 ): Promise<ConnectionCheck> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECTION_TEST_TIMEOUT_MS;
   let client: ImapFlow | undefined;
   try {
+    const { address, servername, remainingMs: timeoutMs } = await resolveWithin(
+      settings.host,
+      options.timeoutMs ?? DEFAULT_CONNECTION_TEST_TIMEOUT_MS,
+    );
     client = new ImapFlow({
       ...imapClientOptions(settings, { timeoutMs: libraryTimeout(timeoutMs), logger: false }),
+      host: address,
+      ...(servername ? { servername } : {}),
       disableAutoIdle: true,
     });
     const connection = client;
@@ -112,10 +128,17 @@ export async function testSmtpConnection(
   settings: SmtpConnectionSettings & { validateCertificate?: boolean },
   options: ConnectionTestOptions = {},
 ): Promise<ConnectionCheck> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECTION_TEST_TIMEOUT_MS;
   let transport: ReturnType<typeof createTransport> | undefined;
   try {
-    transport = createTransport(smtpTransportOptions(settings, { timeoutMs: libraryTimeout(timeoutMs) }));
+    const { address, servername, remainingMs: timeoutMs } = await resolveWithin(
+      settings.host,
+      options.timeoutMs ?? DEFAULT_CONNECTION_TEST_TIMEOUT_MS,
+    );
+    transport = createTransport({
+      ...smtpTransportOptions(settings, { timeoutMs: libraryTimeout(timeoutMs) }),
+      host: address,
+      ...(servername ? { servername } : {}),
+    });
     const connection = transport;
     await withDeadline(
       async () => {

@@ -6,6 +6,8 @@ export const AUDIT_ACTIONS = [
   'email_channel.updated',
   'email_channel.enabled',
   'email_channel.disabled',
+  /** Passwords sealed again under the current SECRETS_KEY (rotation or upgrade); their values did not change. */
+  'email_channel.passwords_resealed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

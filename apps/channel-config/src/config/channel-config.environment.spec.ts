@@ -24,6 +24,19 @@ describe('ChannelConfigEnvironment', () => {
     expect(JSON.stringify(errors[0].constraints)).not.toContain('too-short-key');
   });
 
+  it('requires SECRETS_KEY when NODE_ENV=production, naming it; elsewhere the development key file stands in', () => {
+    const errors = validateSync(plainToInstance(ChannelConfigEnvironment, { ...base, NODE_ENV: 'production' }));
+    expect(errors.map((error) => error.property)).toEqual(['SECRETS_KEY']);
+    expect(Object.values(errors[0].constraints ?? {})).toEqual([expect.stringMatching(/^SECRETS_KEY is required when NODE_ENV=production/)]);
+    expect(badProperties({ NODE_ENV: 'development' })).toEqual([]);
+    expect(badProperties({ NODE_ENV: 'production', SECRETS_KEY: randomBytes(32).toString('base64') })).toEqual([]);
+  });
+
+  it('accepts SECRETS_KEY_PREVIOUS as a key and rejects anything else', () => {
+    expect(badProperties({ SECRETS_KEY_PREVIOUS: randomBytes(32).toString('hex') })).toEqual([]);
+    expect(badProperties({ SECRETS_KEY_PREVIOUS: 'short' })).toEqual(['SECRETS_KEY_PREVIOUS']);
+  });
+
   it('rejects a test-connection timeout that is not a positive whole number of ms', () => {
     expect(badProperties({ TEST_CONNECTION_TIMEOUT_MS: 'soon' })).toEqual(['TEST_CONNECTION_TIMEOUT_MS']);
   });

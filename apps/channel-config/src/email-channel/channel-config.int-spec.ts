@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import {
   type TestConnectionResult,
 } from '@ensoras/contracts';
 import { startService } from '@ensoras/runtime';
+import { decodeKey, SecretBox } from '@ensoras/secrets';
 import {
   createTestDatabase,
   eventually,
@@ -37,6 +39,7 @@ import {
 import type { QueryRunner } from 'typeorm';
 import { AppModule } from '../app.module.js';
 import { ChannelConfigEnvironment } from '../config/channel-config.environment.js';
+import { CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES } from '../config/json-body-limit.js';
 import { AddChannelSafety1764300000000 } from '../migrations/1764300000000-add-channel-safety.js';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -58,7 +61,14 @@ describe('channel-config admin API', () => {
   let settingsBucket: KV;
 
   async function boot(): Promise<void> {
-    app = await startService({ name: 'channel-config', module: AppModule.forRoot(environment), port: 0, durableName: 'channel-config' });
+    app = await startService({
+      name: 'channel-config',
+      module: AppModule.forRoot(environment),
+      port: 0,
+      host: '127.0.0.1',
+      durableName: 'channel-config',
+      jsonBodyLimitBytes: CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES,
+    });
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   }
 
@@ -228,10 +238,10 @@ describe('channel-config admin API', () => {
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows[0])).not.toContain(IMAP_USER.password);
     expect(JSON.stringify(rows[0])).not.toContain(SMTP_USER.password);
-    expect(rows[0].imap_password_sealed).toMatch(/^v1\./);
+    expect(rows[0].imap_password_sealed).toMatch(/^v2\./);
 
     const snapshot = await eventually(() => snapshotOf('p-secret'));
-    expect(snapshot.imap?.password.sealed).toMatch(/^v1\./);
+    expect(snapshot.imap?.password.sealed).toMatch(/^v2\./);
     const kvText = JSON.stringify(snapshot);
     expect(kvText).not.toContain(IMAP_USER.password);
     expect(kvText).not.toContain(SMTP_USER.password);
@@ -240,7 +250,7 @@ describe('channel-config admin API', () => {
     expect(event.envelope.payload).toMatchObject({ projectId: 'p-secret', enabled: false, revision: snapshot.revision });
     expect(event.text).not.toContain(IMAP_USER.password);
     expect(event.text).not.toContain(SMTP_USER.password);
-    expect(event.text).not.toMatch(/password|v1\./);
+    expect(event.text).not.toMatch(/password|v[12]\./);
   });
 
   it('tests the connection with the stored settings: ok, still ok after a PATCH without password, auth_failed with a wrong one', async () => {
@@ -330,6 +340,11 @@ describe('channel-config admin API', () => {
 
     const audit = await call<{ entries: Array<{ changedFields: string[] }> }>('GET', `${project}/audit`);
     expect(audit.body.entries[0].changedFields).toEqual(['safety.loopWindowMinutes', 'safety.maxAiRepliesPerAddress']);
+
+    // The project-wide hourly cap of AI replies is stored and replicated like the others.
+    const capped = await call<EmailChannelView>('PATCH', project, { safety: { maxAiRepliesPerHour: 50 } });
+    expect(capped.body.safety).toEqual({ ...expected, maxAiRepliesPerHour: 50 });
+    await eventually(async () => (await snapshotOf('p-safety'))?.safety?.maxAiRepliesPerHour === 50);
 
     // A PUT replaces the channel: without `safety` the limits go back to their defaults.
     const reset = await call<EmailChannelView>('PUT', project, workingChannel());
@@ -431,4 +446,274 @@ describe('channel-config admin API', () => {
     expect(upgraded.body.safety).toEqual(DEFAULT_CHANNEL_SAFETY);
     expect(upgraded.body.imap?.host).toBe(dovecot.host);
   });
+  it('refuses to move a stored password to another host: PATCH without the password is a 400 naming it, nothing changes', async () => {
+    const project = '/v1/projects/p-move/channels/email';
+    expect((await call('PUT', project, workingChannel())).status).toBe(200);
+    const before = await call<EmailChannelView>('GET', project);
+    const revision = (await eventually(() => snapshotOf('p-move'))).revision;
+
+    for (const [section, change] of [
+      ['imap', { host: 'evil.example', encryption: 'tcp' }],
+      ['imap', { username: 'someone@evil.example' }],
+      ['smtp', { port: 2525 }],
+    ] as const) {
+      const refused = await call<{ message: string[] }>('PATCH', project, { [section]: change });
+      expect(refused.status, JSON.stringify(change)).toBe(400);
+      expect(refused.body.message).toEqual([expect.stringMatching(new RegExp(`^${section}\\.password: `))]);
+    }
+    const { imap: _imap, ...withoutImap } = workingChannel();
+    const put = await call<{ message: string[] }>('PUT', project, { ...withoutImap, imap: { ...workingChannel().imap, host: 'evil.example', password: undefined } });
+    expect(put.status).toBe(400);
+    expect(put.body.message).toEqual([expect.stringMatching(/^imap\.password: .*imap\.host/)]);
+
+    const after = await call<EmailChannelView>('GET', project);
+    expect(after.body).toEqual(before.body);
+    expect((await snapshotOf('p-move'))?.revision).toBe(revision);
+
+    // With the password in the same request the move is fine, and the password works at the new place.
+    const moved = await call<EmailChannelView>('PATCH', project, { imap: { host: 'localhost', password: IMAP_USER.password } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.imap?.host).toBe('localhost');
+    expect((await call<TestConnectionResult>('POST', `${project}/test-connection`)).body).toEqual({ imap: { ok: true }, smtp: { ok: true } });
+  });
+
+  it('refuses link-local and cloud-metadata hosts in Test Connection with a code, without touching the network', async () => {
+    const project = '/v1/projects/p-metadata/channels/email';
+    const channel = workingChannel();
+    channel.imap = { ...channel.imap, host: '169.254.169.254', port: 80, encryption: 'tcp' };
+    channel.smtp = { ...channel.smtp, host: 'metadata.google.internal', port: 80 };
+    expect((await call('PUT', project, channel)).status).toBe(200);
+    const started = Date.now();
+    const result = await call<TestConnectionResult>('POST', `${project}/test-connection`);
+    expect(result.status).toBe(200);
+    expect(result.body.imap).toMatchObject({ ok: false, error: { code: 'address_not_allowed', hint: expect.stringMatching(/link-local/i) } });
+    expect(result.body.smtp).toMatchObject({ ok: false, error: { code: 'address_not_allowed' } });
+    // 169.254.169.254 does not answer here: any attempt would have run into the 5 s deadline.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(result.text).not.toContain(IMAP_USER.password);
+  });
+
+  it('never shows what the remote server said, even when it answers the login with text of its own', async () => {
+    const said = `REMOTE-SAYS-${randomBytes(6).toString('hex')}`;
+    const [imapServer, smtpServer] = await Promise.all([startRefusingImapServer(said, 'login'), startRefusingSmtpServer(said, 'login')]);
+    try {
+      const project = '/v1/projects/p-remote-text/channels/email';
+      const channel = workingChannel();
+      channel.imap = { ...channel.imap, host: '127.0.0.1', port: imapServer.port, encryption: 'tcp' };
+      channel.smtp = { ...channel.smtp, host: '127.0.0.1', port: smtpServer.port, encryption: 'none' };
+      expect((await call('PUT', project, channel)).status).toBe(200);
+      const result = await call<TestConnectionResult>('POST', `${project}/test-connection`);
+      expect(result.status).toBe(200);
+      expect(imapServer.loginsSeen(), 'the fake IMAP server was asked to log in').toBeGreaterThan(0);
+      expect(smtpServer.loginsSeen(), 'the fake SMTP server was asked to log in').toBeGreaterThan(0);
+      expect(result.body.imap).toMatchObject({ ok: false, error: { code: 'auth_failed' } });
+      expect(result.body.smtp).toMatchObject({ ok: false, error: { code: 'auth_failed' } });
+      expect(result.text).not.toContain(said);
+      expect((await call('GET', project)).text).not.toContain(said);
+    } finally {
+      await Promise.all([imapServer.stop(), smtpServer.stop()]);
+    }
+
+    // Refusals after the login (IMAP SELECT) and before it (SMTP EHLO and HELO), where the server's words used to
+    // be quoted as the "detail" of the message.
+    const [selectRefused, greetingRefused] = await Promise.all([startRefusingImapServer(said, 'select'), startRefusingSmtpServer(said, 'ehlo')]);
+    try {
+      const project = '/v1/projects/p-remote-text-2/channels/email';
+      const channel = workingChannel();
+      channel.imap = { ...channel.imap, host: '127.0.0.1', port: selectRefused.port, encryption: 'tcp' };
+      channel.smtp = { ...channel.smtp, host: '127.0.0.1', port: greetingRefused.port, encryption: 'none' };
+      expect((await call('PUT', project, channel)).status).toBe(200);
+      const result = await call<TestConnectionResult>('POST', `${project}/test-connection`);
+      expect(result.body.imap).toMatchObject({ ok: false, error: { code: 'mailbox_unavailable' } });
+      expect(result.body.smtp).toMatchObject({ ok: false, error: { code: expect.any(String), hint: expect.any(String) } });
+      expect(result.text).not.toContain(said);
+    } finally {
+      await Promise.all([selectRefused.stop(), greetingRefused.stop()]);
+    }
+  });
+
+  it('takes bodies up to what the DTOs allow, answers larger ones with 413 naming the limit, and cleans the signature', async () => {
+    const project = '/v1/projects/p-limits/channels/email';
+    // 20,000 + 10,000 characters, each written as a \u escape (as JSON with ensure_ascii writes them): ~180 KB.
+    const escaped = (length: number) => '\\u20ac'.repeat(length);
+    const channel = workingChannel();
+    const body = JSON.stringify({ ...channel, identity: { ...channel.identity, signatureHtml: '@SIGNATURE@' }, guidelines: '@GUIDELINES@' })
+      .replace('@SIGNATURE@', `<p>${escaped(20_000 - 7)}</p>`)
+      .replace('@GUIDELINES@', escaped(10_000));
+    expect(Buffer.byteLength(body)).toBeGreaterThan(150_000);
+    const large = await fetch(`${baseUrl}${project}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(large.status).toBe(200);
+    const stored = await call<EmailChannelView>('GET', project);
+    expect(stored.body.guidelines).toBe('€'.repeat(10_000));
+
+    const tooLong = await call<{ message: string[] }>('PATCH', project, { identity: { signatureHtml: 'x'.repeat(20_001) } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.message).toEqual([expect.stringMatching(/^identity\.signatureHtml: /)]);
+
+    const oversized = await call<{ statusCode: number; message: string }>('PATCH', project, { guidelines: 'x'.repeat(CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES) });
+    expect(oversized.status).toBe(413);
+    expect(oversized.body.message).toContain(`${CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES} bytes`);
+
+    // Cleaned as inbound HTML is: handlers, scripts and 1×1 tracking pixels go; a logo image would stay.
+    const hostile =
+      '<p onmouseover="steal()">Regards<script>fetch("https://evil.example")</script><img src="https://evil.example/t.gif" width="1" height="1"></p>';
+    const signed = await call<EmailChannelView>('PATCH', project, { identity: { signatureHtml: hostile } });
+    expect(signed.status).toBe(200);
+    expect(signed.body.identity?.signatureHtml).toContain('Regards');
+    expect(signed.body.identity?.signatureHtml).not.toMatch(/onmouseover|script|evil\.example/);
+    const snapshot = await eventually(async () => {
+      const current = await snapshotOf('p-limits');
+      return current?.identity?.signatureHtml.includes('Regards') ? current : null;
+    });
+    expect(snapshot.identity?.signatureHtml).not.toMatch(/script|evil\.example/);
+  });
+
+  it('rotates SECRETS_KEY: the previous key opens old passwords (old format too), which are re-sealed at start', async () => {
+    const keyA = environment.SECRETS_KEY as string;
+    const keyB = randomBytes(32).toString('base64');
+    const rotated = '/v1/projects/p-rotate/channels/email';
+    const legacy = '/v1/projects/p-legacy/channels/email';
+    expect((await call('PUT', rotated, workingChannel())).status).toBe(200);
+    expect((await call('PUT', legacy, workingChannel())).status).toBe(200);
+    const sealedColumns = async (projectId: string) =>
+      (await db.query<{ imap: string; smtp: string }>(
+        'SELECT imap_password_sealed AS imap, smtp_password_sealed AS smtp FROM channel_config.email_channel WHERE project_id = $1',
+        [projectId],
+      )).rows[0];
+    const idOfA = new SecretBox(decodeKey(keyA)).keyId;
+    const idOfB = new SecretBox(decodeKey(keyB)).keyId;
+    expect((await sealedColumns('p-rotate')).imap.startsWith(`v2.${idOfA}.`)).toBe(true);
+
+    // A row as the previous release stored it: v1, no key id, no context.
+    await app.close();
+    await db.query('UPDATE channel_config.email_channel SET imap_password_sealed = $2, smtp_password_sealed = $3 WHERE project_id = $1', [
+      'p-legacy',
+      legacySeal(decodeKey(keyA), IMAP_USER.password),
+      legacySeal(decodeKey(keyA), SMTP_USER.password),
+    ]);
+
+    environment.SECRETS_KEY = keyB;
+    environment.SECRETS_KEY_PREVIOUS = keyA;
+    await boot();
+    for (const projectId of ['p-rotate', 'p-legacy', 'p-connect']) {
+      const columns = await sealedColumns(projectId);
+      expect(columns.imap.startsWith(`v2.${idOfB}.`), projectId).toBe(true);
+      expect(columns.smtp.startsWith(`v2.${idOfB}.`), projectId).toBe(true);
+      // The bucket the other services read follows.
+      const snapshot = await eventually(async () => {
+        const current = await snapshotOf(projectId);
+        return current?.imap?.password.sealed === columns.imap ? current : null;
+      });
+      expect(snapshot.smtp?.password.sealed).toBe(columns.smtp);
+    }
+    const audit = await call<{ entries: Array<{ action: string; changedFields: string[] }> }>('GET', `${legacy}/audit`);
+    expect(audit.body.entries[0]).toMatchObject({ action: 'email_channel.passwords_resealed', changedFields: ['imap.password', 'smtp.password'] });
+
+    // Without the previous key everything still works: nothing depends on key A any more.
+    await app.close();
+    environment.SECRETS_KEY_PREVIOUS = undefined;
+    await boot();
+    for (const project of [rotated, legacy]) {
+      expect((await call<TestConnectionResult>('POST', `${project}/test-connection`)).body, project).toEqual({ imap: { ok: true }, smtp: { ok: true } });
+    }
+    // A sealed password copied to another project (or host) in the bucket or the database does not open there.
+    const { imap } = await sealedColumns('p-rotate');
+    await db.query('UPDATE channel_config.email_channel SET imap_password_sealed = $2 WHERE project_id = $1', ['p-legacy', imap]);
+    expect((await call('POST', `${legacy}/test-connection`)).status).toBe(409);
+  });
 });
+
+/** The sealed form of the release before key ids and context: `v1.<nonce>.<tag>.<ciphertext>`. */
+function legacySeal(key: Buffer, plainText: string): string {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const body = Buffer.concat([cipher.update(plainText, 'utf8'), cipher.final()]);
+  return ['v1', ...[nonce, cipher.getAuthTag(), body].map((part) => part.toString('base64url'))].join('.');
+}
+
+interface RefusingServer {
+  port: number;
+  loginsSeen(): number;
+  stop(): Promise<void>;
+}
+
+/** A line-based TCP server on 127.0.0.1; `answer` returns the reply to each line received (or nothing). */
+async function startLineServer(greeting: string, answer: (line: string, socket: Socket) => string | null): Promise<{ port: number; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    socket.write(greeting);
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString('utf8');
+      let end: number;
+      while ((end = buffered.indexOf('\r\n')) >= 0) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const reply = answer(line, socket);
+        if (reply) socket.write(reply);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return {
+    port: address.port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** An IMAP server that refuses every login (or, with `select`, takes it and refuses INBOX) with `said` as its reason. */
+async function startRefusingImapServer(said: string, refuse: 'login' | 'select'): Promise<RefusingServer> {
+  let logins = 0;
+  const server = await startLineServer(`* OK [CAPABILITY IMAP4rev1] ${said} ready\r\n`, (line) => {
+    const [tag, command = ''] = line.split(' ');
+    switch (command.toUpperCase()) {
+      case 'CAPABILITY':
+        return `* CAPABILITY IMAP4rev1\r\n${tag} OK ${said}\r\n`;
+      case 'LOGIN':
+      case 'AUTHENTICATE':
+        logins++;
+        return refuse === 'login' ? `${tag} NO [AUTHENTICATIONFAILED] ${said}\r\n` : `${tag} OK ${said}\r\n`;
+      case 'SELECT':
+      case 'EXAMINE':
+        return `${tag} NO ${said}\r\n`;
+      case 'LOGOUT':
+        return `* BYE ${said}\r\n${tag} OK ${said}\r\n`;
+      default:
+        return `${tag} BAD ${said}\r\n`;
+    }
+  });
+  return { ...server, loginsSeen: () => logins };
+}
+
+/** An SMTP server that offers AUTH and refuses it (or, with `ehlo`, refuses EHLO and HELO) with `said` as its reason. */
+async function startRefusingSmtpServer(said: string, refuse: 'login' | 'ehlo'): Promise<RefusingServer> {
+  let logins = 0;
+  const server = await startLineServer(`220 fake.test ESMTP ${said}\r\n`, (line, socket) => {
+    const verb = line.split(' ')[0].toUpperCase();
+    if (refuse === 'ehlo' && (verb === 'EHLO' || verb === 'HELO')) return `554 5.7.1 ${said}\r\n`;
+    if (verb === 'EHLO') return `250-fake.test ${said}\r\n250 AUTH PLAIN LOGIN\r\n`;
+    if (verb === 'AUTH') {
+      logins++;
+      return `535 5.7.8 ${said}\r\n`;
+    }
+    if (verb === 'QUIT') {
+      socket.end(`221 ${said}\r\n`);
+      return null;
+    }
+    return `502 ${said}\r\n`;
+  });
+  return { ...server, loginsSeen: () => logins };
+}

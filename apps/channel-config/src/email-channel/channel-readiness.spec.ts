@@ -20,7 +20,7 @@ describe('channel readiness', () => {
       identity: { fromEmail: 'support@example.test', fromName: 'Support' },
     });
     const channel = new EmailChannelEntity();
-    channel.assignSettings((await settingsFromPut(body, null, new SecretBox(randomBytes(32)))).settings);
+    channel.assignSettings((await settingsFromPut(body, null, { projectId: 'acme', box: new SecretBox(randomBytes(32)) })).settings);
     expect(missingSections(channel)).toEqual([]);
     channel.smtpHost = '';
     expect(notReadyReason(missingSections(channel))).toBe('SMTP is not configured');

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { ChannelSafety, ConnectionTestSummary, ImapEncryption, SmtpEncryption } from '@ensoras/contracts';
+import { DEFAULT_CHANNEL_SAFETY, type ChannelSafety, type ConnectionTestSummary, type ImapEncryption, type SmtpEncryption } from '@ensoras/contracts';
 import type { EmailChannelSettings } from './email-channel-settings.js';
 
 /** One project's email channel. Passwords are stored only as SecretBox-sealed strings. */
@@ -34,6 +34,7 @@ export class EmailChannelEntity {
   @Column({ name: 'max_ai_replies_per_ticket', type: 'int' }) maxAiRepliesPerTicket!: number;
   @Column({ name: 'max_ai_replies_per_address', type: 'int' }) maxAiRepliesPerAddress!: number;
   @Column({ name: 'loop_window_minutes', type: 'int' }) loopWindowMinutes!: number;
+  @Column({ name: 'max_ai_replies_per_hour', type: 'int' }) maxAiRepliesPerHour!: number;
 
   /** Result of the last Test Connection; cleared when the connection settings change. */
   @Column({ name: 'last_connection_test', type: 'jsonb', nullable: true }) lastConnectionTest!: ConnectionTestSummary | null;
@@ -72,6 +73,7 @@ export class EmailChannelEntity {
       maxAiRepliesPerTicket: this.maxAiRepliesPerTicket,
       maxAiRepliesPerAddress: this.maxAiRepliesPerAddress,
       loopWindowMinutes: this.loopWindowMinutes,
+      maxAiRepliesPerHour: this.maxAiRepliesPerHour,
     };
   }
 
@@ -100,5 +102,6 @@ export class EmailChannelEntity {
     this.maxAiRepliesPerTicket = safety.maxAiRepliesPerTicket;
     this.maxAiRepliesPerAddress = safety.maxAiRepliesPerAddress;
     this.loopWindowMinutes = safety.loopWindowMinutes;
+    this.maxAiRepliesPerHour = safety.maxAiRepliesPerHour ?? DEFAULT_CHANNEL_SAFETY.maxAiRepliesPerHour;
   }
 }

@@ -3,10 +3,11 @@ import { ProjectsModule } from '../projects/projects.module.js';
 import { ConnectionTester } from './connection-test.service.js';
 import { EmailChannelController } from './email-channel.controller.js';
 import { EmailChannelService } from './email-channel.service.js';
+import { PasswordResealing } from './password-resealing.service.js';
 
 @Module({
   imports: [ProjectsModule],
   controllers: [EmailChannelController],
-  providers: [EmailChannelService, ConnectionTester],
+  providers: [EmailChannelService, ConnectionTester, PasswordResealing],
 })
 export class EmailChannelModule {}

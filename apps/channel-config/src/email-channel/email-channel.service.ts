@@ -8,7 +8,7 @@ import {
   type PutEmailChannelDto,
   type TestConnectionResult,
 } from '@ensoras/contracts';
-import { SecretBox } from '@ensoras/secrets';
+import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import { ProjectChanges, type ProjectChange, type ProjectState } from '../projects/project-changes.service.js';
 import { missingSections, notReadyReason } from './channel-readiness.js';
 import { ConnectionTester, connectionTestSummary } from './connection-test.service.js';
@@ -31,7 +31,7 @@ export class EmailChannelService {
   /** The whole channel: defaults for optional settings left out, stored passwords kept when left out. */
   async put(projectId: string, body: PutEmailChannelDto): Promise<EmailChannelView> {
     const state = await this.changes.apply(projectId, async (current) =>
-      this.store(current, await settingsFromPut(body, current.channel?.settings() ?? null, this.secretBox), 'email_channel.configured'),
+      this.store(current, await settingsFromPut(body, current.channel?.settings() ?? null, { projectId, box: this.secretBox }), 'email_channel.configured'),
     );
     return emailChannelView(requireChannel(state.channel, projectId));
   }
@@ -40,7 +40,7 @@ export class EmailChannelService {
   async patch(projectId: string, body: PatchEmailChannelDto): Promise<EmailChannelView> {
     const state = await this.changes.apply(projectId, async (current) => {
       const stored = current.channel?.settings() ?? null;
-      const change = await settingsFromPatch(body, stored, this.secretBox);
+      const change = await settingsFromPatch(body, stored, { projectId, box: this.secretBox });
       return this.store(current, change, stored ? 'email_channel.updated' : 'email_channel.configured');
     });
     return emailChannelView(requireChannel(state.channel, projectId));
@@ -104,10 +104,13 @@ export class EmailChannelService {
   private openPasswords(channel: EmailChannelEntity): { imap: string; smtp: string } {
     const { imap, smtp } = channel.settings();
     try {
-      return { imap: this.secretBox.open(imap.password), smtp: this.secretBox.open(smtp.password) };
+      return {
+        imap: this.secretBox.open(imap.password, channelPasswordContext(channel.projectId, 'imap', imap)),
+        smtp: this.secretBox.open(smtp.password, channelPasswordContext(channel.projectId, 'smtp', smtp)),
+      };
     } catch {
       throw new ConflictException(
-        'The stored passwords cannot be opened with the current SECRETS_KEY (was it changed?): PUT the passwords again',
+        'The stored passwords cannot be opened with SECRETS_KEY or SECRETS_KEY_PREVIOUS (was the key changed without keeping the old one as SECRETS_KEY_PREVIOUS?): PUT the passwords again',
       );
     }
   }

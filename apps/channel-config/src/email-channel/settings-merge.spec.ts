@@ -3,11 +3,14 @@ import { NotFoundException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
 import { PatchEmailChannelDto, PutEmailChannelDto } from '@ensoras/contracts';
-import { SecretBox } from '@ensoras/secrets';
+import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import type { EmailChannelSettings } from './email-channel-settings.js';
 import { affectsConnection, InvalidChannelSettings, settingsFromPatch, settingsFromPut } from './settings-merge.js';
 
 const box = new SecretBox(randomBytes(32));
+const sealing = { projectId: 'acme', box };
+const opened = (settings: EmailChannelSettings, section: 'imap' | 'smtp') =>
+  box.open(settings[section].password, channelPasswordContext('acme', section, settings[section]));
 
 // Bodies go through class-transformer as in a request, so absent fields are present-but-undefined like there.
 const putBody = (overrides: Record<string, unknown> = {}) =>
@@ -20,7 +23,7 @@ const putBody = (overrides: Record<string, unknown> = {}) =>
 const patchBody = (plain: Record<string, unknown>) => plainToInstance(PatchEmailChannelDto, plain);
 
 async function stored(overrides: Record<string, unknown> = {}): Promise<EmailChannelSettings> {
-  return (await settingsFromPut(putBody(overrides), null, box)).settings;
+  return (await settingsFromPut(putBody(overrides), null, sealing)).settings;
 }
 
 async function fieldErrorsOf(promise: Promise<unknown>): Promise<string[]> {
@@ -34,16 +37,16 @@ async function fieldErrorsOf(promise: Promise<unknown>): Promise<string[]> {
 
 describe('PUT', () => {
   it('fills the product defaults, seals both passwords and reports every field as changed', async () => {
-    const { settings, changedFields } = await settingsFromPut(putBody(), null, box);
+    const { settings, changedFields } = await settingsFromPut(putBody(), null, sealing);
     expect(settings.imap).toMatchObject({ validateCertificate: true, markAsRead: false });
     expect(settings.smtp.validateCertificate).toBe(true);
     expect(settings.identity.signatureHtml).toBe('');
     expect(settings.guidelines).toBe('');
     expect(settings.responseDelay).toEqual({ minSeconds: 30, maxSeconds: 120 });
-    expect(settings.safety).toEqual({ maxMessageSizeMb: 25, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 5, loopWindowMinutes: 60 });
+    expect(settings.safety).toEqual({ maxMessageSizeMb: 25, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 5, loopWindowMinutes: 60, maxAiRepliesPerHour: 300 });
     expect(JSON.stringify(settings)).not.toContain('imap-secret');
-    expect(box.open(settings.imap.password)).toBe('imap-secret');
-    expect(box.open(settings.smtp.password)).toBe('smtp-secret');
+    expect(opened(settings, 'imap')).toBe('imap-secret');
+    expect(opened(settings, 'smtp')).toBe('smtp-secret');
     expect(changedFields).toEqual(
       expect.arrayContaining(['imap.host', 'imap.password', 'smtp.password', 'responseDelay.minSeconds', 'safety.loopWindowMinutes']),
     );
@@ -53,7 +56,7 @@ describe('PUT', () => {
     const body = putBody();
     delete body.imap.password;
     delete body.smtp.password;
-    const errors = await fieldErrorsOf(settingsFromPut(body, null, box));
+    const errors = await fieldErrorsOf(settingsFromPut(body, null, sealing));
     expect(errors).toEqual([expect.stringMatching(/^imap\.password: /), expect.stringMatching(/^smtp\.password: /)]);
   });
 
@@ -61,7 +64,7 @@ describe('PUT', () => {
     const before = await stored({ guidelines: 'Be brief', responseDelay: { minSeconds: 0, maxSeconds: 5 } });
     const body = putBody({ imap: { host: 'imap.example.test', port: 993, encryption: 'ssl', username: 'support@example.test', markAsRead: true } });
     delete body.smtp.password;
-    const { settings, changedFields } = await settingsFromPut(body, before, box);
+    const { settings, changedFields } = await settingsFromPut(body, before, sealing);
     expect(settings.imap.password).toEqual(before.imap.password);
     expect(settings.smtp.password).toEqual(before.smtp.password);
     expect(settings.imap.markAsRead).toBe(true);
@@ -72,32 +75,54 @@ describe('PUT', () => {
 
   it('of the same settings again changes nothing, the same password included', async () => {
     const before = await stored();
-    const { settings, changedFields } = await settingsFromPut(putBody(), before, box);
+    const { settings, changedFields } = await settingsFromPut(putBody(), before, sealing);
     expect(changedFields).toEqual([]);
     expect(settings.imap.password).toEqual(before.imap.password);
+  });
+
+  it('over a stored channel, with another host but no password, is a 400 naming the password, for SMTP too', async () => {
+    const before = await stored();
+    const body = putBody({ smtp: { host: 'evil.example', port: 587, encryption: 'tls', username: 'support@example.test' } });
+    delete body.imap.password;
+    const errors = await fieldErrorsOf(settingsFromPut(body, before, sealing));
+    expect(errors).toEqual([expect.stringMatching(/^smtp\.password: smtp\.password is required when smtp\.host changes/)]);
+  });
+
+  it('cleans the signature like received HTML, and sending the same signature again is no change', async () => {
+    const signature = '<p onclick="steal()">Regards<script>alert(1)</script> <img src="https://tracker.example/p.gif" width="1" height="1"><a href="javascript:alert(1)">x</a></p>';
+    const { settings } = await settingsFromPut(putBody({ identity: { fromEmail: 'support@example.test', fromName: 'Support', signatureHtml: signature } }), null, sealing);
+    expect(settings.identity.signatureHtml).toContain('Regards');
+    expect(settings.identity.signatureHtml).not.toMatch(/onclick|script|javascript:|tracker\.example/);
+    const again = await settingsFromPatch(patchBody({ identity: { signatureHtml: signature } }), settings, sealing);
+    expect(again.changedFields).toEqual([]);
   });
 
   it('with a new password reports it changed by name only', async () => {
     const before = await stored();
     const body = putBody();
     body.imap.password = 'rotated';
-    const { settings, changedFields } = await settingsFromPut(body, before, box);
+    const { settings, changedFields } = await settingsFromPut(body, before, sealing);
     expect(changedFields).toEqual(['imap.password']);
-    expect(box.open(settings.imap.password)).toBe('rotated');
+    expect(opened(settings, 'imap')).toBe('rotated');
   });
 
   it('takes a complete safety block as given, and a later PUT without one resets it to the defaults', async () => {
-    const safety = { maxMessageSizeMb: 10, maxAiRepliesPerTicket: 1, maxAiRepliesPerAddress: 2, loopWindowMinutes: 15 };
+    const safety = { maxMessageSizeMb: 10, maxAiRepliesPerTicket: 1, maxAiRepliesPerAddress: 2, loopWindowMinutes: 15, maxAiRepliesPerHour: 40 };
     const before = await stored({ safety });
     expect(before.safety).toEqual(safety);
-    const { settings, changedFields } = await settingsFromPut(putBody(), before, box);
-    expect(settings.safety).toEqual({ maxMessageSizeMb: 25, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 5, loopWindowMinutes: 60 });
+    const { settings, changedFields } = await settingsFromPut(putBody(), before, sealing);
+    expect(settings.safety).toEqual({ maxMessageSizeMb: 25, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 5, loopWindowMinutes: 60, maxAiRepliesPerHour: 300 });
     expect(changedFields).toEqual([
       'safety.loopWindowMinutes',
       'safety.maxAiRepliesPerAddress',
+      'safety.maxAiRepliesPerHour',
       'safety.maxAiRepliesPerTicket',
       'safety.maxMessageSizeMb',
     ]);
+
+    // Before the hourly cap existed a safety block had four limits; the fifth then takes its default.
+    const { maxAiRepliesPerHour: _cap, ...fourLimits } = safety;
+    expect((await stored({ safety: fourLimits })).safety.maxAiRepliesPerHour).toBe(300);
   });
 
   // An incomplete block never gets here: the request's own validation (ChannelSafetyDto) refuses it first.
@@ -106,7 +131,7 @@ describe('PUT', () => {
       settingsFromPut(
         putBody({ safety: { maxMessageSizeMb: 0, maxAiRepliesPerTicket: 1.5, maxAiRepliesPerAddress: 1_001, loopWindowMinutes: 10_081 } }),
         null,
-        box,
+        sealing,
       ),
     );
     for (const field of ['maxMessageSizeMb', 'maxAiRepliesPerTicket', 'maxAiRepliesPerAddress', 'loopWindowMinutes']) {
@@ -118,39 +143,88 @@ describe('PUT', () => {
 describe('PATCH', () => {
   it('changes only the named fields, nested ones field by field, and keeps the passwords', async () => {
     const before = await stored({ guidelines: 'Be kind' });
-    const { settings, changedFields } = await settingsFromPatch(patchBody({ imap: { port: 143, encryption: 'starttls' } }), before, box);
-    expect(changedFields).toEqual(['imap.encryption', 'imap.port']);
-    expect(settings.imap).toMatchObject({ host: 'imap.example.test', port: 143, encryption: 'starttls', username: 'support@example.test' });
+    const { settings, changedFields } = await settingsFromPatch(
+      patchBody({ imap: { markAsRead: true, validateCertificate: false }, identity: { fromName: 'Care' } }),
+      before,
+      sealing,
+    );
+    expect(changedFields).toEqual(['identity.fromName', 'imap.markAsRead', 'imap.validateCertificate']);
+    expect(settings.imap).toMatchObject({ host: 'imap.example.test', port: 993, markAsRead: true, validateCertificate: false });
     expect(settings.imap.password).toEqual(before.imap.password);
+    expect(settings.smtp.password).toEqual(before.smtp.password);
     expect(settings.guidelines).toBe('Be kind');
+  });
+
+  it.each([
+    ['imap', { host: 'evil.example' }],
+    ['imap', { port: 143 }],
+    ['imap', { encryption: 'tcp' }],
+    ['imap', { username: 'someone@evil.example' }],
+    ['smtp', { host: 'evil.example' }],
+    ['smtp', { port: 25 }],
+    ['smtp', { encryption: 'none' }],
+    ['smtp', { username: 'someone@evil.example' }],
+  ])('moving %s to %o without the password is a 400 naming the password', async (section, change) => {
+    const before = await stored();
+    const errors = await fieldErrorsOf(settingsFromPatch(patchBody({ [section]: change }), before, sealing));
+    const [field] = Object.keys(change);
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`^${section}\\.password: .*${section}\\.${field}`))]);
+  });
+
+  it('moving the connection with the password seals it for the new settings only; the same value is not a password change', async () => {
+    const before = await stored();
+    const { settings, changedFields } = await settingsFromPatch(
+      patchBody({ imap: { host: 'imap2.example.test', port: 143, encryption: 'starttls', password: 'imap-secret' } }),
+      before,
+      sealing,
+    );
+    expect(changedFields).toEqual(['imap.encryption', 'imap.host', 'imap.port']);
+    expect(opened(settings, 'imap')).toBe('imap-secret');
+    expect(() => box.open(settings.imap.password, channelPasswordContext('acme', 'imap', before.imap))).toThrow();
+    expect(settings.smtp.password).toEqual(before.smtp.password);
+
+    const renamed = await settingsFromPatch(patchBody({ smtp: { username: 'other@example.test', password: 'new-smtp' } }), before, sealing);
+    expect(renamed.changedFields).toEqual(['smtp.password', 'smtp.username']);
+    expect(opened(renamed.settings, 'smtp')).toBe('new-smtp');
+  });
+
+  it('naming the stored connection values again needs no password', async () => {
+    const before = await stored();
+    const { changedFields, settings } = await settingsFromPatch(
+      patchBody({ imap: { host: 'imap.example.test', port: 993, encryption: 'ssl', username: 'support@example.test' } }),
+      before,
+      sealing,
+    );
+    expect(changedFields).toEqual([]);
+    expect(settings.imap.password).toEqual(before.imap.password);
   });
 
   it('merges single safety limits into the stored ones and names an invalid one', async () => {
     const before = await stored({ safety: { maxMessageSizeMb: 10, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 4, loopWindowMinutes: 30 } });
-    const { settings, changedFields } = await settingsFromPatch(patchBody({ safety: { maxAiRepliesPerAddress: 2 } }), before, box);
-    expect(settings.safety).toEqual({ maxMessageSizeMb: 10, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 2, loopWindowMinutes: 30 });
+    const { settings, changedFields } = await settingsFromPatch(patchBody({ safety: { maxAiRepliesPerAddress: 2 } }), before, sealing);
+    expect(settings.safety).toEqual({ maxMessageSizeMb: 10, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 2, loopWindowMinutes: 30, maxAiRepliesPerHour: 300 });
     expect(changedFields).toEqual(['safety.maxAiRepliesPerAddress']);
     expect(settings.imap.password).toEqual(before.imap.password);
 
-    const errors = await fieldErrorsOf(settingsFromPatch(patchBody({ safety: { maxAiRepliesPerTicket: 0 } }), before, box));
+    const errors = await fieldErrorsOf(settingsFromPatch(patchBody({ safety: { maxAiRepliesPerTicket: 0 } }), before, sealing));
     expect(errors).toEqual([expect.stringMatching(/^safety\.maxAiRepliesPerTicket: /)]);
-    const unchanged = await settingsFromPatch(patchBody({ safety: { loopWindowMinutes: 30 } }), before, box);
+    const unchanged = await settingsFromPatch(patchBody({ safety: { loopWindowMinutes: 30 } }), before, sealing);
     expect(unchanged.changedFields).toEqual([]);
   });
 
   it('merges one bound of the delay with the stored other and rejects min > max naming responseDelay.maxSeconds', async () => {
     const before = await stored({ responseDelay: { minSeconds: 30, maxSeconds: 60 } });
-    const widened = await settingsFromPatch(patchBody({ responseDelay: { maxSeconds: 600 } }), before, box);
+    const widened = await settingsFromPatch(patchBody({ responseDelay: { maxSeconds: 600 } }), before, sealing);
     expect(widened.settings.responseDelay).toEqual({ minSeconds: 30, maxSeconds: 600 });
-    const errors = await fieldErrorsOf(settingsFromPatch(patchBody({ responseDelay: { maxSeconds: 10 } }), before, box));
+    const errors = await fieldErrorsOf(settingsFromPatch(patchBody({ responseDelay: { maxSeconds: 10 } }), before, sealing));
     expect(errors).toEqual([expect.stringMatching(/^responseDelay\.maxSeconds: /)]);
   });
 
   it('of a channel never configured is a 404 unless it brings complete imap, smtp and identity', async () => {
-    await expect(settingsFromPatch(patchBody({ guidelines: 'x' }), null, box)).rejects.toBeInstanceOf(NotFoundException);
+    await expect(settingsFromPatch(patchBody({ guidelines: 'x' }), null, sealing)).rejects.toBeInstanceOf(NotFoundException);
     const { imap, smtp } = putBody();
-    await expect(settingsFromPatch(patchBody({ imap, smtp }), null, box)).rejects.toBeInstanceOf(NotFoundException);
-    const { settings } = await settingsFromPatch(patchBody({ ...putBody(), responseDelay: { maxSeconds: 300 } }), null, box);
+    await expect(settingsFromPatch(patchBody({ imap, smtp }), null, sealing)).rejects.toBeInstanceOf(NotFoundException);
+    const { settings } = await settingsFromPatch(patchBody({ ...putBody(), responseDelay: { maxSeconds: 300 } }), null, sealing);
     expect(settings.imap.validateCertificate).toBe(true);
     expect(settings.responseDelay).toEqual({ minSeconds: 30, maxSeconds: 300 });
   });

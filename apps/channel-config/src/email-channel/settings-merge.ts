@@ -1,6 +1,10 @@
 /**
  * How a PUT or PATCH body becomes the stored channel: defaults, field-by-field merging, password handling, and the
  * validation of the merged result. Pure apart from sealing, so the rules are unit-tested without a server.
+ *
+ * A stored password never follows the connection somewhere else: changing host, port, encryption or username of
+ * IMAP or SMTP takes the password in the same request. Otherwise whoever holds the admin token could point the
+ * stored password at a server of their own and read it there (Test Connection would log in with it).
  */
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import {
@@ -14,7 +18,9 @@ import {
   type SealedSecret,
   type SmtpSettings,
 } from '@ensoras/contracts';
+import { sanitizeMailHtml } from '@ensoras/mail';
 import { validationPipe } from '@ensoras/runtime';
+import { channelPasswordContext, type SealingContext } from '@ensoras/secrets';
 import {
   DEFAULT_MARK_AS_READ,
   DEFAULT_RESPONSE_DELAY,
@@ -24,9 +30,18 @@ import {
 
 /** What merging needs of the SecretBox. */
 export interface SecretSealer {
-  seal(plainText: string): SealedSecret;
-  open(secret: SealedSecret): string;
+  seal(plainText: string, context: SealingContext): SealedSecret;
+  open(secret: SealedSecret, context: SealingContext): string;
 }
+
+/** Sealing binds each password to its project and connection, so merging needs both. */
+export interface Sealing {
+  projectId: string;
+  box: SecretSealer;
+}
+
+/** The settings a password is bound to: change one, and the password must come again. */
+export const CONNECTION_FIELDS = ['host', 'port', 'encryption', 'username'] as const;
 
 export interface SettingsChange {
   settings: EmailChannelSettings;
@@ -60,7 +75,7 @@ type Body = PutEmailChannelDto | PatchEmailChannelDto;
 export async function settingsFromPut(
   body: PutEmailChannelDto,
   stored: EmailChannelSettings | null,
-  sealer: SecretSealer,
+  sealing: Sealing,
 ): Promise<SettingsChange> {
   const defaults: Draft = {
     imap: { validateCertificate: DEFAULT_VALIDATE_CERTIFICATE, markAsRead: DEFAULT_MARK_AS_READ },
@@ -70,7 +85,7 @@ export async function settingsFromPut(
     responseDelay: { ...DEFAULT_RESPONSE_DELAY },
     safety: { ...DEFAULT_CHANNEL_SAFETY },
   };
-  return merge(defaults, body, stored, sealer);
+  return merge(defaults, body, stored, sealing);
 }
 
 /**
@@ -81,15 +96,15 @@ export async function settingsFromPut(
 export async function settingsFromPatch(
   body: PatchEmailChannelDto,
   stored: EmailChannelSettings | null,
-  sealer: SecretSealer,
+  sealing: Sealing,
 ): Promise<SettingsChange> {
-  if (stored) return merge(draftOf(stored), body, stored, sealer);
+  if (stored) return merge(draftOf(stored), body, stored, sealing);
   if (!isCompleteChannel(body)) {
     throw new NotFoundException(
       'The email channel is not configured yet: PUT the complete settings, or PATCH with complete imap, smtp and identity',
     );
   }
-  return settingsFromPut(body as PutEmailChannelDto, null, sealer);
+  return settingsFromPut(body as PutEmailChannelDto, null, sealing);
 }
 
 /** Whether a body carries every required setting of imap, smtp and identity (passwords are checked later). */
@@ -121,9 +136,8 @@ export function affectsConnection(changedFields: string[]): boolean {
   return changedFields.some((path) => (path.startsWith('imap.') && path !== 'imap.markAsRead') || path.startsWith('smtp.'));
 }
 
-async function merge(base: Draft, body: Body, stored: EmailChannelSettings | null, sealer: SecretSealer): Promise<SettingsChange> {
+async function merge(base: Draft, body: Body, stored: EmailChannelSettings | null, sealing: Sealing): Promise<SettingsChange> {
   const errors: string[] = [];
-  const changedPasswords: string[] = [];
   const { password: imapPassword, ...imapInput } = body.imap ?? {};
   const { password: smtpPassword, ...smtpInput } = body.smtp ?? {};
   const draft: Draft = {
@@ -134,50 +148,90 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
     responseDelay: { ...base.responseDelay, ...definedFields(body.responseDelay ?? {}) },
     safety: { ...base.safety, ...definedFields(body.safety ?? {}) },
   };
-  const imapSealed = mergePassword('imap.password', imapPassword, stored?.imap.password, sealer, errors, changedPasswords);
-  const smtpSealed = mergePassword('smtp.password', smtpPassword, stored?.smtp.password, sealer, errors, changedPasswords);
+  const imapChoice = passwordChoice('imap', imapPassword, draft.imap, stored?.imap, sealing, errors);
+  const smtpChoice = passwordChoice('smtp', smtpPassword, draft.smtp, stored?.smtp, sealing, errors);
 
   errors.push(...(await validationErrorsOf(draft)));
-  if (errors.length > 0 || !imapSealed || !smtpSealed) throw new InvalidChannelSettings(errors);
+  if (errors.length > 0 || !imapChoice || !smtpChoice) throw new InvalidChannelSettings(errors);
 
   // Validation passed, so every required field is present.
+  const imap = draft.imap as ImapSettings;
+  const smtp = draft.smtp as SmtpSettings;
   const settings: EmailChannelSettings = {
-    imap: { ...(draft.imap as ImapSettings), password: imapSealed },
-    smtp: { ...(draft.smtp as SmtpSettings), password: smtpSealed },
-    identity: draft.identity as EmailIdentity,
+    imap: { ...imap, password: sealed(imapChoice, sealing, 'imap', imap) },
+    smtp: { ...smtp, password: sealed(smtpChoice, sealing, 'smtp', smtp) },
+    identity: withSanitizedSignature(draft.identity as EmailIdentity),
     guidelines: draft.guidelines,
     responseDelay: draft.responseDelay as ResponseDelay,
     safety: draft.safety as ChannelSafety,
   };
+  const changedPasswords = [imapChoice, smtpChoice].filter((choice) => choice.changed).map((choice) => choice.path);
   return { settings, changedFields: [...diff(stored, settings), ...changedPasswords].sort() };
 }
 
 /**
- * A new password is sealed; a password equal to the stored one keeps the stored sealed form, so re-sending the
- * same form is not a change. Left out, the stored one stays (and without one stored, that is an error).
+ * The signature goes into every reply, so it is cleaned like received HTML (no scripts, handlers, remote loads),
+ * after validation: the limit applies to what the admin sent, not to the escaped result. Cleaning what is already
+ * clean changes nothing, so re-sending a stored signature is not a change.
  */
-function mergePassword(
-  path: string,
-  input: string | undefined,
-  stored: SealedSecret | undefined,
-  sealer: SecretSealer,
-  errors: string[],
-  changed: string[],
-): SealedSecret | undefined {
-  if (input === undefined) {
-    if (!stored) errors.push(`${path}: ${path} is required, no password is stored for this channel yet`);
-    return stored;
-  }
-  if (stored && openOrNull(sealer, stored) === input) return stored;
-  changed.push(path);
-  return sealer.seal(input);
+function withSanitizedSignature(identity: EmailIdentity): EmailIdentity {
+  return identity.signatureHtml ? { ...identity, signatureHtml: sanitizeMailHtml(identity.signatureHtml, []) } : identity;
 }
 
-function openOrNull(sealer: SecretSealer, secret: SealedSecret): string | null {
+/** Keep the stored sealed form, or seal `plainText` for the new settings; `changed` when the password itself differs. */
+type PasswordChoice =
+  | { path: string; changed: false; keep: SealedSecret }
+  | { path: string; changed: boolean; plainText: string };
+
+interface Connection {
+  host: string;
+  port: number;
+  encryption: string;
+  username: string;
+}
+type ConnectionSection = Partial<Connection>;
+type StoredSection = Connection & { password: SealedSecret };
+
+/**
+ * Left out, the stored password stays, unless the connection it belongs to changes (then, or with none stored,
+ * it is an error naming the field). Sent equal to the stored one for unchanged settings, the stored sealed form
+ * stays, so re-sending the same form is not a change. Anything else is sealed anew, for the new settings.
+ */
+function passwordChoice(
+  section: 'imap' | 'smtp',
+  input: string | undefined,
+  next: ConnectionSection,
+  stored: StoredSection | undefined,
+  sealing: Sealing,
+  errors: string[],
+): PasswordChoice | undefined {
+  const path = `${section}.password`;
+  const moved = stored ? CONNECTION_FIELDS.filter((field) => next[field] !== stored[field]).map((field) => `${section}.${field}`) : [];
+  if (input === undefined) {
+    if (!stored) {
+      errors.push(`${path}: ${path} is required, no password is stored for this channel yet`);
+    } else if (moved.length > 0) {
+      errors.push(`${path}: ${path} is required when ${moved.join(', ')} change${moved.length === 1 ? 's' : ''}: the stored password is never sent to other connection settings`);
+    } else {
+      return { path, changed: false, keep: stored.password };
+    }
+    return undefined;
+  }
+  const storedPlainText = stored ? openOrNull(sealing, section, stored) : null;
+  if (storedPlainText === input && moved.length === 0 && stored) return { path, changed: false, keep: stored.password };
+  return { path, changed: storedPlainText !== input, plainText: input };
+}
+
+function sealed(choice: PasswordChoice, sealing: Sealing, section: 'imap' | 'smtp', settings: Connection): SealedSecret {
+  if ('keep' in choice) return choice.keep;
+  return sealing.box.seal(choice.plainText, channelPasswordContext(sealing.projectId, section, settings));
+}
+
+function openOrNull(sealing: Sealing, section: 'imap' | 'smtp', stored: StoredSection): string | null {
   try {
-    return sealer.open(secret);
+    return sealing.box.open(stored.password, channelPasswordContext(sealing.projectId, section, stored));
   } catch {
-    // Sealed under another key: whatever came in replaces it.
+    // Sealed under another key or another context: whatever came in replaces it.
     return null;
   }
 }

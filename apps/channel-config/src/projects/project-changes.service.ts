@@ -22,7 +22,8 @@ export interface ProjectState {
 export interface ProjectChange {
   action: AuditAction;
   changedFields: string[];
-  event: EventDefinition<ChannelChangedPayload>;
+  /** The channel event to publish; none for a change the other services see only in the KV snapshot. */
+  event: EventDefinition<ChannelChangedPayload> | null;
 }
 
 /**
@@ -61,7 +62,7 @@ export class ProjectChanges {
         at: state.now,
       });
       const snapshot = channelSettingsSnapshot(state.project, state.channel);
-      await this.outbox.add(manager, createEnvelope(change.event, projectId, channelChangedPayload(snapshot)));
+      if (change.event) await this.outbox.add(manager, createEnvelope(change.event, projectId, channelChangedPayload(snapshot)));
       return { state: { ...state, stored: true }, snapshot };
     });
     if (outcome.snapshot) await this.afterCommit(outcome.snapshot);

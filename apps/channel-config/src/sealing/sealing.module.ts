@@ -1,10 +1,11 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import { loadSecretsKey, SecretBox } from '@ensoras/secrets';
+import { SecretBox, secretBoxFromEnvironment } from '@ensoras/secrets';
 import { ChannelConfigEnvironment } from '../config/channel-config.environment.js';
 
 /**
- * The SecretBox that seals channel passwords, keyed by SECRETS_KEY. Without it (development) a key is generated
- * once into DATA_DIR/secrets.key, shared with the other services started from the same folder.
+ * The SecretBox that seals channel passwords, keyed by SECRETS_KEY (and SECRETS_KEY_PREVIOUS during a rotation).
+ * Without it (development only; production refuses to start) a key is generated once into DATA_DIR/secrets.key,
+ * shared with the other services started from the same folder.
  */
 @Global()
 @Module({
@@ -12,7 +13,7 @@ import { ChannelConfigEnvironment } from '../config/channel-config.environment.j
     {
       provide: SecretBox,
       useFactory: (environment: ChannelConfigEnvironment) =>
-        new SecretBox(loadSecretsKey(environment.SECRETS_KEY, environment.DATA_DIR, (message) => new Logger('Secrets').warn(message))),
+        secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
       inject: [ChannelConfigEnvironment],
     },
   ],

@@ -24,7 +24,7 @@ async function configuredChannel(): Promise<EmailChannelEntity> {
     safety: { maxMessageSizeMb: 5, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 3, loopWindowMinutes: 20 },
   });
   const channel = Object.assign(new EmailChannelEntity(), { projectId: 'p1', enabled: true });
-  channel.assignSettings((await settingsFromPut(body, null, new SecretBox(randomBytes(32)))).settings);
+  channel.assignSettings((await settingsFromPut(body, null, { projectId: 'p1', box: new SecretBox(randomBytes(32)) })).settings);
   return channel;
 }
 
@@ -32,8 +32,8 @@ describe('channel settings snapshot', () => {
   it('carries the style, revision and sealed passwords; the event payload carries no password at all', async () => {
     const snapshot = channelSettingsSnapshot(project, await configuredChannel());
     expect(snapshot).toMatchObject({ projectId: 'p1', enabled: true, revision: 4, communicationStyle: 'Warm and brief' });
-    expect(snapshot.imap?.password.sealed).toMatch(/^v1\./);
-    expect(snapshot.safety).toEqual({ maxMessageSizeMb: 5, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 3, loopWindowMinutes: 20 });
+    expect(snapshot.imap?.password.sealed).toMatch(/^v2\./);
+    expect(snapshot.safety).toEqual({ maxMessageSizeMb: 5, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 3, loopWindowMinutes: 20, maxAiRepliesPerHour: 300 });
     expect(JSON.stringify(snapshot)).not.toMatch(/imap-secret|smtp-secret/);
 
     const payload = channelChangedPayload(snapshot);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { PROJECT_ID_PATTERN, type ChannelSettingsSnapshot } from '@ensoras/contracts';
 import { ChannelSettingsReplica } from '@ensoras/messaging';
-import { SecretBox } from '@ensoras/secrets';
+import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import type { Subscription } from 'rxjs';
 import { CheckpointStore } from '../checkpoints/checkpoint.store.js';
 import { MailImporter } from '../mail-import/mail-importer.js';
@@ -71,7 +71,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     );
   }
 
-  /** The mailboxes this replica watches, for /health and /metrics. */
+  /** The mailboxes this replica watches, for the admin listing and /metrics. */
   statuses(): MailboxStatus[] {
     return [...this.watchers.values()].map((watcher) => watcher.snapshot());
   }
@@ -133,7 +133,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     const watcher = new MailboxWatcher(settings, {
       importer: this.importer,
       checkpoints: this.checkpoints,
-      openPassword: (sealed) => this.secrets.open(sealed),
+      openPassword: (sealed) => this.secrets.open(sealed, channelPasswordContext(settings.projectId, 'imap', settings.imap)),
       pollIntervalMs: this.options.pollIntervalMs,
     });
     this.watchers.set(settings.projectId, watcher);

@@ -25,7 +25,7 @@ import {
   type SmtpEncryption,
 } from '@ensoras/contracts';
 import { startService } from '@ensoras/runtime';
-import { SecretBox, decodeKey } from '@ensoras/secrets';
+import { SecretBox, channelPasswordContext, decodeKey } from '@ensoras/secrets';
 import {
   createTestDatabase,
   eventually,
@@ -102,9 +102,9 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
       revision: 1,
       updatedAt: new Date().toISOString(),
       communicationStyle: '',
-      imap: { host: '127.0.0.1', port: 993, encryption: 'ssl', username: SMTP_USER.username, validateCertificate: true, markAsRead: false, password: box.seal('imap-password') },
+      imap: { host: '127.0.0.1', port: 993, encryption: 'ssl', username: SMTP_USER.username, validateCertificate: true, markAsRead: false, password: box.seal('imap-password', channelPasswordContext(projectId, 'imap', { host: '127.0.0.1', port: 993, encryption: 'ssl', username: SMTP_USER.username })) },
       // validateCertificate false: the test servers' certificate is self-signed.
-      smtp: { host: server.host, port: server.port, encryption, username: SMTP_USER.username, validateCertificate: false, password: box.seal(password) },
+      smtp: { host: server.host, port: server.port, encryption, username: SMTP_USER.username, validateCertificate: false, password: box.seal(password, channelPasswordContext(projectId, 'smtp', { ...server, encryption, username: SMTP_USER.username })) },
       identity: { fromEmail: 'support@shop.example', fromName: 'Shop "Care" Team', signatureHtml: SIGNATURE_HTML },
       guidelines: '',
       responseDelay: { minSeconds: 0, maxSeconds: 0 },
@@ -183,7 +183,7 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
       PORT: 0,
       SECRETS_KEY: secretsKey,
     });
-    app = await startService({ name: 'mail-outbound', module: AppModule.forRoot(environment), port: 0, durableName: 'mail-outbound' });
+    app = await startService({ name: 'mail-outbound', module: AppModule.forRoot(environment), port: 0, host: '127.0.0.1', durableName: 'mail-outbound' });
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     db = new pg.Client({ connectionString: database.url });
     await db.connect();

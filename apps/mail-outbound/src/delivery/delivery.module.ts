@@ -1,5 +1,5 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { SecretBox, loadSecretsKey } from '@ensoras/secrets';
+import { SecretBox, secretBoxFromEnvironment } from '@ensoras/secrets';
 import type { MailOutboundEnvironment } from '../config/mail-outbound.environment.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { DeliveryController } from './delivery.controller.js';
@@ -8,7 +8,7 @@ import { SmtpTransports } from './smtp-transports.js';
 
 @Module({})
 export class DeliveryModule {
-  static forRoot(environment: Pick<MailOutboundEnvironment, 'SECRETS_KEY' | 'DATA_DIR'>): DynamicModule {
+  static forRoot(environment: Pick<MailOutboundEnvironment, 'SECRETS_KEY' | 'SECRETS_KEY_PREVIOUS' | 'DATA_DIR'>): DynamicModule {
     return {
       module: DeliveryModule,
       imports: [MetricsModule],
@@ -17,8 +17,7 @@ export class DeliveryModule {
         {
           // Opens the SMTP passwords channel-config sealed; the same key (or the same DATA_DIR in development).
           provide: SecretBox,
-          useFactory: () =>
-            new SecretBox(loadSecretsKey(environment.SECRETS_KEY, environment.DATA_DIR, (message) => new Logger('Secrets').warn(message))),
+          useFactory: () => secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
         },
         SmtpTransports,
         DeliveryService,

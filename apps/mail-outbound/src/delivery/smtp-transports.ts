@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import type { ChannelSettingsSnapshot, EmailIdentity, SmtpSettings, SealedSecret } from '@ensoras/contracts';
 import { smtpTransportOptions } from '@ensoras/mail';
 import { ChannelSettingsReplica } from '@ensoras/messaging';
-import { SecretBox } from '@ensoras/secrets';
+import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import { createTransport, type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Subscription } from 'rxjs';
@@ -56,7 +56,7 @@ export class SmtpTransports implements OnModuleInit, OnApplicationShutdown {
     if (existing?.revision === channel.revision) return existing;
     if (existing) this.close(channel.projectId);
 
-    const password = this.secrets.open(channel.smtp.password);
+    const password = this.secrets.open(channel.smtp.password, channelPasswordContext(channel.projectId, 'smtp', channel.smtp));
     const options = smtpTransportOptions(
       // A snapshot written before SMTP had its own certificate switch lacks it: validate, the safe default.
       { ...channel.smtp, password, validateCertificate: channel.smtp.validateCertificate ?? true },
