@@ -1,12 +1,12 @@
 /** Small helpers for bare e-mail addresses (`local@domain`), as they come out of an address parser. */
 
-const stripDecoration = (value: string): string =>
-  value
-    .trim()
-    .replace(/^mailto:/i, '')
-    .replace(/^<\s*/, '')
-    .replace(/\s*>$/, '')
-    .trim();
+const stripDecoration = (value: string): string => {
+  let address = value.trim();
+  if (address.slice(0, 7).toLowerCase() === 'mailto:') address = address.slice(7);
+  if (address.startsWith('<')) address = address.slice(1).trimStart();
+  if (address.endsWith('>')) address = address.slice(0, -1).trimEnd();
+  return address.trim();
+};
 
 /** The lower-cased domain of an address (`"Support@Example.COM"` → `"example.com"`); `''` when there is none. */
 export function domainOf(email: string): string {

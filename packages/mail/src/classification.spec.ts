@@ -245,16 +245,78 @@ Subject: Re: My order has not arrived
 Message-ID: <0b7c7ac9-4e8a-4e2f-b8a6-2d4c1f0a9e11@acme.example>
 `,
     kind: 'own',
-    reasons: ["From is the channel's own address support@acme.example", 'Message-ID on our domain acme.example'],
+    reasons: ["From is the channel's own address support@acme.example", 'Message-ID is one we generate (on acme.example)'],
   },
   'our own address bouncing back through an auto-reply loop': {
     raw: `
 From: help@acme.example
 Subject: Automatic reply: Re: Order
 Auto-Submitted: auto-replied
+Message-ID: <6f0c2d8e-1b7a-4c3d-9e5f-0a1b2c3d4e5f@acme.example>
 `,
     kind: 'own',
-    reasons: ["From is the channel's own address help@acme.example", 'Auto-Submitted: auto-replied', 'Subject starts with an auto-reply prefix', 'Subject names an absence'],
+    reasons: [
+      "From is the channel's own address help@acme.example",
+      'Message-ID is one we generate (on acme.example)',
+      'Auto-Submitted: auto-replied',
+      'Subject starts with an auto-reply prefix',
+      'Subject names an absence',
+    ],
+  },
+  'our own address, verified by the receiving server (dmarc=pass)': {
+    raw: `
+Authentication-Results: mx.acme.example; dkim=pass header.d=acme.example;
+ spf=pass (sender ok) smtp.mailfrom=bounce@acme.example; dmarc=pass (p=reject) header.from=acme.example
+From: support@acme.example
+Subject: Sent from the webmail
+Message-ID: <CAF1234@mail.gmail.com>
+`,
+    kind: 'own',
+    reasons: ["From is the channel's own address support@acme.example", 'Authentication-Results (mx.acme.example): dmarc=pass for acme.example'],
+  },
+  'our own address forged: no id of ours, no authentication': {
+    raw: `
+From: Acme Support <support@acme.example>
+Subject: Re: Order 42
+Message-ID: <1234@attacker.example>
+In-Reply-To: <0b7c7ac9-4e8a-4e2f-b8a6-2d4c1f0a9e11@acme.example>
+`,
+    kind: 'normal',
+    reasons: ["From is the channel's own address support@acme.example but unverified (Message-ID not ours, no dmarc/spf pass in Authentication-Results)"],
+  },
+  'our own address forged, with a passing result only below the topmost header': {
+    raw: `
+Authentication-Results: mx.acme.example; spf=fail smtp.mailfrom=support@acme.example; dmarc=fail header.from=acme.example
+Authentication-Results: mx.acme.example; dmarc=pass header.from=acme.example
+From: support@acme.example
+Subject: Hello
+Message-ID: <not-ours@acme.example>
+`,
+    kind: 'normal',
+    reasons: ["From is the channel's own address support@acme.example but unverified (Message-ID not ours, no dmarc/spf pass in Authentication-Results)"],
+  },
+  'our own address forged, passing SPF and DMARC for another domain': {
+    raw: `
+Authentication-Results: mx.acme.example; spf=pass smtp.mailfrom=x@attacker.example; dmarc=pass header.from=attacker.example
+From: support@acme.example
+Subject: Hello
+`,
+    kind: 'normal',
+    reasons: ["From is the channel's own address support@acme.example but unverified (Message-ID not ours, no dmarc/spf pass in Authentication-Results)"],
+  },
+  'our own address forged as an auto-reply: the auto-reply rules decide': {
+    raw: `
+From: help@acme.example
+Subject: Automatic reply: Re: Order
+Auto-Submitted: auto-replied
+`,
+    kind: 'out-of-office',
+    reasons: [
+      'Auto-Submitted: auto-replied',
+      'Subject starts with an auto-reply prefix',
+      'Subject names an absence',
+      "From is the channel's own address help@acme.example but unverified (Message-ID not ours, no dmarc/spf pass in Authentication-Results)",
+    ],
   },
   'a colleague on our domain is not us': {
     raw: `
@@ -277,6 +339,7 @@ describe('classifyMail', () => {
   it('ranks own > bounce > feedback-report > read-receipt > out-of-office > auto-reply > mailing-list', () => {
     const base = mailFromHeaders(`
 From: support@acme.example
+Message-ID: <0b7c7ac9-4e8a-4e2f-b8a6-2d4c1f0a9e11@acme.example>
 Subject: Out of office
 Content-Type: multipart/report; report-type=delivery-status
 Auto-Submitted: auto-replied

@@ -1,12 +1,18 @@
 /**
  * What kind of mail arrived: a customer writing (normal), or a machine (bounce, auto-reply, list...) that must never
  * be answered, or our own mail coming back. Every rule that fires adds a reason; the kind is the highest-ranked one.
+ *
+ * `own` needs more than our address in From (anyone can write that): the Message-ID must have the form of the ids we
+ * generate on our domain, or the receiving server's (topmost) Authentication-Results must show dmarc=pass or
+ * spf=pass for the address's domain. Mail From our address without either is not own: the other rules decide its
+ * kind (a customer's normal mail when none fires), with a reason that says it claimed to be us.
  */
 import type { MailAddress, MailClassification, MailKind } from '@ensoras/contracts';
 import { domainOf, localPartOf, sameAddress } from './address.js';
 import { parseContentType } from './mail-headers.js';
+import { authenticatedSenderProof, parseAuthenticationResults } from './authentication-results.js';
 import { isAmazonSnsMail, sesNotificationOf } from './inbound/amazon-ses.js';
-import { messageIdDomain } from './message-id.js';
+import { isGeneratedMessageIdOn } from './message-id.js';
 import { hasForwardPrefix } from './subject.js';
 
 export interface ClassifiableMail {
@@ -30,9 +36,9 @@ export interface ClassificationChannel {
   /** The channel's own addresses (the From address, the IMAP/SMTP usernames that are addresses). */
   ownAddresses: string[];
   /**
-   * The domain of the Message-IDs we generate. It only adds a reason to mail already recognised as own by its
-   * From: mail clients such as Thunderbird and Apple Mail also write `<uuid@sender-domain>` ids, so a colleague on
-   * the same domain writing to support would otherwise look like us.
+   * The domain of the Message-IDs we generate (generateMessageId: `<uuid@domain>`). Such an id verifies mail From
+   * our address as ours; it never makes mail from another address own (Thunderbird and Apple Mail write the same
+   * form, so a colleague on our domain would otherwise look like us).
    */
   ownMessageIdDomain?: string | null;
 }
@@ -59,6 +65,7 @@ export const CLASSIFICATION_HEADERS = [
   'content-type',
   'x-mlserver',
   'x-amz-sns-message-id',
+  'authentication-results',
 ] as const;
 
 /** Highest first. */
@@ -147,12 +154,17 @@ export function classifyMail(mail: ClassifiableMail, channel: ClassificationChan
   const returnPath = header(mail, 'return-path');
   const nullReturnPath = returnPath !== null && /^<?\s*>?$/u.test(returnPath);
 
-  // own: our own address in From, so never answer ourselves.
+  // own: our own address in From, and proof that we sent it; so never answer ourselves, never take a forgery for us.
   const ownAddress = channel.ownAddresses.find((address) => sameAddress(address, fromAddress));
   if (ownAddress !== undefined) {
-    fire('own', `From is the channel's own address ${ownAddress.trim().toLowerCase()}`);
-    const ownDomain = channel.ownMessageIdDomain?.trim().toLowerCase();
-    if (ownDomain && messageIdDomain(mail.messageId) === ownDomain) fire('own', `Message-ID on our domain ${ownDomain}`);
+    const address = ownAddress.trim().toLowerCase();
+    const proof = ownMailProof(mail, address, channel.ownMessageIdDomain);
+    if (proof !== null) {
+      fire('own', `From is the channel's own address ${address}`);
+      fire('own', proof);
+    } else {
+      fire('normal', `From is the channel's own address ${address} but unverified (Message-ID not ours, no dmarc/spf pass in Authentication-Results)`);
+    }
   }
 
   // Reports (RFC 6522): delivery status, abuse feedback, read receipts.
@@ -232,6 +244,13 @@ export function classifyMail(mail: ClassifiableMail, channel: ClassificationChan
   const kind = PRECEDENCE.find((candidate) => found.has(candidate)) ?? 'normal';
   const reasons = PRECEDENCE.flatMap((candidate) => found.get(candidate) ?? []);
   return { kind, reasons };
+}
+
+/** What shows that mail From our address was sent by us, or null: our Message-ID form, or dmarc/spf passed. */
+function ownMailProof(mail: ClassifiableMail, address: string, messageIdDomain: string | null | undefined): string | null {
+  const ownDomain = messageIdDomain?.trim().toLowerCase();
+  if (ownDomain && isGeneratedMessageIdOn(mail.messageId, ownDomain)) return `Message-ID is one we generate (on ${ownDomain})`;
+  return authenticatedSenderProof(parseAuthenticationResults(header(mail, 'authentication-results')), domainOf(address));
 }
 
 /** The bounce and complaint formats that only their body gives away. */

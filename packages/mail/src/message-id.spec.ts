@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   generateMessageId,
+  isGeneratedMessageIdOn,
   messageIdDomain,
   messageIdFromRaw,
   normalizeMessageId,
@@ -79,6 +80,18 @@ describe('generateMessageId', () => {
     const id = generateMessageId('not-an-address');
     expect(normalizeMessageId(id)).toBe(id);
     expect(id.endsWith('@ensoras.invalid>')).toBe(true);
+  });
+});
+
+describe('isGeneratedMessageIdOn', () => {
+  it('recognises the form generateMessageId gives, on the given domain only', () => {
+    const id = generateMessageId('support@acme.example');
+    expect(isGeneratedMessageIdOn(id, 'ACME.example')).toBe(true);
+    expect(isGeneratedMessageIdOn(id.toUpperCase().replace('@ACME.EXAMPLE', '@acme.example'), 'acme.example')).toBe(false);
+    expect(isGeneratedMessageIdOn(id, 'other.example')).toBe(false);
+    expect(isGeneratedMessageIdOn('<1234@acme.example>', 'acme.example')).toBe(false);
+    expect(isGeneratedMessageIdOn(id, null)).toBe(false);
+    expect(isGeneratedMessageIdOn(null, 'acme.example')).toBe(false);
   });
 });
 

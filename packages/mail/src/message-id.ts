@@ -66,6 +66,21 @@ export function generateMessageId(fromEmail: string): string {
   return `<${randomUUID()}@${domain}>`;
 }
 
+/** The form generateMessageId gives: a version 4 UUID, lower-case, on a domain. */
+const GENERATED_ID_LEFT = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/u;
+
+/**
+ * Whether `messageId` has the form of the ids we generate for our replies (generateMessageId) on `domain`. A form,
+ * not a proof: anyone can write such an id; whoever keeps the ids it sent can check that it is one of them.
+ */
+export function isGeneratedMessageIdOn(messageId: string | null | undefined, domain: string | null | undefined): boolean {
+  const id = normalizeMessageId(messageId);
+  const wanted = domain?.trim().toLowerCase();
+  if (id === null || !wanted) return false;
+  const at = id.lastIndexOf('@');
+  return GENERATED_ID_LEFT.test(id.slice(1, at)) && id.slice(at + 1, -1).toLowerCase() === wanted;
+}
+
 /**
  * A stable Message-ID for received mail that had none, derived from its raw bytes, so that importing the same mail
  * twice gives the same id: `<sha256hex.generated@ensoras.invalid>`.

@@ -33,6 +33,15 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
 }
 
+/** The paragraph without the line breaks it starts or ends with (a loop: `/^\n+|\n+$/` is quadratic on long runs). */
+function withoutOuterLineBreaks(paragraph: string): string {
+  let start = 0;
+  let end = paragraph.length;
+  while (start < end && paragraph.charCodeAt(start) === 10) start += 1;
+  while (end > start && paragraph.charCodeAt(end - 1) === 10) end -= 1;
+  return paragraph.slice(start, end);
+}
+
 /**
  * Plain text as HTML paragraphs: blank lines separate `<p>` paragraphs, single line breaks become `<br>`,
  * everything escaped.
@@ -41,7 +50,7 @@ export function textToHtml(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .split(/\n[ \t]*\n/)
-    .map((paragraph) => paragraph.replace(/^\n+|\n+$/g, ''))
+    .map(withoutOuterLineBreaks)
     .filter((paragraph) => paragraph.trim() !== '')
     .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
     .join('\n');
@@ -73,6 +82,6 @@ export function composeReplyBodies(input: ReplyBodiesInput): ReplyBodies {
 
   const signatureText = htmlToPlainText(signatureHtml);
   const text =
-    signatureText === '' ? input.text : `${input.text.replace(/\s+$/u, '')}\n\n${SIGNATURE_SEPARATOR}\n${signatureText}`;
+    signatureText === '' ? input.text : `${input.text.trimEnd()}\n\n${SIGNATURE_SEPARATOR}\n${signatureText}`;
   return { text, html: `${html}\n<div class="signature">${signatureHtml}</div>` };
 }

@@ -67,6 +67,9 @@ const LEADING_NOISE = new RegExp(String.raw`^(?:${REPLY_PREFIX}|${FORWARD_PREFIX
 const STARTS_WITH_REPLY = new RegExp(String.raw`^(?:${LIST_TAG}\s*)*${REPLY_PREFIX}`, 'iu');
 const STARTS_WITH_FORWARD = new RegExp(String.raw`^(?:${LIST_TAG}\s*)*${FORWARD_PREFIX}`, 'iu');
 
+/** The patterns built above, exported for the package's regex safety check (not for use elsewhere). */
+export const SUBJECT_PATTERNS = { LEADING_NOISE, STARTS_WITH_REPLY, STARTS_WITH_FORWARD } as const;
+
 /** What replySubject uses for a ticket without a subject; never a thread key. */
 export const NO_SUBJECT = '(no subject)';
 

@@ -33,6 +33,12 @@ describe('MailIngestEnvironment', () => {
     expect(JSON.stringify(errors[0]!.constraints)).not.toContain('short-secret-value');
   });
 
+  it('parses with a 10 s limit in 2 worker threads by default; PARSE_TIMEOUT_MS and PARSE_THREADS as numbers', () => {
+    expect(load({}).environment).toMatchObject({ PARSE_TIMEOUT_MS: 10_000, PARSE_THREADS: 2 });
+    expect(load({ PARSE_TIMEOUT_MS: '250', PARSE_THREADS: '4' }).environment).toMatchObject({ PARSE_TIMEOUT_MS: 250, PARSE_THREADS: 4 });
+    expect(load({ PARSE_TIMEOUT_MS: '0', PARSE_THREADS: 'many' }).errors.map((error) => error.property).sort()).toEqual(['PARSE_THREADS', 'PARSE_TIMEOUT_MS']);
+  });
+
   it('wants a real ADMIN_TOKEN when one is set', () => {
     expect(load({ ADMIN_TOKEN: 'short' }).errors.map((error) => error.property)).toEqual(['ADMIN_TOKEN']);
     expect(load({ ADMIN_TOKEN: 'a-long-enough-admin-token' }).errors).toEqual([]);

@@ -1,17 +1,25 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { ServiceEnvironment } from '@ensoras/runtime';
-import { IsSecretsKey } from '@ensoras/secrets';
+import { PreviousSecretsKeySetting, SecretsKeySetting } from '@ensoras/secrets';
 
 export class MailIngestEnvironment extends ServiceEnvironment {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) override PORT: number = 3004;
 
   /** Opens the sealed IMAP passwords of the channel settings. Unset in development: the key generated into DATA_DIR. */
-  @IsOptional() @IsSecretsKey() SECRETS_KEY?: string;
+  @SecretsKeySetting() SECRETS_KEY?: string;
+  /** During a key rotation: the key before, which still opens what channel-config has not re-sealed yet. */
+  @PreviousSecretsKeySetting() SECRETS_KEY_PREVIOUS?: string;
 
   /** Guards the quarantine API; when unset that API does not exist (404). mail-ingest has no other admin API. */
   @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' }) ADMIN_TOKEN?: string;
 
   /** How often a mailbox on a server without IMAP IDLE is checked for new mail. */
   @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) POLL_INTERVAL_MS: number = 5_000;
+
+  /** Longest one mail may take to parse; a mail that takes longer is quarantined with reason parse_timeout. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(600_000) PARSE_TIMEOUT_MS: number = 10_000;
+
+  /** Worker threads that parse mail (each parse runs off the event loop, so /health and the other mailboxes go on). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(64) PARSE_THREADS: number = 2;
 }

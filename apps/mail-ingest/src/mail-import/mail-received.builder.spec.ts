@@ -82,9 +82,12 @@ describe('buildMailReceivedPayload', () => {
     expect(payload.classification.kind).toBe('out-of-office');
   });
 
-  it("recognises the channel's own mail", async () => {
-    const payload = await build(mail(['From: Shop <support@shop.test>', 'Subject: our reply', 'Message-ID: <r1@shop.test>']));
+  it("recognises the channel's own mail by our Message-ID, not by From alone", async () => {
+    const payload = await build(mail(['From: Shop <support@shop.test>', 'Subject: our reply', 'Message-ID: <0b7c7ac9-4e8a-4e2f-b8a6-2d4c1f0a9e11@shop.test>']));
     expect(payload.classification.kind).toBe('own');
+    // Our address alone is no proof: anyone can write it into From.
+    const forged = await build(mail(['From: Shop <support@shop.test>', 'Subject: our reply', 'Message-ID: <r1@shop.test>']));
+    expect(forged.classification).toMatchObject({ kind: 'normal', reasons: [expect.stringContaining('unverified')] });
   });
 
   it('takes the text from the HTML when there is no text part, and lists attachments without their content', async () => {
@@ -183,9 +186,18 @@ describe('fitToEventLimit', () => {
     expect(fitted.newText.length).toBeGreaterThan(1000);
   });
 
+  it('cuts the lists to a few entries when the bodies alone are not enough', async () => {
+    const many = Array.from({ length: 60 }, (_, index) => `"Person ${index}" <p${index}@customer.test>`).join(', ');
+    const payload = await build(mail(['From: ann@customer.test', `To: ${many}`, `Cc: ${many}`, 'Subject: s'], 'body '.repeat(200)));
+    const fitted = fitToEventLimit(payload, 3_000);
+    expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThanOrEqual(3_000);
+    expect(fitted.to).toHaveLength(10);
+    expect(fitted.text).toMatch(/\[truncated\]$/u);
+  });
+
   it('refuses when even the headers do not fit', async () => {
     const payload = await build(mail(['From: ann@customer.test', `Subject: ${'s'.repeat(5000)}`]));
-    expect(() => fitToEventLimit(payload, 2_000)).toThrow(EventTooLargeError);
+    expect(() => fitToEventLimit(payload, 800)).toThrow(EventTooLargeError);
   });
 });
 

@@ -4,11 +4,17 @@ import { NATS_CONNECTION } from '@ensoras/messaging';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { importEventId } from './import-event-id.js';
 import { buildMailReceivedPayload, fitToEventLimit, type ChannelAddresses, type MailSource } from './mail-received.builder.js';
+import { MailParser } from './mail-parser.js';
 
 /** nats-server's default max_payload, for the unlikely case the server did not say. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** Room for the envelope around the payload and for the publish headers. */
 const ENVELOPE_RESERVE_BYTES = 4 * 1024;
+/**
+ * The largest mail.received payload we publish, however large the broker allows: half of NATS's default 1 MiB, so
+ * the events built from it downstream (which repeat names, subject and text) have room too.
+ */
+export const MAX_EVENT_BYTES = 512 * 1024;
 
 /**
  * The mail.received envelope of one mail, as the importer publishes it and a quarantine retry publishes it later:
@@ -17,14 +23,27 @@ const ENVELOPE_RESERVE_BYTES = 4 * 1024;
  */
 @Injectable()
 export class MailReceivedEvents {
-  constructor(@Inject(NATS_CONNECTION) private readonly connection: NatsConnection) {}
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
+    private readonly parser: MailParser,
+  ) {}
 
-  async envelopeFor(projectId: string, source: MailSource, raw: Buffer, channel: ChannelAddresses): Promise<EventEnvelope<MailReceivedPayload>> {
-    const payload = await buildMailReceivedPayload(raw, source, channel);
+  /**
+   * `declaredSize`: the mail's RFC822.SIZE when `raw` is only its start (a mail over the channel's size limit is
+   * not downloaded whole); the event says that size and `oversized`.
+   */
+  async envelopeFor(
+    projectId: string,
+    source: MailSource,
+    raw: Buffer,
+    channel: ChannelAddresses,
+    declaredSize?: number,
+  ): Promise<EventEnvelope<MailReceivedPayload>> {
+    const payload = await buildMailReceivedPayload(raw, source, channel, (bytes, parseChannel) => this.parser.parse(bytes, parseChannel, { declaredSize }));
     return createEnvelope(MailReceived, projectId, fitToEventLimit(payload, this.maxPayloadBytes()), importEventId(projectId, source.uidValidity, source.uid));
   }
 
   private maxPayloadBytes(): number {
-    return (this.connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - ENVELOPE_RESERVE_BYTES;
+    return Math.min(MAX_EVENT_BYTES, (this.connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - ENVELOPE_RESERVE_BYTES);
   }
 }

@@ -9,7 +9,7 @@ import { reconnectDelayMs } from './reconnect-backoff.js';
 
 export type MailboxState = 'connecting' | 'importing' | 'idle' | 'polling' | 'backoff';
 
-/** What /health shows of one watched mailbox: never a password, never mail content. */
+/** What the admin listing (GET /v1/mailboxes) shows of one watched mailbox: never a password, never mail content. */
 export interface MailboxStatus {
   projectId: string;
   mailbox: string;

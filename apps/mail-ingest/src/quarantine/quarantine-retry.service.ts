@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RAW_MAIL_OBJECT_STORE } from '@ensoras/contracts';
 import { ChannelSettingsReplica, EventPublisher, KeyValueBuckets } from '@ensoras/messaging';
 import { inboundChannelOf } from '../mail-import/inbound-channel.js';
+import { declaredSizeOf, quarantineReason } from '../mail-import/mail-importer.js';
 import { MailReceivedEvents } from '../mail-import/mail-received.events.js';
 import { WATCHED_MAILBOX } from '../mailboxes/mailbox-watcher.js';
 import { IngestMetrics } from '../metrics/ingest-metrics.js';
@@ -43,9 +44,11 @@ export class QuarantineRetry {
     const source = { mailbox: WATCHED_MAILBOX, uidValidity: key.uidValidity, uid: key.uid, rawObjectKey: entry.rawObjectKey };
     let event;
     try {
-      event = await this.events.envelopeFor(key.projectId, source, raw, inboundChannelOf(this.replica.get(key.projectId)));
+      // A mail over the size limit was kept only in part: parse it as the importer did, with its whole size.
+      const declaredSize = declaredSizeOf(await store.info(entry.rawObjectKey));
+      event = await this.events.envelopeFor(key.projectId, source, raw, inboundChannelOf(this.replica.get(key.projectId)), declaredSize);
     } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const reason = quarantineReason(error);
       await this.quarantine.updateReason(key, reason);
       return { outcome: 'failed', reason };
     }

@@ -20,7 +20,7 @@ import {
 } from '@ensoras/contracts';
 import { ensureStreams, KeyValueBuckets } from '@ensoras/messaging';
 import { startService } from '@ensoras/runtime';
-import { SecretBox } from '@ensoras/secrets';
+import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import {
   createTestDatabase,
   startDovecot,
@@ -36,6 +36,7 @@ import pg from 'pg';
 import { AppModule } from '../app.module.js';
 import { MailIngestEnvironment } from '../config/mail-ingest.environment.js';
 import type { MailboxStatus } from '../mailboxes/mailbox-watcher.js';
+import { buildMailPackage } from './mail-worker-build.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_POLL_INTERVAL_MS = 500;
@@ -50,6 +51,8 @@ export interface RunningApp {
   app: INestApplication;
   url: string;
   health(): Promise<{ status: number; body: HealthBody }>;
+  /** The admin listing of the watched mailboxes (`GET /v1/mailboxes` with the token). */
+  mailboxes(): Promise<MailboxesBody>;
   mailbox(projectId: string): Promise<MailboxStatus | undefined>;
   metrics(): Promise<string>;
   close(): Promise<void>;
@@ -57,9 +60,14 @@ export interface RunningApp {
 
 export interface HealthBody {
   status: string;
-  details: Record<string, { status: string }> & {
-    mailboxes?: { status: string; replicaId: string; watched: number; mailboxes: MailboxStatus[] };
-  };
+  details: Record<string, { status: string }>;
+}
+
+export interface MailboxesBody {
+  replicaId: string;
+  watched: number;
+  failing: number;
+  mailboxes: MailboxStatus[];
 }
 
 export class IngestHarness {
@@ -81,7 +89,7 @@ export class IngestHarness {
 
   static async start(users: MailUser[]): Promise<IngestHarness> {
     const [nats, dovecot, database, dataDir] = await Promise.all([
-      startNats(),
+      buildMailPackage().then(() => startNats()),
       startDovecot({ users }),
       createTestDatabase(),
       mkdtemp(join(tmpdir(), 'mail-ingest-test-')),
@@ -115,7 +123,7 @@ export class IngestHarness {
       POLL_INTERVAL_MS: TEST_POLL_INTERVAL_MS,
       ...overrides,
     });
-    const app = await startService({ name: 'mail-ingest', module: AppModule.forRoot(environment), port: 0, durableName: 'mail-ingest' });
+    const app = await startService({ name: 'mail-ingest', module: AppModule.forRoot(environment), port: 0, host: '127.0.0.1', durableName: 'mail-ingest' });
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
     let closed: Promise<void> | undefined;
     const running: RunningApp = {
@@ -125,9 +133,13 @@ export class IngestHarness {
         const response = await fetch(`${url}/health`);
         return { status: response.status, body: (await response.json()) as HealthBody };
       },
+      async mailboxes() {
+        const response = await fetch(`${url}/v1/mailboxes`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        if (!response.ok) throw new Error(`GET /v1/mailboxes answered ${response.status}`);
+        return (await response.json()) as MailboxesBody;
+      },
       async mailbox(projectId) {
-        const { body } = await running.health();
-        return body.details.mailboxes?.mailboxes.find((mailbox) => mailbox.projectId === projectId);
+        return (await running.mailboxes()).mailboxes.find((mailbox) => mailbox.projectId === projectId);
       },
       async metrics() {
         return (await fetch(`${url}/metrics`)).text();
@@ -160,6 +172,9 @@ export class IngestHarness {
     const revision = (this.revisions.get(projectId) ?? 0) + 1;
     this.revisions.set(projectId, revision);
     const encryption = options.encryption ?? 'tcp';
+    const host = this.dovecot.host;
+    const port = options.port ?? (encryption === 'ssl' ? this.dovecot.imapsPort : this.dovecot.imapPort);
+    const sealingContext = channelPasswordContext(projectId, 'imap', { host, port, encryption, username: user.username });
     const snapshot: ChannelSettingsSnapshot = {
       projectId,
       enabled: options.enabled ?? true,
@@ -167,11 +182,11 @@ export class IngestHarness {
       updatedAt: new Date().toISOString(),
       communicationStyle: '',
       imap: {
-        host: this.dovecot.host,
-        port: options.port ?? (encryption === 'ssl' ? this.dovecot.imapsPort : this.dovecot.imapPort),
+        host,
+        port,
         encryption,
         username: user.username,
-        password: this.box.seal(options.password ?? user.password),
+        password: this.box.seal(options.password ?? user.password, sealingContext),
         validateCertificate: false,
         markAsRead: options.markAsRead ?? false,
       },

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { StorageType } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RAW_MAIL_OBJECT_STORE, type AttachmentMeta, type TicketMessageView } from '@ensoras/contracts';
+import { parseInboundMail } from '@ensoras/mail';
 import { TicketingHarness } from '../tickets/ticketing.int-harness.js';
 
 const PROJECT = 'p-attachments';
@@ -53,16 +53,9 @@ function rawMail(messageId: string): Buffer {
   );
 }
 
-/** The attachment list as mail-ingest makes it from the same bytes. */
+/** The attachment list as mail-ingest makes it from the same bytes: its parse path, parseInboundMail. */
 async function attachmentList(raw: Buffer): Promise<AttachmentMeta[]> {
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-  return parsed.attachments.map((a) => ({
-    filename: a.filename ?? null,
-    contentType: a.contentType,
-    size: a.size,
-    contentId: a.contentId ?? null,
-    inline: a.contentDisposition === 'inline' || a.related === true,
-  }));
+  return (await parseInboundMail(raw, { ownAddresses: [] })).attachments;
 }
 
 let message: TicketMessageView;
@@ -122,6 +115,42 @@ describe('ticketing: attachments of received mail', () => {
     expect(pdf.headers.get('content-disposition')).toBe(`attachment; filename="Rechnung M_rz.pdf"; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf`);
     expect(Number(pdf.headers.get('content-length'))).toBe(PDF.length);
     expect(Buffer.from(await pdf.arrayBuffer()).equals(PDF)).toBe(true);
+  });
+
+  it('serves an attachment whose name the event had to cut: the list and the download come from the same parse path', async () => {
+    const longName = `${'Quarterly report '.repeat(30)}.pdf`;
+    const raw = Buffer.from(
+      [
+        'From: anna@customer.example',
+        'Subject: long name',
+        `Message-ID: <${randomUUID()}@customer.example>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'Attached.',
+        '--b',
+        `Content-Type: application/pdf; name="${longName}"`,
+        'Content-Transfer-Encoding: base64',
+        '',
+        PDF.toString('base64'),
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    const key = `${PROJECT}/7/2`;
+    const store = await new Objm(harness.client).open(RAW_MAIL_OBJECT_STORE);
+    await store.putBlob({ name: key }, raw);
+    const listed = await attachmentList(raw);
+    expect(listed[0]!.filename).toMatch(/…\[truncated\]$/u);
+    const delivered = await harness.deliver(PROJECT, { rawObjectKey: key, attachments: listed, subject: 'long name', text: 'Attached.' });
+    const longMessage = (await harness.ticketWith(PROJECT, delivered.messageId)).messages[0]!;
+    expect(longMessage.attachments).toEqual(listed);
+    const download = await harness.api(attachmentUrl(longMessage, 0));
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(PDF)).toBe(true);
   });
 
   it('answers 404 for an unknown index, message or ticket, and for another project', async () => {

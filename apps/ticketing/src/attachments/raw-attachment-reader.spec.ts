@@ -9,13 +9,7 @@ const meta = (filename: string | null, size: number, contentType = 'application/
   contentId,
   inline: false,
 });
-const part = (m: AttachmentMeta, body: string) => ({
-  filename: m.filename ?? undefined,
-  contentType: m.contentType,
-  size: m.size,
-  contentId: m.contentId ?? undefined,
-  content: Buffer.from(body),
-});
+const part = (m: AttachmentMeta, body: string) => ({ ...m, content: Buffer.from(body) });
 
 describe('pickAttachment', () => {
   const a = meta('a.pdf', 10);

@@ -21,7 +21,17 @@ export interface SesNotification {
 const field = (name: string, value = String.raw`((?:[^"\\]|\\[^"])*)`): RegExp =>
   new RegExp(String.raw`\\?"${name}\\?"\s*:\s*\\?"${value}\\?"`, 'u');
 
-const TYPE = field('(?:notificationType|eventType)', '(Bounce|Complaint|Delivery|DeliveryDelay)');
+/** Every pattern the notification is read with, built once (and exported for the regex safety check). */
+export const SES_NOTIFICATION_PATTERNS = {
+  type: field('(?:notificationType|eventType)', '(Bounce|Complaint|Delivery|DeliveryDelay)'),
+  recipient: field('emailAddress'),
+  action: field('action'),
+  status: field('status'),
+  diagnostic: field('diagnosticCode'),
+  messageIdHeader: new RegExp(String.raw`\\?"name\\?"\s*:\s*\\?"Message-ID\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?"([^"\\]+)`, 'iu'),
+  messageId: field('messageId', String.raw`(<[^"\\]+>)`),
+  bounceType: field('bounceType'),
+} as const;
 
 const first = (text: string, pattern: RegExp): string | null => {
   const value = pattern.exec(text)?.[1];
@@ -36,19 +46,16 @@ export function isAmazonSnsMail(fromAddress: string, headers: Record<string, str
 /** The SES notification in the text of a mail, or null when the text holds none. */
 export function sesNotificationOf(text: string): SesNotification | null {
   const head = text.length > 256 * 1024 ? text.slice(0, 256 * 1024) : text;
-  const type = first(head, TYPE) as SesNotificationType | null;
+  const patterns = SES_NOTIFICATION_PATTERNS;
+  const type = first(head, patterns.type) as SesNotificationType | null;
   if (type === null) return null;
-  const messageIdHeader = new RegExp(
-    String.raw`\\?"name\\?"\s*:\s*\\?"Message-ID\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?"([^"\\]+)`,
-    'iu',
-  );
   return {
     type,
-    recipient: first(head, field('emailAddress')),
-    action: first(head, field('action')),
-    status: first(head, field('status')),
-    diagnostic: first(head, field('diagnosticCode')),
-    messageId: first(head, messageIdHeader) ?? first(head, field('messageId', String.raw`(<[^"\\]+>)`)),
-    bounceType: first(head, field('bounceType')),
+    recipient: first(head, patterns.recipient),
+    action: first(head, patterns.action),
+    status: first(head, patterns.status),
+    diagnostic: first(head, patterns.diagnostic),
+    messageId: first(head, patterns.messageIdHeader) ?? first(head, patterns.messageId),
+    bounceType: first(head, patterns.bounceType),
   };
 }

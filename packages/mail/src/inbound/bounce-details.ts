@@ -44,7 +44,7 @@ function fieldGroups(content: string): Fields[] {
       last = null;
       continue;
     }
-    const match = /^([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$/u.exec(line);
+    const match = /^([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$/u.exec(line);
     if (match) {
       last = match[1]!.toLowerCase();
       if (!current.has(last)) current.set(last, match[2]!.trim());
@@ -124,12 +124,19 @@ function bounceWords(text: string): string {
   return (copy ? text.slice(0, copy.index) : text).slice(0, 16 * 1024);
 }
 
+/** `local@a.b`: a dot inside the domain, not at its start or end. */
+const hasDottedDomain = (address: string): boolean => {
+  const domain = address.slice(address.indexOf('@') + 1);
+  const dot = domain.indexOf('.', 1);
+  return dot > 0 && dot < domain.length - 1;
+};
+
 function guessedReport(source: BounceSource): RecipientReport {
   const words = bounceWords(source.text);
   const failed = source.headers['x-failed-recipients']?.split(',')[0]?.trim();
-  const bracketed = /<([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>/u.exec(words)?.[1];
+  const bracketed = [...words.matchAll(/<([^\s<>@]+@[^\s<>@]+)>/gu)].map((match) => match[1]!).find(hasDottedDomain);
   const bare = /^[ \t]*([^\s<>@:]+@[^\s<>@:]+\.[A-Za-z]{2,})[ \t:]*$/mu.exec(words)?.[1];
-  const smtpReply = /^[^\n]*\b[45]\d\d[ -][^\n]*$/mu.exec(words)?.[0];
+  const smtpReply = words.split('\n').find((line) => /\b[45]\d\d[ -]/u.test(line));
   return {
     recipient: failed || bracketed || bare || null,
     action: null,

@@ -3,10 +3,12 @@
  * looks (formatting, tables, links, images, harmless inline styles) and drops everything that runs or phones home
  * (scripts, event handlers, javascript: and data: URLs, forms, frames, CSS url(), 1×1 tracking pixels).
  * Inline images (`cid:`) point at their attachment as `ensoras-attachment:<index>`, the index into the event's
- * attachment list; a cid that names no attachment loses its src.
+ * attachment list; a cid that names no attachment loses its src. Nesting deeper than MAX_HTML_NESTING is flattened
+ * first (html-nesting.ts): deep trees cost the parser quadratic time.
  */
 import type { AttachmentMeta } from '@ensoras/contracts';
 import sanitizeHtml from 'sanitize-html';
+import { limitHtmlNesting } from './html-nesting.js';
 
 export const ATTACHMENT_URL_SCHEME = 'ensoras-attachment';
 
@@ -112,12 +114,19 @@ const isTrackingPixel = (attribs: Record<string, string>): boolean =>
   ['width', 'height'].some((name) => /^\s*[01](?:px)?\s*$/iu.test(attribs[name] ?? '')) &&
   /^https?:/iu.test(attribs.src ?? '');
 
+/**
+ * HTML beyond this many characters is cut before sanitising: sanitize-html costs about 1 µs per tag, and the event
+ * keeps at most MAX_BODY_BYTES of the result anyway.
+ */
+export const MAX_SANITIZED_HTML_CHARS = 256 * 1024;
+
 export function sanitizeMailHtml(html: string, attachments: readonly AttachmentMeta[]): string {
   const byContentId = new Map<string, number>();
   attachments.forEach((attachment, index) => {
     if (attachment.contentId) byContentId.set(contentIdKey(attachment.contentId), index);
   });
-  return sanitizeHtml(html, {
+  const input = html.length > MAX_SANITIZED_HTML_CHARS ? html.slice(0, MAX_SANITIZED_HTML_CHARS) : html;
+  return sanitizeHtml(limitHtmlNesting(input), {
     ...BASE_OPTIONS,
     transformTags: {
       a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer nofollow' } }),

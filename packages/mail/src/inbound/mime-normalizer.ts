@@ -147,7 +147,7 @@ class BodyTextNormalizer extends Transform {
     if (text) {
       const body = Buffer.concat(text.chunks);
       // The line break before the next boundary belongs to the boundary: keep it.
-      const trailing = /(?:\r?\n)*$/u.exec(body.toString('latin1'))![0];
+      const trailing = trailingLineBreaks(body);
       const decoded = replaceUuencodedBlocks(decodeText(decodeTransferEncoding(body, text.node.encoding), text.node.charset || null));
       if (report) report.part.content = decoded.slice(0, MAX_REPORT_BYTES);
       text.node.setCharset('utf-8');
@@ -162,6 +162,16 @@ class BodyTextNormalizer extends Transform {
       report.part.content = decodeText(bytes, report.node.charset || null);
     }
   }
+}
+
+/** The run of `\n` / `\r\n` a body ends with, as text (a backwards scan: `/(?:\r?\n)*$/` is quadratic). */
+function trailingLineBreaks(body: Buffer): string {
+  let start = body.length;
+  while (start > 0 && body[start - 1] === 0x0a) {
+    start -= 1;
+    if (start > 0 && body[start - 1] === 0x0d) start -= 1;
+  }
+  return body.subarray(start).toString('latin1');
 }
 
 /** See the module comment. Rejects only when the MIME structure is beyond what the splitter accepts. */

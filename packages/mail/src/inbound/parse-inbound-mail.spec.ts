@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { messageIdFromRaw } from '../message-id.js';
-import { parseInboundMail } from './parse-inbound-mail.js';
+import { readInboundAttachments, parseInboundMail } from './parse-inbound-mail.js';
 
 const channel = { ownAddresses: ['support@acme.example'], ownMessageIdDomain: 'acme.example', maxMessageSizeBytes: 25 * 1024 * 1024 };
 
@@ -84,9 +84,15 @@ describe('parseInboundMail: one fixture per classification rule', () => {
     },
     {
       name: "the channel's own address",
-      raw: eml(['From: Acme Support <Support@Acme.Example>', 'To: anna@customer.example', 'Subject: Re: Order', 'Message-ID: <0b7c7ac9@acme.example>'], 'Our reply'),
+      raw: eml(['From: Acme Support <Support@Acme.Example>', 'To: anna@customer.example', 'Subject: Re: Order', 'Message-ID: <0b7c7ac9-4e8a-4e2f-b8a6-2d4c1f0a9e11@acme.example>'], 'Our reply'),
       kind: 'own',
-      reasons: ["From is the channel's own address support@acme.example", 'Message-ID on our domain acme.example'],
+      reasons: ["From is the channel's own address support@acme.example", 'Message-ID is one we generate (on acme.example)'],
+    },
+    {
+      name: "the channel's own address, forged",
+      raw: eml(['From: Acme Support <Support@Acme.Example>', 'To: anna@customer.example', 'Subject: Re: Order', 'Message-ID: <0b7c7ac9@acme.example>'], 'Send me the refund'),
+      kind: 'normal',
+      reasons: ["From is the channel's own address support@acme.example but unverified (Message-ID not ours, no dmarc/spf pass in Authentication-Results)"],
     },
     {
       name: 'a customer writing',
@@ -316,6 +322,45 @@ describe('parseInboundMail: mail as it really arrives', () => {
     const within = await parse(raw);
     expect(within.oversized).toBe(false);
     expect(within.attachments).toHaveLength(1);
+  });
+
+  it('takes the size and the oversized verdict from the declared size when only the start of the mail was fetched', async () => {
+    const start = eml(['From: a@customer.example', 'Subject: big', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="s"'], '--s\nContent-Type: text/plain\n\nHere is the video.\n--s\nContent-Type: video/mp4\n\nAAAA');
+    const mail = await parseInboundMail(start, { ...channel, maxMessageSizeBytes: 10_000_000 }, { declaredSize: 200_000_000 });
+    expect(mail).toMatchObject({ size: 200_000_000, oversized: true, attachments: [] });
+    expect(mail.text.trim()).toBe('Here is the video.');
+  });
+
+  it('reads attachments with their bytes through the same path: the same list as the event, index for index', async () => {
+    const raw = eml(
+      ['From: a@customer.example', 'Subject: files', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="s"'],
+      [
+        '--s',
+        'Content-Type: text/plain; charset=iso-8859-1',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        'Gr=FC=DFe, see the files',
+        '--s',
+        'Content-Type: text/plain; name="notes.txt"',
+        'Content-Disposition: attachment; filename="notes.txt"',
+        '',
+        'my notes',
+        '--s',
+        `Content-Type: application/pdf; name="${'long'.repeat(100)}.pdf"`,
+        'Content-Disposition: attachment',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('%PDF-1.4 fake').toString('base64'),
+        '--s--',
+        '',
+      ].join('\n'),
+    );
+    const listed = (await parse(raw)).attachments;
+    const read = await readInboundAttachments(raw);
+    expect(read.map((attachment) => attachment.meta)).toEqual(listed);
+    expect(listed).toHaveLength(2);
+    expect(listed[1]!.filename).toMatch(/…\[truncated\]$/u);
+    expect(read.map((attachment) => attachment.content.toString())).toEqual(['my notes', '%PDF-1.4 fake']);
   });
 
   it('cuts text at the body limit and says so', async () => {

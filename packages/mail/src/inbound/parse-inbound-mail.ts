@@ -16,12 +16,27 @@ import { headersFromLines } from '../mail-headers.js';
 import { messageIdFromRaw, normalizeMessageId, parseMessageIdList } from '../message-id.js';
 import { htmlToPlainText } from '../reply-body.js';
 import { extractBounceDetails } from './bounce-details.js';
-import { sanitizeMailHtml } from './html-sanitizer.js';
+import {
+  boundAddress,
+  boundAddresses,
+  boundAttachments,
+  boundBounce,
+  boundHeaders,
+  boundReasons,
+  boundReferences,
+  cutHtml,
+  cutLine,
+  cutText,
+  INBOUND_LIMITS,
+} from './inbound-budget.js';
+import { MAX_SANITIZED_HTML_CHARS, sanitizeMailHtml } from './html-sanitizer.js';
 import { normalizeMime, type MimePart, type NormalizedMime } from './mime-normalizer.js';
 import { rawBodyText } from './raw-body-text.js';
 import { newTextOf } from './reply-text.js';
 
-/** Text and HTML are each cut to this many UTF-8 bytes by default; `truncated` says so. */
+export { truncateUtf8 } from './inbound-budget.js';
+
+/** Text and HTML are each cut to this many UTF-8 bytes by default (marked `[truncated]`); `truncated` says so. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /**
@@ -55,6 +70,11 @@ export interface InboundChannel extends ClassificationChannel {
 export interface ParseInboundOptions {
   /** Cut text and HTML at this many UTF-8 bytes each (default MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /**
+   * The mail's whole size (IMAP RFC822.SIZE) when `raw` is only its start: a mail over the size limit is fetched
+   * only partly. `size` and `oversized` go by this.
+   */
+  declaredSize?: number;
 }
 
 /** The mail.received payload without what only the importer knows (where the mail came from, where it is kept). */
@@ -74,15 +94,16 @@ export async function parseInboundMail(raw: Buffer, channel: InboundChannel, opt
   const ownMessageId = normalizeMessageId(parsed.messageId);
   const from = addressesOf(parsed.from)[0] ?? null;
   const subject = parsed.subject ?? '';
-  const oversized = channel.maxMessageSizeBytes != null && raw.length > channel.maxMessageSizeBytes;
+  const size = Math.max(options.declaredSize ?? 0, raw.length);
+  const oversized = channel.maxMessageSizeBytes != null && size > channel.maxMessageSizeBytes;
 
   const attachments = oversized ? [] : parsed.attachments.map(attachmentMeta);
   const rawHtml = typeof parsed.html === 'string' && parsed.html.trim() !== '' ? parsed.html : null;
   const html = rawHtml === null ? null : sanitizeMailHtml(rawHtml, attachments);
   const text = await bodyText(raw, parsed, html, 0);
 
-  const cutText = truncateUtf8(text, maxBodyBytes);
-  const cutHtml = html === null ? null : truncateUtf8(html, maxBodyBytes);
+  const boundedText = cutText(text, maxBodyBytes);
+  const boundedHtml = html === null ? null : cutHtml(html, maxBodyBytes);
   const classification = classifyMail(
     { headers, contentType: headers['content-type'] ?? null, from, subject, messageId: ownMessageId, text, partTypes: parts.map((part) => part.contentType) },
     channel,
@@ -92,28 +113,49 @@ export async function parseInboundMail(raw: Buffer, channel: InboundChannel, opt
       ? extractBounceDetails({ text, parts, headers: headersFromLines(parsed.headerLines, ['x-failed-recipients']), subject, messageId: ownMessageId })
       : null;
 
+  // Every field within its budget (inbound-budget.ts): a mail can never make an event too large for the broker.
   return {
-    size: raw.length,
+    size,
     messageId: ownMessageId ?? messageIdFromRaw(raw),
     messageIdGenerated: ownMessageId === null,
     inReplyTo: parseMessageIdList(parsed.inReplyTo)[0] ?? null,
-    references: parseMessageIdList(parsed.references),
-    subject,
-    from,
-    to: addressesOf(parsed.to).filter(isAddress),
-    cc: addressesOf(parsed.cc).filter(isAddress),
-    replyTo: addressesOf(parsed.replyTo).filter(isAddress),
+    references: boundReferences(parseMessageIdList(parsed.references)),
+    subject: cutLine(subject, INBOUND_LIMITS.subjectChars),
+    from: from === null ? null : boundAddress(from),
+    to: boundAddresses(addressesOf(parsed.to).filter(isAddress)),
+    cc: boundAddresses(addressesOf(parsed.cc).filter(isAddress)),
+    replyTo: boundAddresses(addressesOf(parsed.replyTo).filter(isAddress)),
     date: dateOf(headersFromLines(parsed.headerLines, ['date'])['date']),
-    headers,
-    text: cutText,
-    newText: truncateUtf8(newTextOf(text), maxBodyBytes),
-    html: cutHtml,
-    truncated: cutText.length < text.length || (html !== null && cutHtml !== null && cutHtml.length < html.length),
+    headers: boundHeaders(headers),
+    text: boundedText,
+    newText: cutText(newTextOf(text), maxBodyBytes),
+    html: boundedHtml,
+    truncated:
+      boundedText !== text ||
+      (html !== null && boundedHtml !== html) ||
+      (rawHtml !== null && rawHtml.length > MAX_SANITIZED_HTML_CHARS),
     oversized,
-    attachments,
-    classification,
-    bounce,
+    attachments: boundAttachments(attachments),
+    classification: { kind: classification.kind, reasons: boundReasons(classification.reasons) },
+    bounce: boundBounce(bounce),
   };
+}
+
+/** One attachment of a received mail: what the event lists about it, and its decoded bytes. */
+export interface InboundAttachment {
+  meta: AttachmentMeta;
+  content: Buffer;
+}
+
+/**
+ * The attachments of a received mail with their bytes, through the same parse path as parseInboundMail (same
+ * normalisation, same parser options, same budget), so the list is the one the mail.received event carried and an
+ * index into it names the same file. For serving downloads; parseInboundMail itself keeps no content.
+ */
+export async function readInboundAttachments(raw: Buffer): Promise<InboundAttachment[]> {
+  const { parsed } = await parseNormalized(raw);
+  const metas = boundAttachments(parsed.attachments.map(attachmentMeta));
+  return metas.map((meta, index) => ({ meta, content: parsed.attachments[index]!.content }));
 }
 
 /** mailparser on the normalised bytes; on the raw bytes when the normaliser could not split the mail. */
@@ -176,13 +218,6 @@ function attachmentMeta(attachment: ParsedMail['attachments'][number]): Attachme
     contentId: attachment.contentId ?? null,
     inline: attachment.contentDisposition === 'inline' || attachment.related === true,
   };
-}
-
-/** At most `maxBytes` of UTF-8, never splitting a character. */
-export function truncateUtf8(value: string, maxBytes: number): string {
-  if (Buffer.byteLength(value, 'utf8') <= maxBytes) return value;
-  // A cut inside a multi-byte sequence decodes to U+FFFD at the end; drop it.
-  return Buffer.from(value, 'utf8').subarray(0, maxBytes).toString('utf8').replace(/\uFFFD+$/u, '');
 }
 
 function addressesOf(value: AddressObject | AddressObject[] | undefined): MailAddress[] {

@@ -1,0 +1,89 @@
+/**
+ * parseInboundMail in a pool of worker threads, with a time limit. Parsing is linear on every input we know of
+ * (hostile-input.spec.ts), but one mail we do not know of must still not freeze the service: the event loop, its
+ * other mailboxes, /health and the lease renewals go on while a worker parses, and a parse that runs over the limit
+ * is ended by terminating its worker (ParseTimeoutError); the pool starts a fresh one.
+ *
+ * A worker runs JavaScript: the entry is this package's built dist/inbound/parse-worker.js. From the built package
+ * that is the file beside this one; under vitest, which runs the TypeScript sources, it is the same file in dist,
+ * so tests that parse through the pool build the package first (`npm run build -w @ensoras/mail`).
+ */
+import { existsSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { InboundChannel, InboundMail, ParseInboundOptions } from './parse-inbound-mail.js';
+import type { ParseTask } from './parse-worker.js';
+
+export const DEFAULT_PARSE_TIMEOUT_MS = 10_000;
+
+/** The reason a mail is quarantined with when its parse ran over the time limit. */
+export const PARSE_TIMEOUT_REASON = 'parse_timeout';
+
+export class ParseTimeoutError extends Error {
+  readonly reason = PARSE_TIMEOUT_REASON;
+
+  constructor(readonly timeoutMs: number) {
+    super(`${PARSE_TIMEOUT_REASON}: parsing took longer than ${timeoutMs} ms`);
+    this.name = 'ParseTimeoutError';
+  }
+}
+
+export interface InboundParserPoolOptions {
+  /** Longest a single parse may run (default 10 s). */
+  timeoutMs?: number;
+  /** Worker threads (default 2), all kept ready: when one is ended for a timeout, the next mail need not wait for a new one. */
+  threads?: number;
+}
+
+/** The built worker entry; see the module comment. */
+export function parseWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.ts')
+    ? fileURLToPath(new URL('../../dist/inbound/parse-worker.js', import.meta.url))
+    : fileURLToPath(new URL('./parse-worker.js', import.meta.url));
+  if (!existsSync(file)) {
+    throw new Error(`The mail parse worker ${file} does not exist: build @ensoras/mail first (npm run build -w @ensoras/mail)`);
+  }
+  return file;
+}
+
+export class InboundParserPool {
+  readonly timeoutMs: number;
+  private readonly pool: Piscina<ParseTask, InboundMail>;
+
+  constructor(options: InboundParserPoolOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
+    const threads = Math.max(1, options.threads ?? 2);
+    this.pool = new Piscina({ filename: parseWorkerFile(), minThreads: threads, maxThreads: threads });
+  }
+
+  /** parseInboundMail(raw, channel, options) in a worker; rejects with ParseTimeoutError after the time limit. */
+  async parse(raw: Buffer, channel: InboundChannel, options: ParseInboundOptions = {}): Promise<InboundMail> {
+    const abort = new AbortController();
+    const { port1, port2 } = new MessageChannel();
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    port1.once('message', () => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+      }, this.timeoutMs);
+    });
+    try {
+      const task: ParseTask = { raw: new Uint8Array(raw), channel: { ...channel }, options: { ...options }, started: port2 };
+      return await this.pool.run(task, { signal: abort.signal, transferList: [port2] });
+    } catch (error) {
+      if (timedOut) throw new ParseTimeoutError(this.timeoutMs);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      port1.close();
+    }
+  }
+
+  /** Ends the workers; parses still running are rejected. */
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
