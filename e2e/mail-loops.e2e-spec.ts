@@ -5,7 +5,7 @@ import { type ChannelStack, type DovecotServer, eventually, PROJECT, type SmtpTe
 import { plainMail } from './mail-builders.js';
 
 /** Low on purpose, so the loop breaker trips within the test; per ticket higher, so the per-address limit is the one. */
-const SAFETY = { maxMessageSizeMb: 25, maxAiRepliesPerTicket: 10, maxAiRepliesPerAddress: 2, loopWindowMinutes: 60 };
+const SAFETY = { maxMessageSizeMb: 25, maxAiRepliesPerTicket: 10, maxAiRepliesPerAddress: 2, loopWindowMinutes: 60, maxAiRepliesPerHour: 300 };
 /** The response delay is 0–1 s: this is several times that, for checks that nothing (more) is sent. */
 const QUIET_PERIOD_MS = 5_000;
 const LOOP_LENGTH = 20;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstMeaningfulLine, withoutQuotedHistory } from './quoted-history.js';
+import { withoutQuotedHistory } from './quoted-history.js';
 
 describe('withoutQuotedHistory', () => {
   it('cuts at a Gmail-style attribution line and drops > lines', () => {
@@ -22,27 +22,5 @@ describe('withoutQuotedHistory', () => {
 
   it('keeps a message that is nothing but a quote', () => {
     expect(withoutQuotedHistory('> only quoted')).toBe('> only quoted');
-  });
-});
-
-describe('firstMeaningfulLine', () => {
-  it('skips the salutation', () => {
-    expect(firstMeaningfulLine('Hi team,\n\nMy order 4711 has not arrived.\nCan you check?')).toBe('My order 4711 has not arrived.');
-    expect(firstMeaningfulLine('Dear Support,\nThe invoice is wrong.')).toBe('The invoice is wrong.');
-  });
-
-  it('keeps a first line that only starts like a greeting', () => {
-    expect(firstMeaningfulLine('Hello, my parcel is damaged. What now?')).toBe('Hello, my parcel is damaged. What now?');
-  });
-
-  it('cuts a long line at a word boundary', () => {
-    const line = firstMeaningfulLine(`${'word '.repeat(40)}end`, 30);
-    expect(line.endsWith('…')).toBe(true);
-    expect(line.length).toBeLessThanOrEqual(31);
-    expect(line).not.toMatch(/wor…$/);
-  });
-
-  it('returns an empty string for an empty message', () => {
-    expect(firstMeaningfulLine('  \n\n')).toBe('');
   });
 });

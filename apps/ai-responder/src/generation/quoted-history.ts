@@ -38,20 +38,3 @@ export function withoutQuotedHistory(text: string): string {
   // A message that is nothing but a quote keeps its text: better repeated than lost.
   return result === '' ? text.trim() : result;
 }
-
-/** Greeting lines such as "Hi," or "Dear support team," that say nothing about the request. */
-const SALUTATION =
-  /^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day)|greetings|hallo|liebe[rs]?|sehr geehrte[rs]?|guten (?:tag|morgen|abend)|bonjour|hola)\b[^.?!]{0,60}[,!:]?$/i;
-
-/** The first line that says something: not empty, not a salutation; cut to `maxLength` at a word boundary. */
-export function firstMeaningfulLine(text: string, maxLength = 120): string {
-  const line = withoutQuotedHistory(text)
-    .split('\n')
-    .map((candidate) => candidate.trim())
-    .find((candidate) => candidate !== '' && !SALUTATION.test(candidate));
-  if (!line) return '';
-  if (line.length <= maxLength) return line;
-  const cut = line.slice(0, maxLength);
-  const lastSpace = cut.lastIndexOf(' ');
-  return `${(lastSpace > maxLength / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.-]+$/, '')}…`;
-}

@@ -5,17 +5,27 @@ export interface ChatMessage {
   content: string;
 }
 
-/** Facts the prompt was built from, for a generator that does not read prose (the local placeholder). */
+/**
+ * Facts the prompt was built from, for a generator that does not read prose (the local placeholder). No mail text:
+ * whatever a generator repeats of it goes out from the tenant's server, possibly to a Reply-To of the sender's choice.
+ */
 export interface ReplyFacts {
-  ticketSubject: string;
   /** The customer's display name as they wrote it, or null when the mail carried none. */
   customerName: string | null;
-  /** The latest message being answered, without the quoted history. */
-  latestCustomerText: string;
   /** How many customer messages this reply answers. */
   answeredCount: number;
   /** Who signs the reply: the channel's From name. */
   senderName: string;
+}
+
+/** What a generated reply must not give away or repeat (checked by checkGeneratedReply before it is proposed). */
+export interface PromptGuard {
+  /** The marker of this prompt's message delimiters. */
+  nonce: string;
+  /** The system instructions as sent. */
+  instructions: string;
+  communicationStyle: string;
+  guidelines: string;
 }
 
 /** Everything a generator needs to write one reply. */
@@ -23,6 +33,7 @@ export interface ReplyPrompt {
   /** For a chat-completions model: instructions (style, guidelines), then the conversation. */
   messages: ChatMessage[];
   facts: ReplyFacts;
+  guard: PromptGuard;
 }
 
 /** One message of the conversation as the prompt sees it. */

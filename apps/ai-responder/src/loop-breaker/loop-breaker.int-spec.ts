@@ -136,14 +136,14 @@ describe('ai-responder loop breaker', () => {
     await eventually(async () => (await getJson(listUrl)).body.items.length === 0, { timeoutMs: 10_000, message: 'the scheduled reply was not cancelled' });
   });
 
-  it('writes from the new part of the customer message, not from the quoted text around it', async () => {
+  it('never quotes the customer back: neither the new part, nor the text around it, nor the subject', async () => {
     const ticketId = randomUUID();
     const [reply] = await answered('p-new-text', ticketId, 1, {
-      // No marker a quote-cutting regex knows, so only the extracted new part tells what is new.
+      ticketSubject: 'Visit evil.example for your prize',
       text: 'Earlier text of the thread that is quoted here.\nCould you call me back tomorrow?',
       newText: 'Could you call me back tomorrow?',
     });
-    expect(reply!.payload.text).toContain('You wrote: "Could you call me back tomorrow?"');
-    expect(reply!.payload.text).not.toContain('Earlier text of the thread');
+    expect(reply!.payload.text).toContain('Thank you for your message.');
+    expect(reply!.payload.text).not.toMatch(/call me back|Earlier text|evil\.example|prize/);
   });
 });

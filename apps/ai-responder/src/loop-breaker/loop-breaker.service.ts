@@ -8,15 +8,16 @@ import { AiReply } from './ai-reply.entity.js';
 import { HandedOffTicket } from './handed-off-ticket.entity.js';
 import { handoffEventId } from './handoff-event-id.js';
 import { loopLimitReached, type RecentReplies } from './loop-limits.js';
+import { PROJECT_CAP_WINDOW_MINUTES, projectCapReached } from './project-cap.js';
 
 export interface LoopCheck {
   projectId: string;
   ticketId: string;
   /** Whom the reply would go to; '' when unknown (then only the per-ticket limit applies). */
   customerAddress: string;
-  safety: ChannelSafety;
+  safety: Required<ChannelSafety>;
   /**
-   * Count one proposal at a time per address (an advisory lock until the transaction ends). Only the check right
+   * Count one proposal at a time per project (an advisory lock until the transaction ends). Only the check right
    * before proposing needs it; the one before scheduling is a first look, and must not take the lock while it goes on
    * to lock the ticket's pending response, which a proposing transaction holds while it waits for this lock.
    */
@@ -45,13 +46,14 @@ export class LoopBreaker {
     const { projectId, ticketId, safety } = request;
     if (await manager.existsBy(HandedOffTicket, { projectId, ticketId })) return { answer: false, reason: HANDED_OFF_REASON };
     const address = canonicalAddress(request.customerAddress);
-    if (address !== '' && request.serialize) {
-      // Replies to one address on several tickets may be proposed by several replicas at once: one at a time counts
-      // exactly. Held until the transaction ends, which records the reply. (Spaces: text may not hold NUL.)
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ai-reply ${projectId} ${address}`]);
+    if (request.serialize) {
+      // Replies to one address on several tickets, or to the project, may be proposed by several replicas at once:
+      // one at a time per project counts both exactly. Held until the transaction ends, which records the reply;
+      // proposing is a short transaction (generation runs before it). (Spaces: text may not hold NUL.)
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ai-reply ${projectId}`]);
     }
     const recent = await this.recentReplies(manager, projectId, ticketId, address, safety.loopWindowMinutes);
-    const reason = loopLimitReached(recent, safety, address);
+    const reason = loopLimitReached(recent, safety, address) ?? projectCapReached(await this.repliesInLastHour(manager, projectId), safety.maxAiRepliesPerHour);
     if (reason === null) return { answer: true };
     await this.handOff(manager, projectId, ticketId, reason, { announce: true });
     return { answer: false, reason };
@@ -88,6 +90,14 @@ export class LoopBreaker {
     }
     this.logger.warn(`Ticket ${ticketId} in ${projectId} handed off to a human; the AI stops answering it: ${reason}`);
     return true;
+  }
+
+  private repliesInLastHour(manager: EntityManager, projectId: string): Promise<number> {
+    return manager
+      .createQueryBuilder(AiReply, 'p')
+      .where('p.project_id = :projectId', { projectId })
+      .andWhere('p.proposed_at > now() - make_interval(mins => :minutes)', { minutes: PROJECT_CAP_WINDOW_MINUTES })
+      .getCount();
   }
 
   private async recentReplies(manager: EntityManager, projectId: string, ticketId: string, address: string, minutes: number): Promise<RecentReplies> {

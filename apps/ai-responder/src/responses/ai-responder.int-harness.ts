@@ -79,7 +79,7 @@ export class ResponderHarness {
       PORT: 0,
       ...overrides,
     });
-    const app = await startService({ name: 'ai-responder', module: AppModule.forRoot(environment), port: 0, durableName: 'ai-responder' });
+    const app = await startService({ name: 'ai-responder', module: AppModule.forRoot(environment), port: 0, host: '127.0.0.1', durableName: 'ai-responder' });
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('[::]', '127.0.0.1');
     return { app, url, close: () => app.close() };
   }

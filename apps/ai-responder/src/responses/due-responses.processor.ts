@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
 import { PromptBuilder } from '../generation/prompt-builder.js';
 import { REPLY_GENERATOR, type ReplyGenerator } from '../generation/reply-generator.js';
+import { checkGeneratedReply } from '../generation/reply-guard.js';
 import { LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
 import { MAX_GENERATION_ATTEMPTS, planRetry } from './generation-retry.js';
 import { PendingResponse } from './pending-response.entity.js';
@@ -139,6 +140,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       return;
     }
     let text: string;
+    let verdict: ReturnType<typeof checkGeneratedReply>;
     try {
       const history = await this.conversation.history(response.projectId, response.ticketId);
       const prompt = this.prompts.build({
@@ -149,11 +151,17 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
         answeringMessageIds: response.answersMessageIds,
       });
       ({ text } = await this.generator.generate(prompt));
+      verdict = checkGeneratedReply(text, prompt.guard);
     } catch (error) {
       await this.retryLater(response, error);
       return;
     }
-    await this.settle(response, (manager, current) => this.propose(manager, response, current, text));
+    if (!verdict.send) {
+      const { reason } = verdict;
+      await this.settle(response, (manager) => this.withhold(manager, response, reason));
+    } else {
+      await this.settle(response, (manager, current) => this.propose(manager, response, current, text));
+    }
     this.outbox.publishSoon();
   }
 
@@ -246,6 +254,16 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
     }
     const outcome = await this.scheduler.schedule(manager, { ...request, messageIds: late, delay: settings.responseDelay });
     this.logger.log(`${late.length} message(s) that arrived while writing ${response.id} get reply ${outcome.responseId}`);
+  }
+
+  /**
+   * A reply that must not go out: the ticket goes to a human with the reason (reply.handoff), which also cancels
+   * this response. Regenerating would meet the same mail, so there is no retry.
+   */
+  private async withhold(manager: EntityManager, response: ClaimedResponse, reason: string): Promise<void> {
+    const handedOff = await this.loopBreaker.handOff(manager, response.projectId, response.ticketId, reason, { announce: true });
+    if (!handedOff) await this.cancel(manager, response, reason);
+    this.logger.warn(`Reply ${response.id} to ticket ${response.ticketId} withheld: ${reason}`);
   }
 
   private async cancel(manager: EntityManager, response: ClaimedResponse, reason: string): Promise<void> {

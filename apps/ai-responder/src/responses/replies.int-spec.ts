@@ -48,8 +48,9 @@ describe('ai-responder schedules and proposes replies', () => {
     expect(Date.parse(reply!.occurredAt) - publishedAt).toBeGreaterThanOrEqual(900);
     expect(reply!.payload).toMatchObject({ ticketId, answersMessageIds: [event.payload.message.id], html: null, author: 'ai' });
     expect(reply!.payload.text).toMatch(/^Hello Jane,/);
-    expect(reply!.payload.text).toContain('"Order 4711 missing"');
-    expect(reply!.payload.text).toContain('my order 4711 has not arrived yet.');
+    // The placeholder acknowledges without repeating the mail.
+    expect(reply!.payload.text).toContain('Thank you for your message. We have received your request');
+    expect(reply!.payload.text).not.toContain('4711');
     expect(reply!.payload.text.trimEnd()).toMatch(/\nACME Support$/);
 
     await sleep(2_500); // past the longest delay of the duplicate, had it been scheduled
@@ -70,8 +71,7 @@ describe('ai-responder schedules and proposes replies', () => {
       return replies.length > 0 ? replies : null;
     }, { timeoutMs: 10_000 });
     expect(reply!.payload.answersMessageIds).toEqual([first.payload.message.id, second.payload.message.id]);
-    expect(reply!.payload.text).toContain('Thank you for your messages about "Order 4711 missing"');
-    expect(reply!.payload.text).toContain('the invoice shows the wrong address');
+    expect(reply!.payload.text).toContain('Thank you for your messages.');
 
     await sleep(1_500);
     expect(await harness.proposedReplies('p-joint')).toHaveLength(1);

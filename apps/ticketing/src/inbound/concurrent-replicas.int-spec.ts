@@ -33,7 +33,7 @@ beforeAll(async () => {
   // Two replicas of the service on one database, sharing the durable consumers: each event goes to one of them.
   const environment = Object.assign(new TicketingEnvironment(), { NATS_URL: nats.url, DATABASE_URL: database.url, DATA_DIR: dataDir, PORT: 0, ADMIN_TOKEN });
   for (let i = 0; i < 2; i++) {
-    replicas.push(await startService({ name: `ticketing-${i}`, module: AppModule.forRoot(environment), port: 0, durableName: 'ticketing' }));
+    replicas.push(await startService({ name: `ticketing-${i}`, module: AppModule.forRoot(environment), port: 0, host: '127.0.0.1', durableName: 'ticketing' }));
   }
   baseUrl = (await replicas[0]!.getUrl()).replace('[::1]', '127.0.0.1');
 });

@@ -10,10 +10,11 @@ import { ticketCreated, ticketMessageCreated, ticketUpdated } from '../tickets/t
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { insertOrRetry } from '../tickets/concurrent-insert.js';
+import { subjectThreadHash } from '../tickets/subject-thread-hash.js';
 import { UnattachedMail } from '../unattached/unattached-mail.entity.js';
 import { customerOf } from './customer-address.js';
 import { receivedMailNote } from './message-note.js';
-import { decideThread, isMachineKind, type ThreadDecision, type ThreadingMail } from './thread-decision.js';
+import { decideThread, isMachineKind, threadingReferences, type ThreadDecision, type ThreadingMail } from './thread-decision.js';
 
 export type InboundOutcome =
   | { outcome: 'recorded'; ticketId: string; messageId: string; decision: ThreadDecision; bounced: boolean }
@@ -53,7 +54,7 @@ export class InboundMailService {
     const threading: ThreadingMail = {
       messageId,
       inReplyTo: normalizeMessageId(mail.inReplyTo),
-      references: parseMessageIdList(mail.references).filter((id) => id !== messageId),
+      references: threadingReferences(parseMessageIdList(mail.references).filter((id) => id !== messageId)),
       subject: mail.subject ?? '',
       customerAddress: customer.address,
       kind,
@@ -83,11 +84,13 @@ export class InboundMailService {
       let ticket: Ticket;
       const changes: string[] = ['messageCount'];
       if (decision.action === 'create') {
+        const subjectKey = subjectThreadKey(mail.subject);
         ticket = m.create(Ticket, {
           id: randomUUID(),
           projectId,
           subject: normalizeSubject(mail.subject) || NO_SUBJECT,
-          subjectKey: subjectThreadKey(mail.subject),
+          subjectKey,
+          subjectThreadHash: subjectThreadHash(customer.address, subjectKey),
           customerAddress: customer.address,
           customerName: customer.name,
           status: 'open',
@@ -215,10 +218,10 @@ export class InboundMailService {
   }
 
   private async subjectCandidates(m: EntityManager, projectId: string, mail: ThreadingMail) {
-    const subjectKey = subjectThreadKey(mail.subject);
-    if (subjectKey === null || mail.customerAddress === '') return [];
+    const hash = subjectThreadHash(mail.customerAddress, subjectThreadKey(mail.subject));
+    if (hash === null || mail.customerAddress === '') return [];
     const tickets = await m.find(Ticket, {
-      where: { projectId, customerAddress: mail.customerAddress, subjectKey, status: Not<TicketStatus>('closed') },
+      where: { projectId, subjectThreadHash: hash, status: Not<TicketStatus>('closed') },
       order: { updatedAt: 'DESC' },
       take: SUBJECT_CANDIDATE_LIMIT,
     });

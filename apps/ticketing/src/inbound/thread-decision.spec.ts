@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideThread, type KnownReference, type SubjectCandidate, type ThreadingMail } from './thread-decision.js';
+import { decideThread, MAX_TRAILING_REFERENCES, threadingReferences, type KnownReference, type SubjectCandidate, type ThreadingMail } from './thread-decision.js';
 
 const mail = (overrides: Partial<ThreadingMail> = {}): ThreadingMail => ({
   messageId: '<new@customer.example>',
@@ -168,5 +168,21 @@ describe('decideThread', () => {
 
   it('uses the bounced Message-ID only for bounces', () => {
     expect(decideThread(mail({ bouncedMessageId: '<ours@x>' }), known(['<ours@x>', 'T1']), [])).toEqual({ action: 'create' });
+  });
+});
+
+describe('threadingReferences', () => {
+  it('keeps the root and the 50 nearest ancestors of 16,400 References, which still thread by their parent', () => {
+    const references = Array.from({ length: 16_400 }, (_, i) => `<r${i}@customer.example>`);
+    const kept = threadingReferences(references);
+    expect(kept).toHaveLength(MAX_TRAILING_REFERENCES + 1);
+    expect(kept[0]).toBe('<r0@customer.example>');
+    expect(kept.at(-1)).toBe('<r16399@customer.example>');
+    expect(decideThread(mail({ references: kept }), known(['<r16399@customer.example>', 'T1']), [])).toMatchObject({ ticketId: 'T1' });
+    expect(decideThread(mail({ references: kept }), known(['<r0@customer.example>', 'T-root']), [])).toMatchObject({ ticketId: 'T-root' });
+  });
+
+  it('leaves an ordinary chain untouched', () => {
+    expect(threadingReferences(['<a@x>', '<b@x>'])).toEqual(['<a@x>', '<b@x>']);
   });
 });

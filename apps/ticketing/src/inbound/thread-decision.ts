@@ -1,5 +1,6 @@
 import type { MailKind, TicketStatus } from '@ensoras/contracts';
 import { hasForwardPrefix, hasReplyPrefix, sameAddress, subjectThreadKey } from '@ensoras/mail';
+import { rootAndLast } from '../tickets/reference-chain.js';
 
 /** What threading needs to know about the mail that arrived. */
 export interface ThreadingMail {
@@ -12,6 +13,17 @@ export interface ThreadingMail {
   kind: MailKind;
   /** For a bounce: the Message-ID of the mail it reports on, when the report names one. */
   bouncedMessageId: string | null;
+}
+
+/**
+ * References ids kept for threading and stored with the message: the thread's root and the 50 nearest ancestors.
+ * Threading looks at the nearest first, so nothing it would find is lost; a mail naming thousands of ids (16,400
+ * made a query with more than the 65,535 parameters PostgreSQL binds) costs a few rows. The raw mail keeps all.
+ */
+export const MAX_TRAILING_REFERENCES = 50;
+
+export function threadingReferences(ids: readonly string[]): string[] {
+  return rootAndLast(ids, MAX_TRAILING_REFERENCES);
 }
 
 /** Mail written by machines: it never opens a ticket, never reopens one, and is never answered. */

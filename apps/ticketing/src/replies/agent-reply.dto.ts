@@ -1,8 +1,16 @@
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsByteLength, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+
+/**
+ * Sizes in UTF-8 bytes. The JSON body limit is computed from them (config/json-body-limit.ts), so a valid reply is
+ * never refused as too large, and a reply over a limit is a 400 naming the field. Its send request stays far inside
+ * the event budget. 30 KB is some 5,000 words.
+ */
+export const MAX_REPLY_TEXT_BYTES = 30_000;
+export const MAX_REPLY_HTML_BYTES = 60_000;
 
 /** `POST /v1/projects/:projectId/tickets/:ticketId/replies`: a human agent's answer. */
 export class AgentReplyDto {
-  @IsString() @IsNotEmpty() @MaxLength(200_000) text!: string;
-  /** Optional HTML form of the same reply; without it mail-outbound sends the text. */
-  @IsOptional() @IsString() @MaxLength(500_000) html?: string;
+  @IsString() @IsNotEmpty() @IsByteLength(1, MAX_REPLY_TEXT_BYTES) text!: string;
+  /** Optional HTML form of the same reply; sanitised like received HTML. Without it mail-outbound sends the text. */
+  @IsOptional() @IsString() @IsByteLength(0, MAX_REPLY_HTML_BYTES) html?: string;
 }

@@ -2,19 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import {
-  createEnvelope,
-  MailSendRequested,
-  type MailAddress,
-  type MessageAuthor,
-  type TicketMessageView,
-} from '@ensoras/contracts';
+import type { MailAddress, MessageAuthor, TicketMessageView } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
-import { canonicalAddress, generateMessageId, replySubject } from '@ensoras/mail';
+import { canonicalAddress, generateMessageId, replySubject, sanitizeMailHtml } from '@ensoras/mail';
 import { insertOrRetry } from '../tickets/concurrent-insert.js';
-import { timeOrderedId } from '../tickets/event-id.js';
 import { ThreadReference } from '../tickets/thread-reference.entity.js';
-import { ticketMessageCreated, ticketUpdated } from '../tickets/ticket-envelopes.js';
+import { mailSendRequested, ticketMessageCreated, ticketUpdated } from '../tickets/ticket-envelopes.js';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { toTicketMessageView } from '../tickets/ticket-views.js';
@@ -88,7 +81,7 @@ export class OutgoingReplyService {
         subject: replySubject(ticket.subject),
         text: reply.text,
         newText: reply.text,
-        html: reply.html,
+        html: safeHtml(reply.html),
         attachments: [],
         note: null,
         date: null,
@@ -123,20 +116,7 @@ export class OutgoingReplyService {
         m,
         ticketMessageCreated(ticket, message),
         ticketUpdated(ticket, changes),
-        createEnvelope(MailSendRequested, ticket.projectId, {
-          outboundMessageId: message.id,
-          ticketId: ticket.id,
-          from: message.from!,
-          to: message.to,
-          cc: message.cc,
-          subject: message.subject,
-          messageId: message.messageId,
-          inReplyTo: message.inReplyTo,
-          references: message.references,
-          text: message.text,
-          html: message.html,
-          author: reply.author,
-        }, timeOrderedId()),
+        mailSendRequested(ticket, message, reply.author),
       );
       return { outcome: 'recorded', message: toTicketMessageView(message) };
     });
@@ -149,12 +129,15 @@ export class OutgoingReplyService {
   }
 }
 
+const MAX_ANSWERED_IDS_LOOKED_UP = 50;
+
 /**
  * The customer message being answered: the last of `answersMessageIds` that is a received message of this ticket,
  * else the ticket's latest customer message.
  */
 async function answeredMessage(m: EntityManager, ticket: Ticket, answersMessageIds: string[]): Promise<TicketMessage | null> {
-  const ids = answersMessageIds.filter((id) => isUUID(id));
+  // The last one found wins, so the last few are enough; a query never binds more than that.
+  const ids = answersMessageIds.filter((id) => isUUID(id)).slice(-MAX_ANSWERED_IDS_LOOKED_UP);
   if (ids.length > 0) {
     const found = await m.find(TicketMessage, { where: { id: In(ids), ticketId: ticket.id, direction: 'inbound' } });
     const byId = new Map(found.map((message) => [message.id, message]));
@@ -172,4 +155,14 @@ function recipientOf(message: TicketMessage): MailAddress | null {
   const chosen = message.replyTo.find((a) => canonicalAddress(a.address) !== '') ?? message.from;
   if (!chosen || canonicalAddress(chosen.address) === '') return null;
   return { address: chosen.address.trim(), name: chosen.name ?? '' };
+}
+
+/**
+ * An agent's (or a proposal's) HTML goes into the customer's mail and the inbox UI: it is held to the same allow-list
+ * as received HTML. Nothing left (only scripts, say) means no HTML: the text is sent.
+ */
+function safeHtml(html: string | null): string | null {
+  if (html === null) return null;
+  const sanitized = sanitizeMailHtml(html, []).trim();
+  return sanitized === '' ? null : sanitized;
 }

@@ -1,3 +1,5 @@
+import { rootAndLast } from '../tickets/reference-chain.js';
+
 /** Ids kept from the end of a long chain; with the root that bounds the header as common mail clients do. */
 export const MAX_TRAILING_REFERENCES = 20;
 
@@ -6,7 +8,5 @@ export const MAX_TRAILING_REFERENCES = 20;
  * trimmed to the thread's root plus the last 20 ids so that a long conversation does not grow the header forever.
  */
 export function replyReferences(answered: { messageId: string; references: readonly string[] }): string[] {
-  const chain = [...new Set([...answered.references, answered.messageId])];
-  if (chain.length <= MAX_TRAILING_REFERENCES + 1) return chain;
-  return [chain[0]!, ...chain.slice(-MAX_TRAILING_REFERENCES)];
+  return rootAndLast([...new Set([...answered.references, answered.messageId])], MAX_TRAILING_REFERENCES);
 }

@@ -10,6 +10,8 @@ export class Ticket {
   @Column('text') subject!: string;
   /** subjectThreadKey of the subject: what a prefixed reply without threading headers is matched on. */
   @Column('text', { name: 'subject_key', nullable: true }) subjectKey!: string | null;
+  /** subjectThreadHash of customer address and subject key: what the subject rule looks tickets up by (indexed). */
+  @Column('text', { name: 'subject_thread_hash', nullable: true }) subjectThreadHash!: string | null;
   /** Lower-cased Reply-To (or From) of the first message. */
   @Column('text', { name: 'customer_address' }) customerAddress!: string;
   @Column('text', { name: 'customer_name' }) customerName!: string;

@@ -227,6 +227,7 @@ describe('ticketing: replies and delivery', () => {
       references: [first.messageId, second.messageId],
       text: 'We are on it.',
       html: '<p>We are on it.</p>',
+      author: 'ai',
     });
 
     // The customer answers our mail: only our Message-ID connects it, the subject says nothing.
@@ -437,7 +438,7 @@ async function startTicketing(): Promise<INestApplication> {
     PORT: 0,
     ADMIN_TOKEN,
   });
-  return startService({ name: 'ticketing', module: AppModule.forRoot(environment), port: 0, durableName: 'ticketing' });
+  return startService({ name: 'ticketing', module: AppModule.forRoot(environment), port: 0, host: '127.0.0.1', durableName: 'ticketing' });
 }
 
 async function publish<T>(definition: EventDefinition<T>, projectId: string, payload: T): Promise<EventEnvelope<T>> {

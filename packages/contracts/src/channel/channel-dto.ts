@@ -70,6 +70,7 @@ export class ChannelSafetyDto {
   @IsInt() @Min(1) @Max(100) maxAiRepliesPerTicket!: number;
   @IsInt() @Min(1) @Max(1_000) maxAiRepliesPerAddress!: number;
   @IsInt() @Min(1) @Max(10_080) loopWindowMinutes!: number;
+  @IsOptional() @IsInt() @Min(1) @Max(100_000) maxAiRepliesPerHour?: number;
 }
 
 export class PatchChannelSafetyDto {
@@ -77,6 +78,7 @@ export class PatchChannelSafetyDto {
   @IsOptional() @IsInt() @Min(1) @Max(100) maxAiRepliesPerTicket?: number;
   @IsOptional() @IsInt() @Min(1) @Max(1_000) maxAiRepliesPerAddress?: number;
   @IsOptional() @IsInt() @Min(1) @Max(10_080) loopWindowMinutes?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(100_000) maxAiRepliesPerHour?: number;
 }
 
 /** PUT: the whole channel. Passwords may be left out only when one is already stored. */

@@ -45,13 +45,19 @@ export interface ChannelSafety {
   maxAiRepliesPerTicket: number;
   maxAiRepliesPerAddress: number;
   loopWindowMinutes: number;
+  /**
+   * AI replies of the whole project in any 60 minutes; further tickets go to a human. Caps what a flood of mail
+   * (or of forged senders) can make the AI write. Absent where channel-config does not store it yet: the default.
+   */
+  maxAiRepliesPerHour?: number;
 }
 
-export const DEFAULT_CHANNEL_SAFETY: ChannelSafety = {
+export const DEFAULT_CHANNEL_SAFETY: Required<ChannelSafety> = {
   maxMessageSizeMb: 25,
   maxAiRepliesPerTicket: 3,
   maxAiRepliesPerAddress: 5,
   loopWindowMinutes: 60,
+  maxAiRepliesPerHour: 300,
 };
 
 /** A secret as it travels between services: AES-256-GCM ciphertext, never clear text. */
@@ -79,6 +85,9 @@ export interface ChannelSettingsSnapshot {
   safety?: ChannelSafety;
 }
 
-export function channelSafetyOf(settings: Pick<ChannelSettingsSnapshot, 'safety'> | null | undefined): ChannelSafety {
-  return { ...DEFAULT_CHANNEL_SAFETY, ...(settings?.safety ?? {}) };
+export function channelSafetyOf(settings: Pick<ChannelSettingsSnapshot, 'safety'> | null | undefined): Required<ChannelSafety> {
+  const safety = settings?.safety ?? {};
+  // A field left out (or written as undefined) keeps its default.
+  const given = Object.fromEntries(Object.entries(safety).filter(([, value]) => value !== undefined && value !== null));
+  return { ...DEFAULT_CHANNEL_SAFETY, ...given };
 }

@@ -31,6 +31,8 @@ export const CONNECTION_ERROR_CODES = [
   'host_not_found',
   'mailbox_unavailable',
   'protocol_error',
+  /** The host resolves to a link-local or cloud-metadata address, which Test Connection never contacts. */
+  'address_not_allowed',
   'unknown',
 ] as const;
 export type ConnectionErrorCode = (typeof CONNECTION_ERROR_CODES)[number];
