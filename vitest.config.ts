@@ -39,6 +39,20 @@ export default defineConfig({
         plugins,
         resolve: { alias },
         test: {
+          name: 'chaos',
+          include: ['e2e/**/*.chaos-spec.ts'],
+          environment: 'node',
+          // Minutes of outages on purpose; runs alone, after everything else (see sequence.groupOrder).
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+          testTimeout: 900_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
           name: 'e2e',
           include: ['e2e/**/*.e2e-spec.ts'],
           environment: 'node',

@@ -1,0 +1,188 @@
+/**
+ * The fault suite (`npm run chaos`): customer mail keeps arriving while every service and nats-server are killed
+ * (SIGKILL: no shutdown hooks) and restarted, and while the database is unreachable for longer than the old
+ * dead-letter window (5 attempts over about 2.6 minutes). What an admin must see afterwards: every mail is a ticket,
+ * once; every customer got exactly one answer; nothing was dead-lettered for an outage that lost nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TicketPage, TicketView } from '@ensoras/contracts';
+import {
+  createTestDatabase,
+  eventually,
+  SERVICE_NAMES,
+  startDovecot,
+  startLockedNats,
+  startServices,
+  startSmtpServer,
+  startTcpProxy,
+  type DovecotServer,
+  type LockedNatsServer,
+  type NatsTestServer,
+  type RunningServices,
+  type SmtpTestServer,
+  type TcpProxy,
+  type TestDatabase,
+} from '@ensoras/testing';
+import { plainMail } from '../mail-builders.js';
+
+const PROJECT = 'chaos';
+const SUPPORT = { username: 'support@acme.test', password: 'imap-chaos-password' };
+const SMTP_USER = { username: 'support@acme.test', password: 'smtp-chaos-password' };
+const MAILS = Number(process.env.CHAOS_MAILS ?? 200);
+const MAIL_INTERVAL_MS = 250;
+/** Longer than the old dead-letter window: 1 + 5 + 30 + 120 s of back-off between 5 attempts. */
+const DATABASE_OUTAGE_MS = Number(process.env.CHAOS_DATABASE_OUTAGE_MS ?? 170_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the fault suite: crashes and outages while mail arrives', () => {
+  let locked: LockedNatsServer;
+  let nats: NatsTestServer;
+  let database: TestDatabase;
+  let databaseLink: TcpProxy;
+  let dovecot: DovecotServer;
+  let smtp: SmtpTestServer;
+  let services: RunningServices;
+  const adminToken = randomBytes(24).toString('base64url');
+
+  const api = async <T>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+
+  beforeAll(async () => {
+    [locked, database, dovecot, smtp] = await Promise.all([
+      startLockedNats(),
+      createTestDatabase(),
+      startDovecot({ users: [SUPPORT] }),
+      startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
+    ]);
+    nats = locked.server;
+    const direct = new URL(database.url);
+    databaseLink = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const throughLink = new URL(database.url);
+    throughLink.host = `${databaseLink.host}:${databaseLink.port}`;
+    services = await startServices({
+      DATABASE_URL: throughLink.toString(),
+      ADMIN_TOKEN: adminToken,
+      SECRETS_KEY: randomBytes(32).toString('base64'),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'chaos-data-')),
+      LOG_LEVEL: 'log',
+    }, Object.fromEntries(SERVICE_NAMES.map((service) => [service, locked.login(service)])));
+    const config = services.url('channel-config');
+    const channel = await api(config, 'PUT', `/v1/projects/${PROJECT}/channels/email`, {
+      imap: { host: '127.0.0.1', port: dovecot.imapsPort, encryption: 'ssl', ...SUPPORT, validateCertificate: false },
+      smtp: { host: '127.0.0.1', port: smtp.port, encryption: 'none', ...SMTP_USER },
+      identity: { fromEmail: SUPPORT.username, fromName: 'Acme Support' },
+      responseDelay: { minSeconds: 0, maxSeconds: 1 },
+    });
+    expect(channel.status).toBe(200);
+    expect((await api(config, 'POST', `/v1/projects/${PROJECT}/channels/email/enable`)).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await services?.stop();
+    await Promise.all([databaseLink?.stop(), nats?.stop(), dovecot?.stop(), smtp?.stop()]);
+    await database?.drop();
+  });
+
+  it(`loses nothing and sends nothing twice: ${MAILS} mails through crashes of every part and a long database outage`, async () => {
+    const startedAt = Date.now();
+    const customers = Array.from({ length: MAILS }, (_, i) => `customer${i}@customer.test`);
+    const arrivals = (async () => {
+      for (const [i, address] of customers.entries()) {
+        await dovecot.deliver(
+          SUPPORT.username,
+          plainMail(`Customer ${i} <${address}>`, { To: SUPPORT.username, Subject: `Question ${i}`, 'Message-ID': `<q${i}@customer.test>` }, `Hello, question number ${i}.`),
+        );
+        await sleep(MAIL_INTERVAL_MS);
+      }
+    })();
+
+    const faults: string[] = [];
+    const crash = async (name: (typeof SERVICE_NAMES)[number]) => {
+      await services.kill(name);
+      faults.push(`${name} SIGKILL at ${Math.round((Date.now() - startedAt) / 1000)} s`);
+      await sleep(2_000);
+      await services.start(name);
+    };
+    await sleep(3_000);
+    for (const name of SERVICE_NAMES) {
+      await crash(name);
+      await sleep(2_000);
+    }
+    await nats.kill();
+    faults.push(`nats-server SIGKILL at ${Math.round((Date.now() - startedAt) / 1000)} s`);
+    await sleep(2_000);
+    await nats.start();
+    await sleep(3_000);
+
+    await databaseLink.cut();
+    faults.push(`database unreachable from ${Math.round((Date.now() - startedAt) / 1000)} s for ${DATABASE_OUTAGE_MS / 1000} s`);
+    // A service crashing during the outage must come back and wait, not exit.
+    await services.kill('ticketing');
+    await services.start('ticketing', { waitUntilHealthy: false });
+    await sleep(DATABASE_OUTAGE_MS);
+    await databaseLink.restore();
+    await services.whenHealthy('ticketing');
+    await arrivals;
+    const arrivedAt = Date.now();
+
+    const ticketing = services.url('ticketing');
+    const allTickets = async (): Promise<TicketView[]> => {
+      const items: TicketView[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const page = await api<TicketPage>(ticketing, 'GET', `/v1/projects/${PROJECT}/tickets?limit=100${query}`);
+        items.push(...page.body.items);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return items;
+    };
+    const tickets = await eventually(async () => {
+      const found = await allTickets();
+      return found.length >= MAILS && found.every((t) => t.status !== 'open') ? found : null;
+    }, { timeoutMs: 300_000, intervalMs: 2_000, message: 'not every mail became an answered ticket' });
+    await eventually(async () => smtp.messages.length >= MAILS, { timeoutMs: 120_000, message: 'not every customer was answered' });
+    await sleep(5_000); // time for a wrong second send to show up
+
+    const repliesPerCustomer = new Map<string, number>();
+    for (const mail of smtp.messages) {
+      for (const to of mail.envelopeTo) repliesPerCustomer.set(to, (repliesPerCustomer.get(to) ?? 0) + 1);
+    }
+    const ticketsPerCustomer = new Map<string, number>();
+    for (const ticket of tickets) ticketsPerCustomer.set(ticket.customer.address, (ticketsPerCustomer.get(ticket.customer.address) ?? 0) + 1);
+    const ops = locked.login('ops');
+    const connection = await connect({ servers: ops.NATS_URL, user: ops.NATS_USER, pass: ops.NATS_PASSWORD, inboxPrefix: '_INBOX.ops' });
+    const deadLetters = (await (await jetstreamManager(connection)).streams.info('DEADLETTER')).state.messages;
+    await connection.close();
+
+    console.log(
+      [
+        `fault suite: ${MAILS} mails, ${faults.length} faults (${faults.join('; ')})`,
+        `  tickets ${tickets.length}, duplicates ${[...ticketsPerCustomer.values()].filter((n) => n > 1).length}, ` +
+          `lost ${customers.filter((c) => !ticketsPerCustomer.has(c)).length}`,
+        `  answers ${smtp.messages.length}, customers answered twice ${[...repliesPerCustomer.values()].filter((n) => n > 1).length}, ` +
+          `unanswered ${customers.filter((c) => !repliesPerCustomer.has(c)).length}`,
+        `  dead letters ${deadLetters}; all answered ${Math.round((Date.now() - arrivedAt) / 1000)} s after the last mail, ` +
+          `${Math.round((Date.now() - startedAt) / 1000)} s in all`,
+      ].join('\n'),
+    );
+    expect(customers.filter((c) => ticketsPerCustomer.get(c) !== 1)).toEqual([]);
+    expect(customers.filter((c) => repliesPerCustomer.get(c) !== 1)).toEqual([]);
+    expect(new Set(smtp.messages.map((m) => m.parsed.messageId)).size).toBe(smtp.messages.length);
+    expect(deadLetters).toBe(0);
+  });
+});
