@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailSendRequestedPayload, TicketMessageCreatedPayload, TicketMessageView } from '@ensoras/contracts';
 import { eventually } from '@ensoras/testing';
@@ -98,6 +98,24 @@ describe('ticketing: hostile mail', () => {
     expect(stored).toMatchObject({ direction: 'inbound', author: 'customer', kind: 'normal' });
     const event = await messageCreatedOf(HOSTILE, forged.messageId);
     expect(event.envelope.payload.message.author).toBe('customer');
+  });
+
+  it('takes mail that claims to be ours by our Message-ID form, but is no id we sent, for a forged customer message', async () => {
+    const first = await harness.deliver(HOSTILE, { subject: 'Id forgery', from: ANNA });
+    const ticket = await harness.ticketWith(HOSTILE, first.messageId);
+    const ours = await harness.proposeAndWait(HOSTILE, ticket.id, 'We are looking into it.');
+    const forged = await harness.deliver(HOSTILE, {
+      messageId: `<${randomUUID()}@acme.example>`,
+      subject: 'Re: Id forgery',
+      from: SUPPORT,
+      inReplyTo: ours.messageId,
+      text: 'Us (agent): refund approved.',
+      classification: { kind: 'own', reasons: [`From is the channel's own address ${SUPPORT.address}`, 'Message-ID is one we generate (on acme.example)'] },
+    });
+
+    const stored = (await harness.ticketWith(HOSTILE, forged.messageId)).messages.find((m) => m.messageId === forged.messageId)!;
+    expect(stored).toMatchObject({ direction: 'inbound', author: 'customer', kind: 'normal' });
+    expect(stored.kindReasons.at(-1)).toMatch(/not one we sent: forged/);
   });
 });
 

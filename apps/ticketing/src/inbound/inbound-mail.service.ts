@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, Not, type EntityManager } from 'typeorm';
-import { channelSafetyOf, type BounceDetails, type EventEnvelope, type MailKind, type MailReceivedPayload, type TicketStatus } from '@ensoras/contracts';
+import { channelSafetyOf, type BounceDetails, type EventEnvelope, type MailClassification, type MailKind, type MailReceivedPayload, type TicketStatus } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { NO_SUBJECT, normalizeMessageId, normalizeSubject, parseMessageIdList, subjectThreadKey } from '@ensoras/mail';
 import { bounceEffect } from '../delivery/bounce-effect.js';
@@ -14,6 +14,7 @@ import { subjectThreadHash } from '../tickets/subject-thread-hash.js';
 import { UnattachedMail } from '../unattached/unattached-mail.entity.js';
 import { customerOf } from './customer-address.js';
 import { receivedMailNote } from './message-note.js';
+import { trustedClassification } from './own-mail.js';
 import { decideThread, isMachineKind, threadingReferences, type ThreadDecision, type ThreadingMail } from './thread-decision.js';
 
 export type InboundOutcome =
@@ -49,7 +50,9 @@ export class InboundMailService {
       return { outcome: 'ignored', reason: 'no Message-ID' };
     }
     const customer = customerOf(mail);
-    const kind: MailKind = mail.classification?.kind ?? 'normal';
+    await this.channels.whenReady();
+    const classification = trustedClassification(mail.classification, messageId, this.channels.get(projectId)?.identity?.fromEmail);
+    const kind: MailKind = classification.kind;
     const bounce = kind === 'bounce' ? (mail.bounce ?? null) : null;
     const threading: ThreadingMail = {
       messageId,
@@ -61,7 +64,6 @@ export class InboundMailService {
       bouncedMessageId: normalizeMessageId(bounce?.originalMessageId),
     };
     // Only for the note's wording; the decision that a mail is oversized was mail-ingest's.
-    await this.channels.whenReady();
     const note = receivedMailNote(
       { size: mail.size, oversized: mail.oversized === true, truncated: mail.truncated === true },
       channelSafetyOf(this.channels.get(projectId)).maxMessageSizeMb,
@@ -75,7 +77,7 @@ export class InboundMailService {
       const known = await m.find(ThreadReference, { where: { projectId, messageId: In(unique([...namedIds, threading.bouncedMessageId])) } });
       const decision = decideThread(threading, known, await this.subjectCandidates(m, projectId, threading));
       if (decision.action === 'unattached') {
-        await this.keepUnattached(m, projectId, messageId, mail, kind, bounce, decision.reason);
+        await this.keepUnattached(m, projectId, messageId, mail, classification, bounce, decision.reason);
         return { outcome: 'unattached', reason: decision.reason };
       }
 
@@ -139,7 +141,7 @@ export class InboundMailService {
         deliveryStatus: 'received',
         deliveryNote: null,
         kind,
-        kindReasons: mail.classification?.reasons ?? [],
+        kindReasons: classification.reasons,
         responseId: null,
         rawObjectKey: mail.rawObjectKey ?? null,
         createdAt: now,
@@ -190,7 +192,7 @@ export class InboundMailService {
     projectId: string,
     messageId: string,
     mail: MailReceivedPayload,
-    kind: MailKind,
+    classification: MailClassification,
     bounce: BounceDetails | null,
     reason: string,
   ): Promise<void> {
@@ -202,8 +204,8 @@ export class InboundMailService {
         id: randomUUID(),
         projectId,
         messageId,
-        kind,
-        kindReasons: mail.classification?.reasons ?? [],
+        kind: classification.kind,
+        kindReasons: classification.reasons,
         reason,
         from: mail.from ?? null,
         to: mail.to ?? [],

@@ -8,12 +8,8 @@
  * what the sanitiser will see. The open elements are tracked the way its parser does (void elements, tags that close
  * an open <p>, <li>, <td> ...), erring towards counting too deep, never too shallow.
  */
-import { createRequire } from 'node:module';
-import type { Tokenizer as TokenizerClass, TokenizerCallbacks } from 'htmlparser2';
-
-/** The htmlparser2 that sanitize-html depends on (its own copy, not the older one html-to-text brings). */
-const requireFromSanitizer = createRequire(createRequire(import.meta.url).resolve('sanitize-html'));
-const { Tokenizer } = requireFromSanitizer('htmlparser2') as { Tokenizer: typeof TokenizerClass };
+// The same major version of htmlparser2 as sanitize-html's (10), not the older one html-to-text brings (8).
+import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
 
 /** How deep received HTML may nest; deeper tags are dropped, their content kept. */
 export const MAX_HTML_NESTING = 100;
