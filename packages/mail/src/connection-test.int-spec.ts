@@ -2,8 +2,7 @@
  * Test Connection against real servers: Dovecot for IMAP, smtp-server for SMTP (from @ensoras/testing).
  */
 import type { ConnectionCheck } from '@ensoras/contracts';
-import { freePort, startDovecot, startSmtpServer, type DovecotServer, type SmtpTestServer } from '@ensoras/testing';
-import { createServer, type Server, type Socket } from 'node:net';
+import { freePort, startDovecot, startLineServer, startSmtpServer, type DovecotServer, type SmtpTestServer } from '@ensoras/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImapConnectionSettings, SmtpConnectionSettings } from './connection-options.js';
 import { testImapConnection, testSmtpConnection } from './connection-test.js';
@@ -18,26 +17,6 @@ function expectNoSecrets(check: ConnectionCheck): void {
   expect(serialized).not.toContain(WRONG_PASSWORD);
 }
 
-/** A TCP server that accepts connections and never says a word. */
-async function startSilentServer(): Promise<{ port: number; stop(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('silent server has no port');
-  return {
-    port: address.port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('testImapConnection against Dovecot', () => {
   let dovecot: DovecotServer;
@@ -116,7 +95,7 @@ describe('testImapConnection against Dovecot', () => {
   });
 
   it('timeout for a server that accepts and never speaks, within the bound', async () => {
-    const silent = await startSilentServer();
+    const silent = await startLineServer(null);
     try {
       for (const encryption of ['tcp', 'ssl'] as const) {
         const started = Date.now();
@@ -219,7 +198,7 @@ describe('testSmtpConnection against smtp-server', () => {
   });
 
   it('timeout for a server that accepts and never speaks', async () => {
-    const silent = await startSilentServer();
+    const silent = await startLineServer(null);
     try {
       const started = Date.now();
       const check = await testSmtpConnection(smtp({ host: '127.0.0.1', port: silent.port }, { encryption: 'tls' }), { timeoutMs: 1500 });

@@ -7,6 +7,7 @@ export { startSmtpServer, type ReceivedMail, type SmtpTestServer, type SmtpServe
 export { createTestDatabase, type TestDatabase } from './postgres.js';
 export { freePort, waitForPort } from './ports.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { startLineServer, type LineServer } from './line-server.js';
 export { startLockedNats, NATS_USERS, type LockedNatsServer, type NatsUser } from './locked-nats.js';
 export { eventually } from './wait.js';
 export { MAIL_CORPUS_DIR } from './mail-corpus.js';
@@ -18,4 +19,4 @@ export {
   type ServiceName,
   type ServiceProcess,
 } from './service-processes.js';
-export { startChannelStack, PROJECT, SUPPORT, SMTP_USER, type ChannelStack, type ApiResponse } from './channel-stack.js';
+export { startChannelStack, PROJECT, SUPPORT, SMTP_USER, type ChannelStack, type ChannelStackOptions, type ApiResponse } from './channel-stack.js';

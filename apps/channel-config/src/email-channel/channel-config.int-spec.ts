@@ -1,5 +1,4 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +28,7 @@ import {
   createTestDatabase,
   eventually,
   startDovecot,
+  startLineServer,
   startNats,
   startSmtpServer,
   type DovecotServer,
@@ -641,38 +641,6 @@ interface RefusingServer {
   stop(): Promise<void>;
 }
 
-/** A line-based TCP server on 127.0.0.1; `answer` returns the reply to each line received (or nothing). */
-async function startLineServer(greeting: string, answer: (line: string, socket: Socket) => string | null): Promise<{ port: number; stop(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    socket.write(greeting);
-    let buffered = '';
-    socket.on('data', (chunk) => {
-      buffered += chunk.toString('utf8');
-      let end: number;
-      while ((end = buffered.indexOf('\r\n')) >= 0) {
-        const line = buffered.slice(0, end);
-        buffered = buffered.slice(end + 2);
-        const reply = answer(line, socket);
-        if (reply) socket.write(reply);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return {
-    port: address.port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** An IMAP server that refuses every login (or, with `select`, takes it and refuses INBOX) with `said` as its reason. */
 async function startRefusingImapServer(said: string, refuse: 'login' | 'select'): Promise<RefusingServer> {
