@@ -96,3 +96,29 @@ export function deliveryStatusNotification(report: DeliveryReport): string {
   const body = parts.map((part) => `--${boundary}${CRLF}${part}${CRLF}`).join('');
   return `${headers}${CRLF}${CRLF}This is a MIME-encapsulated message.${CRLF}${CRLF}${body}--${boundary}--${CRLF}`;
 }
+
+/** A multipart/mixed mail: a short text part and one base64 attachment of `attachment` bytes (e.g. a large video). */
+export function mailWithAttachment(from: string, headers: Record<string, string>, text: string, attachment: Buffer, fileName: string): string {
+  const boundary = `=_part_${fileName.replace(/[^A-Za-z0-9]/g, '')}`;
+  const base64 = attachment.toString('base64').replace(/.{76}/g, `$&${CRLF}`);
+  const body = [
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    text,
+    `--${boundary}`,
+    `Content-Type: application/octet-stream; name="${fileName}"`,
+    `Content-Disposition: attachment; filename="${fileName}"`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64,
+    `--${boundary}--`,
+  ].join(CRLF);
+  return plainMail(from, { 'Content-Type': `multipart/mixed; boundary="${boundary}"`, ...headers }, body);
+}
+
+/** A header value of many items (Message-IDs of References), folded 40 to a line as mail clients do. */
+export function foldedList(items: string[]): string {
+  const lines = Array.from({ length: Math.ceil(items.length / 40) }, (_, line) => items.slice(line * 40, line * 40 + 40).join(' '));
+  return lines.join(`${CRLF} `);
+}

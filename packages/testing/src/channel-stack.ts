@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDovecot, type DovecotServer } from './dovecot.js';
+import { startDovecot, type DovecotServer, type MailUser } from './dovecot.js';
 import { startLockedNats, type LockedNatsServer } from './locked-nats.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { startSmtpServer, type SmtpTestServer } from './smtp.js';
-import { SERVICE_NAMES, startServices, type RunningServices } from './service-processes.js';
+import { SERVICE_NAMES, startServices, type RunningServices, type ServiceName } from './service-processes.js';
 
 export const PROJECT = 'acme';
 export const SUPPORT = { username: 'support@acme.test', password: 'imap-app-password' };
@@ -22,8 +22,8 @@ export interface ChannelStack {
   dovecot: DovecotServer;
   smtp: SmtpTestServer;
   services: RunningServices;
-  /** Calls an admin or inbox route with the admin token. */
-  api<T>(service: 'channel-config' | 'ticketing', method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  /** Calls a route of any service with the admin token (admin, inbox, quarantine and health routes alike). */
+  api<T>(service: ServiceName, method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
   /** The channel's settings as an admin would PUT them: the test mailbox and SMTP server, a 0–1 s response delay. */
   channelSettings(extra?: Record<string, unknown>): Record<string, unknown>;
   stop(): Promise<void>;
@@ -33,7 +33,12 @@ export interface ChannelStack {
  * NATS runs with the production configuration (infra/nats/nats-server.conf) and each service logs in as its own
  * least-privilege user, so every end-to-end test also proves the permissions fit the real flow.
  */
-export async function startChannelStack(name: string): Promise<ChannelStack> {
+export interface ChannelStackOptions {
+  /** More Dovecot mailboxes beside SUPPORT's, e.g. for a second project configured through the admin API. */
+  extraMailUsers?: MailUser[];
+}
+
+export async function startChannelStack(name: string, options: ChannelStackOptions = {}): Promise<ChannelStack> {
   const adminToken = randomBytes(24).toString('base64url');
   let nats: LockedNatsServer | undefined;
   let database: TestDatabase | undefined;
@@ -48,7 +53,7 @@ export async function startChannelStack(name: string): Promise<ChannelStack> {
     [nats, database, dovecot, smtp] = await Promise.all([
       startLockedNats(),
       createTestDatabase(),
-      startDovecot({ users: [SUPPORT] }),
+      startDovecot({ users: [SUPPORT, ...(options.extraMailUsers ?? [])] }),
       startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
     ]);
     const logins = nats;
@@ -71,7 +76,7 @@ export async function startChannelStack(name: string): Promise<ChannelStack> {
     dovecot: mailbox,
     smtp: smtpServer,
     services: running,
-    async api<T>(service: 'channel-config' | 'ticketing', method: string, path: string, body?: unknown) {
+    async api<T>(service: ServiceName, method: string, path: string, body?: unknown) {
       const response = await fetch(`${running.url(service)}${path}`, {
         method,
         headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
