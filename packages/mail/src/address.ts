@@ -40,3 +40,15 @@ export function sameAddress(a: string | null | undefined, b: string | null | und
   const left = canonicalAddress(a);
   return left !== '' && left === canonicalAddress(b);
 }
+
+/** Letters (with their marks) first, then letters, spaces and the punctuation of names; at most 64 characters. */
+const PERSONAL_NAME = /^[\p{L}\p{M}][\p{L}\p{M} .,'’-]{0,63}$/u;
+
+/**
+ * A display name as people write their own (`Jane Doe`, `O’Brien, Seán`), or `''`: what we put beside an address
+ * in our mail, so that a crafted name (a sentence, a link, a forged turn) is never mailed on from the tenant's server.
+ */
+export function personalName(name: string | null | undefined): string {
+  const collapsed = (name ?? '').replace(/\s+/gu, ' ').trim();
+  return PERSONAL_NAME.test(collapsed) ? collapsed : '';
+}

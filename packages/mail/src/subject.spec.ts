@@ -146,6 +146,10 @@ describe('replySubject', () => {
     ['[list] Re: Order', 'Re: Order'],
     ['', 'Re: (no subject)'],
     ['Re:', 'Re: (no subject)'],
+    // A subject cut at intake: the customer sees its start, never our marker.
+    ['Refund refund refund …[truncated]', 'Re: Refund refund refund'],
+    ['Refund … [truncated]', 'Re: Refund'],
+    ['Why is [truncated] in my invoice', 'Re: Why is [truncated] in my invoice'],
   ])('%j → %j', (subject, expected) => {
     expect(replySubject(subject)).toBe(expected);
   });

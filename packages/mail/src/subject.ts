@@ -6,6 +6,8 @@
  * their tag in front ("[list-name] Re: ..."). Threading compares what is left.
  */
 
+import { TRUNCATION_MARKER } from './inbound/inbound-budget.js';
+
 /** Reply prefixes, as written before the colon. Matched case-insensitively. */
 const REPLY_PREFIXES = [
   'Re', // English, Latin
@@ -108,8 +110,19 @@ export function hasForwardPrefix(subject: string | null | undefined): boolean {
   return STARTS_WITH_FORWARD.test(collapseWhitespace(subject ?? ''));
 }
 
-/** The subject of our reply on a ticket: exactly one "Re: ", never "Re: Re:"; `Re: (no subject)` for an empty one. */
+/**
+ * The subject of our reply on a ticket: exactly one "Re: ", never "Re: Re:"; `Re: (no subject)` for an empty one.
+ * A subject cut at intake keeps its start, without the `[truncated]` marker: that is a note for agents, not the
+ * customer.
+ */
 export function replySubject(ticketSubject: string): string {
-  const normalized = normalizeSubject(ticketSubject);
+  const normalized = normalizeSubject(withoutTruncationMarker(ticketSubject));
   return `Re: ${normalized === '' ? NO_SUBJECT : normalized}`;
+}
+
+function withoutTruncationMarker(subject: string): string {
+  const trimmed = subject.trimEnd();
+  if (!trimmed.endsWith(TRUNCATION_MARKER)) return subject;
+  const before = trimmed.slice(0, -TRUNCATION_MARKER.length).trimEnd();
+  return before.endsWith('…') ? before.slice(0, -1) : before;
 }

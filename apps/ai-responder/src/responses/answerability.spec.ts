@@ -39,10 +39,15 @@ describe('decideAnswer', () => {
     }
   });
 
-  it('never answers our own addresses, whatever the classification said', () => {
+  it('never answers our own addresses, whatever the classification said, and asks a person to look', () => {
     for (const address of ['support@acme.test', 'SUPPORT@acme.test', 'inbox@acme.test', 'mailer@acme.test']) {
-      expect(decideAnswer(message({ from: { address, name: '' } }), settings).answer).toBe(false);
+      expect(decideAnswer(message({ from: { address, name: '' } }), settings)).toMatchObject({ answer: false, handOff: true });
     }
+  });
+
+  it('hands nothing off for mail that merely needs no answer', () => {
+    expect(decideAnswer(message({ kind: 'auto-reply' }), settings)).not.toHaveProperty('handOff');
+    expect(decideAnswer(message(), { ...settings, enabled: false })).not.toHaveProperty('handOff');
   });
 
   it('never answers outbound messages', () => {

@@ -8,7 +8,8 @@ export interface AnswerPolicy {
 
 export const ANSWER_POLICY = Symbol('ANSWER_POLICY');
 
-export type AnswerDecision = { answer: true } | { answer: false; reason: string };
+/** `handOff`: not for the AI, and a person must look (not merely a mail that needs no answer). */
+export type AnswerDecision = { answer: true } | { answer: false; reason: string; handOff?: true };
 
 /**
  * Whether a ticket message gets an AI reply: only a customer's own, recent mail, arriving on an enabled channel.
@@ -33,7 +34,11 @@ export function decideAnswer(
   const own = [settings.identity?.fromEmail, settings.imap?.username, settings.smtp?.username].find((address) =>
     sameAddress(address, from),
   );
-  if (own !== undefined) return { answer: false, reason: `sent from the channel's own address ${own}` };
+  // Mail we sent ourselves is the agent's or ours by now; a customer message From our address is one nobody could
+  // verify as ours (a forgery, or a person writing from the mailbox): never answered, and a person is told.
+  if (own !== undefined) {
+    return { answer: false, reason: `mail From the channel's own address ${own} that could not be verified as ours`, handOff: true };
+  }
   const ageHours = message.date ? (now.getTime() - Date.parse(message.date)) / 3_600_000 : 0;
   if (policy.maxAgeHours > 0 && ageHours > policy.maxAgeHours) {
     return { answer: false, reason: `written ${Math.floor(ageHours)} h ago, older than ${policy.maxAgeHours} h: mailbox history` };

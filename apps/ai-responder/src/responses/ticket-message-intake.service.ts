@@ -51,7 +51,10 @@ export class TicketMessageIntake {
         const cancelled = await cancelOpenResponses(manager, projectId, ticket.id, 'an agent answered the ticket');
         return { action: 'silent', reason: cancelled > 0 ? `an agent answered; ${cancelled} pending AI reply cancelled` : null };
       }
-      if (!decision.answer) return { action: 'silent', reason: message.direction === 'inbound' ? decision.reason : null };
+      if (!decision.answer) {
+        if (decision.handOff) await this.loopBreaker.handOff(manager, projectId, ticket.id, decision.reason, { announce: true });
+        return { action: 'silent', reason: message.direction === 'inbound' ? decision.reason : null };
+      }
       if (ticket.status === 'handed_off') {
         // Someone handed it over already; remembered, so that it stays silent when its status moves on.
         await this.loopBreaker.handOff(manager, projectId, ticket.id, HANDED_OFF_REASON, { announce: false });

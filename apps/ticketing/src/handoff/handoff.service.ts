@@ -5,11 +5,14 @@ import { Outbox } from '@ensoras/messaging';
 import { ticketUpdated } from '../tickets/ticket-envelopes.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 
+/** The ticket keeps this much of the reason (ai-responder sends at most 1,000 characters). */
+const MAX_HANDOFF_REASON_CHARS = 1_000;
+
 export type HandoffOutcome = 'handed-off' | 'unchanged' | 'unknown-ticket';
 
 /**
- * The AI gave a ticket up (its loop breaker reached a limit): the ticket becomes `handed_off`, so it shows in a
- * human's queue, and ticket.updated says so. Idempotent: a ticket already handed off stays as it is, unannounced.
+ * The AI gave a ticket up (a loop-breaker limit, a withheld reply, a sender it could not verify): the ticket becomes
+ * `handed_off` with the reason, so it shows in a human's queue saying why, and ticket.updated says so. Idempotent: a ticket already handed off stays as it is, unannounced.
  */
 @Injectable()
 export class HandoffService {
@@ -27,9 +30,10 @@ export class HandoffService {
       if (!ticket) return 'unknown-ticket';
       if (ticket.status === 'handed_off') return 'unchanged';
       ticket.status = 'handed_off';
+      ticket.handoffReason = reason.slice(0, MAX_HANDOFF_REASON_CHARS);
       ticket.updatedAt = new Date();
-      await m.update(Ticket, { id: ticket.id }, { status: ticket.status, updatedAt: ticket.updatedAt });
-      await this.outbox.add(m, ticketUpdated(ticket, ['status']));
+      await m.update(Ticket, { id: ticket.id }, { status: ticket.status, handoffReason: ticket.handoffReason, updatedAt: ticket.updatedAt });
+      await this.outbox.add(m, ticketUpdated(ticket, ['status', 'handoffReason']));
       return 'handed-off';
     });
     if (outcome === 'unknown-ticket') return this.unknown(projectId, ticketId);

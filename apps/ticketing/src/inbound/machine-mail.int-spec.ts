@@ -255,7 +255,11 @@ describe('ticketing: handoff to a human', () => {
     const statusUpdates = (await harness.readAll<TicketUpdatedPayload>('TICKETS', `ticket.${HANDOFF}.updated`)).filter(
       (e) => e.envelope.payload.ticket.id === ticket.id,
     );
-    expect(statusUpdates.map((e) => [e.envelope.payload.changes, e.envelope.payload.ticket.status])).toEqual([[['status'], 'handed_off']]);
+    expect(statusUpdates.map((e) => [e.envelope.payload.changes, e.envelope.payload.ticket.status])).toEqual([[['status', 'handoffReason'], 'handed_off']]);
+    // The ticket says why, in the API and in the event: the first reason, not the repeated handoff's.
+    const reason = 'AI reply limit reached: 3 replies to this ticket within 60 minutes';
+    expect(statusUpdates[0]!.envelope.payload.ticket.handoffReason).toBe(reason);
+    expect((await harness.ticketDetail(HANDOFF, ticket.id)).handoffReason).toBe(reason);
 
     // The customer writes again: the ticket stays with the human.
     await harness.deliver(HANDOFF, { subject: 'Re: Robot loop', inReplyTo: first.messageId, text: 'Hello?' });

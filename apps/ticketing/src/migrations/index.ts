@@ -3,6 +3,7 @@ import { CreateTickets1764100000000 } from './1764100000000-create-tickets.js';
 import { AddMessageDetailsAndUnattachedMail1795625300000 } from './1795625300000-add-message-details-and-unattached-mail.js';
 import { AddMessageDate1795625500000 } from './1795625500000-add-message-date.js';
 import { AddSubjectThreadHash1795625600000 } from './1795625600000-add-subject-thread-hash.js';
+import { AddHandoffReason1796200000000 } from './1796200000000-add-handoff-reason.js';
 
 /** In order of their timestamps; each runs once, recorded in "ticketing"."migrations". */
 export const MIGRATIONS = [
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   AddMessageDate1795625500000,
   AddSubjectThreadHash1795625600000,
   AddOutboxParking1796000000000,
+  AddHandoffReason1796200000000,
 ];

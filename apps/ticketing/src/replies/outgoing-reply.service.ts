@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { MailAddress, MessageAuthor, TicketMessageView } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
-import { canonicalAddress, generateMessageId, replySubject, sanitizeMailHtml } from '@ensoras/mail';
+import { canonicalAddress, generateMessageId, personalName, replySubject, sameAddress, sanitizeMailHtml } from '@ensoras/mail';
 import { insertOrRetry } from '../tickets/concurrent-insert.js';
 import { ThreadReference } from '../tickets/thread-reference.entity.js';
 import { mailSendRequested, ticketMessageCreated, ticketUpdated } from '../tickets/ticket-envelopes.js';
@@ -150,11 +150,16 @@ async function answeredMessage(m: EntityManager, ticket: Ticket, answersMessageI
   });
 }
 
-/** Where the customer wants answers: the Reply-To of their message, else its From. */
+/**
+ * Where the customer wants answers: the Reply-To of their message, else its From. The name beside it only when it
+ * reads like a person's and is the sender's own: a Reply-To names someone else, with words the sender chose.
+ */
 function recipientOf(message: TicketMessage): MailAddress | null {
-  const chosen = message.replyTo.find((a) => canonicalAddress(a.address) !== '') ?? message.from;
+  const replyTo = message.replyTo.find((a) => canonicalAddress(a.address) !== '');
+  const chosen = replyTo ?? message.from;
   if (!chosen || canonicalAddress(chosen.address) === '') return null;
-  return { address: chosen.address.trim(), name: chosen.name ?? '' };
+  const thirdParty = replyTo !== undefined && !sameAddress(replyTo.address, message.from?.address);
+  return { address: chosen.address.trim(), name: thirdParty ? '' : personalName(chosen.name) };
 }
 
 /**

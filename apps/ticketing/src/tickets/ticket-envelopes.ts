@@ -117,7 +117,12 @@ function withBodies(bodies: Body[], build: (values: Array<string | null>) => Eve
 }
 
 function boundedTicketView(view: TicketView): TicketView {
-  return { ...view, subject: cutText(view.subject, SUBJECT_BYTES), customer: boundedAddress(view.customer) };
+  return {
+    ...view,
+    subject: cutText(view.subject, SUBJECT_BYTES),
+    customer: boundedAddress(view.customer),
+    handoffReason: view.handoffReason ? cutText(view.handoffReason, NOTE_BYTES) : null,
+  };
 }
 
 /** The message with its small fields capped; text, newText and HTML are cut by withBodies. */

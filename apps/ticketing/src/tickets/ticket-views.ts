@@ -12,6 +12,7 @@ export function toTicketView(ticket: Ticket): TicketView {
     status: ticket.status,
     customer: { address: ticket.customerAddress, name: ticket.customerName },
     messageCount: ticket.messageCount,
+    handoffReason: ticket.handoffReason ?? null,
     createdAt: ticket.createdAt.toISOString(),
     updatedAt: ticket.updatedAt.toISOString(),
   };

@@ -17,6 +17,8 @@ export class Ticket {
   @Column('text', { name: 'customer_name' }) customerName!: string;
   @Column('text') status!: TicketStatus;
   @Column('int', { name: 'message_count' }) messageCount!: number;
+  /** Why the AI last handed the ticket to a human (its loop breaker, a withheld reply, an unverified sender …). */
+  @Column('text', { name: 'handoff_reason', nullable: true }) handoffReason!: string | null;
   /** Set in code with millisecond precision, so a pagination cursor carries the exact value. */
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;

@@ -14,6 +14,8 @@ export interface TicketView {
   status: TicketStatus;
   customer: MailAddress;
   messageCount: number;
+  /** Why the AI last handed the ticket to a human; null when it never did. Absent in events before issue 7. */
+  handoffReason?: string | null;
   createdAt: string;
   updatedAt: string;
 }
