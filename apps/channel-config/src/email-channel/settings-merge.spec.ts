@@ -88,6 +88,16 @@ describe('PUT', () => {
     expect(errors).toEqual([expect.stringMatching(/^smtp\.password: smtp\.password is required when smtp\.host changes/)]);
   });
 
+  it('switching certificate validation off needs the password; switching it on does not', async () => {
+    const before = await stored();
+    const errors = await fieldErrorsOf(settingsFromPatch(patchBody({ imap: { validateCertificate: false } }), before, sealing));
+    expect(errors).toEqual([expect.stringMatching(/^imap\.password: imap\.password is required when imap\.validateCertificate changes/)]);
+    const withPassword = await settingsFromPatch(patchBody({ imap: { validateCertificate: false, password: 'imap-secret' } }), before, sealing);
+    expect(withPassword.settings.imap.validateCertificate).toBe(false);
+    const backOn = await settingsFromPatch(patchBody({ imap: { validateCertificate: true } }), withPassword.settings, sealing);
+    expect(backOn.settings.imap.validateCertificate).toBe(true);
+  });
+
   it('cleans the signature like received HTML, and sending the same signature again is no change', async () => {
     const signature = '<p onclick="steal()">Regards<script>alert(1)</script> <img src="https://tracker.example/p.gif" width="1" height="1"><a href="javascript:alert(1)">x</a></p>';
     const { settings } = await settingsFromPut(putBody({ identity: { fromEmail: 'support@example.test', fromName: 'Support', signatureHtml: signature } }), null, sealing);
@@ -144,12 +154,12 @@ describe('PATCH', () => {
   it('changes only the named fields, nested ones field by field, and keeps the passwords', async () => {
     const before = await stored({ guidelines: 'Be kind' });
     const { settings, changedFields } = await settingsFromPatch(
-      patchBody({ imap: { markAsRead: true, validateCertificate: false }, identity: { fromName: 'Care' } }),
+      patchBody({ imap: { markAsRead: true }, identity: { fromName: 'Care' } }),
       before,
       sealing,
     );
-    expect(changedFields).toEqual(['identity.fromName', 'imap.markAsRead', 'imap.validateCertificate']);
-    expect(settings.imap).toMatchObject({ host: 'imap.example.test', port: 993, markAsRead: true, validateCertificate: false });
+    expect(changedFields).toEqual(['identity.fromName', 'imap.markAsRead']);
+    expect(settings.imap).toMatchObject({ host: 'imap.example.test', port: 993, markAsRead: true, validateCertificate: true });
     expect(settings.imap.password).toEqual(before.imap.password);
     expect(settings.smtp.password).toEqual(before.smtp.password);
     expect(settings.guidelines).toBe('Be kind');

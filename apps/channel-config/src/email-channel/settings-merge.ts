@@ -188,6 +188,7 @@ interface Connection {
   port: number;
   encryption: string;
   username: string;
+  validateCertificate?: boolean;
 }
 type ConnectionSection = Partial<Connection>;
 type StoredSection = Connection & { password: SealedSecret };
@@ -207,6 +208,8 @@ function passwordChoice(
 ): PasswordChoice | undefined {
   const path = `${section}.password`;
   const moved = stored ? CONNECTION_FIELDS.filter((field) => next[field] !== stored[field]).map((field) => `${section}.${field}`) : [];
+  // Switching certificate checks off lets whoever sits on the path read the password: only its owner may do that.
+  if (stored && stored.validateCertificate !== false && next.validateCertificate === false) moved.push(`${section}.validateCertificate`);
   if (input === undefined) {
     if (!stored) {
       errors.push(`${path}: ${path} is required, no password is stored for this channel yet`);
