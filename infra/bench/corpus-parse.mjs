@@ -2,7 +2,7 @@
 // path (parseInboundMail from @ensoras/mail, what mail-ingest publishes from): charset normalisation, mailparser,
 // sanitised HTML, new part of a reply, classification, bounce details. Prints messages/s and peak RSS. Needs
 // `npx turbo run build` first; run with `node --expose-gc` for a settled baseline.
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseInboundMail } from '@ensoras/mail';
@@ -47,6 +47,9 @@ peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
 console.log(`messages: ${messages.length} (${(bytes / 1024 / 1024).toFixed(1)} MiB) x ${rounds} rounds, parseInboundMail`);
 console.log(`parse + classify: ${((messages.length * rounds) / seconds).toFixed(0)} messages/s, ${((bytes * rounds) / 1024 / 1024 / seconds).toFixed(1)} MiB/s`);
+if (process.env.BENCH_RESULTS) {
+  appendFileSync(process.env.BENCH_RESULTS, `${JSON.stringify({ figure: 'corpus-parse', value: (messages.length * rounds) / seconds })}\n`);
+}
 console.log(`peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
 console.log(`parse errors: ${last.errors}`);
 for (const [folder, kinds] of Object.entries(last.kinds).sort()) console.log(`  ${folder}: ${JSON.stringify(kinds)}`);

@@ -1,5 +1,6 @@
 // Durable publish rate of mail.received-sized events (each awaited until the stream stored it), and the
 // end-to-end rate of a durable consumer acking them, on a private nats-server.
+import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { jetstream, jetstreamManager, AckPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -42,6 +43,13 @@ try {
   }
   const consumeSeconds = (performance.now() - consumeStarted) / 1000;
   console.log(`durable consume + ack: ${(count / consumeSeconds).toFixed(0)} events/s`);
+  if (process.env.BENCH_RESULTS) {
+    const lines = [
+      { figure: 'jetstream-publish', value: count / publishSeconds },
+      { figure: 'jetstream-consume', value: count / consumeSeconds },
+    ];
+    appendFileSync(process.env.BENCH_RESULTS, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+  }
   await nc.close();
 } finally {
   await nats.stop();

@@ -1,15 +1,100 @@
 #!/usr/bin/env node
-// `npm run bench`: each benchmark prints its figures; none asserts a time (tests never time things).
+// `npm run bench`: each benchmark prints its figures as it goes and records them (JSON lines in a temp file); at the
+// end one table shows every figure beside its target (issue #8) and the ratio, on PostgreSQL and on the embedded
+// default. None asserts a time (tests never time things). docs/benchmarks.md explains each figure.
+//   BENCH_DATABASES=postgres,embedded   which stacks run the intake bench (both by default)
+//   BENCH_BURST=500, BENCH_LARGE_BURST=5000, BENCH_SINGLE=20   see intake.mjs
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['corpus-parse.mjs', 'jetstream-publish.mjs', 'end-to-end.mjs'];
+const resultsDir = mkdtempSync(join(tmpdir(), 'bench-'));
+const results = join(resultsDir, 'results.jsonl');
+writeFileSync(results, '');
+const databases = (process.env.BENCH_DATABASES ?? 'postgres,embedded').split(',').map((name) => name.trim());
+const loadBefore = loadavg();
+const started = Date.now();
+
+const runs = [
+  { bench: 'corpus-parse.mjs', args: [] },
+  { bench: 'jetstream-publish.mjs', args: [] },
+  ...databases.map((database) => ({ bench: 'intake.mjs', args: [`--database=${database}`] })),
+];
 let failed = false;
-for (const bench of benches) {
-  console.log(`\n## ${bench}`);
-  const result = spawnSync(process.execPath, ['--expose-gc', join(here, bench)], { stdio: 'inherit' });
+for (const { bench, args } of runs) {
+  console.log(`\n## ${bench} ${args.join(' ')}`);
+  const env = { ...process.env, BENCH_RESULTS: results };
+  // The embedded stack is the one without DATABASE_URL; an inherited one would point the services elsewhere.
+  if (args.includes('--database=embedded')) delete env.DATABASE_URL;
+  const result = spawnSync(process.execPath, ['--expose-gc', join(here, bench), ...args], { stdio: 'inherit', env });
   if (result.status !== 0) failed = true;
 }
+
+const lines = readFileSync(results, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+rmSync(resultsDir, { recursive: true, force: true });
+const find = (figure, database) => lines.find((line) => line.figure === figure && (database === undefined || line.database === database));
+
+const burst = Number(process.env.BENCH_BURST ?? 500);
+const large = Number(process.env.BENCH_LARGE_BURST ?? 0);
+const rate = (value) => `${value.toFixed(value < 100 ? 1 : 0)} mails/s`;
+const millis = (value) => `${value.toFixed(0)} ms`;
+const percent = (value) => `${(value * 100).toFixed(1)} %`;
+const ofRaw = (suffix, atLeast) => (value, database) => {
+  const raw = find(`raw${suffix}`, database)?.value;
+  if (!raw) return '';
+  const ratio = value / raw;
+  return `${percent(ratio)} of raw${atLeast === undefined ? '' : ratio >= atLeast ? ' ✓' : ' ✗'}`;
+};
+const under = (limit) => (value) => `${(value / limit).toFixed(2)}× target${value < limit ? ' ✓' : ' ✗'}`;
+
+// Per database: [figure, label, target, format, ratio]
+const perDatabase = [
+  ['raw', `Raw limit: imapflow FETCH + simpleParser, same ${burst} mails`, 'reference', rate, () => '1.00'],
+  ['burst-tickets', `Burst ${burst} in one mailbox → tickets in inbox API`, '≥ 50 % of raw', rate, ofRaw('', 0.5)],
+  ['burst-replies', `Burst ${burst} → AI replies at SMTP (delay 0)`, '– (shown vs raw)', rate, ofRaw('')],
+  ...(large
+    ? [
+        ['raw-large', `Raw limit, same ${large} mails`, 'reference', rate, () => '1.00'],
+        ['burst-tickets-large', `Burst ${large} → tickets`, '≥ 50 % of raw', rate, ofRaw('-large', 0.5)],
+        ['burst-replies-large', `Burst ${large} → AI replies (delay 0)`, '– (shown vs raw)', rate, ofRaw('-large')],
+      ]
+    : []),
+  ['single-ticket-p50', 'Single mails 0.5–3 s apart → ticket, p50', '–', millis, () => ''],
+  ['single-ticket-p95', 'Single mails 0.5–3 s apart → ticket, p95', '< 700 ms', millis, under(700)],
+  ['single-reply-p95', 'Single mails → AI reply at SMTP, p95', '–', millis, () => ''],
+];
+// Without a database: one figure for both columns.
+const shared = [
+  ['corpus-parse', 'Corpus parse + classify (parseInboundMail)', '–', (value) => `${value.toFixed(0)} msgs/s`],
+  ['jetstream-publish', 'JetStream durable publish, 32 in flight', '–', (value) => `${value.toFixed(0)} events/s`],
+  ['jetstream-consume', 'JetStream durable consume + ack', '–', (value) => `${value.toFixed(0)} events/s`],
+];
+
+const columns = ['Figure', 'Target', ...databases.flatMap((database) => [database === 'postgres' ? 'PostgreSQL' : 'Embedded (PGlite)', 'ratio'])];
+const rows = [];
+for (const [figure, label, target, format, ratio] of perDatabase) {
+  rows.push([
+    label,
+    target,
+    ...databases.flatMap((database) => {
+      const value = find(figure, database)?.value;
+      return value === undefined || value === null ? ['not reached', ''] : [format(value), ratio(value, database)];
+    }),
+  ]);
+}
+for (const [figure, label, target, format] of shared) {
+  const value = find(figure)?.value;
+  const shown = value === undefined ? 'failed' : format(value);
+  rows.push([label, target, ...databases.flatMap(() => [shown, '(no database)'])]);
+}
+const widths = columns.map((column, index) => Math.max(column.length, ...rows.map((row) => row[index].length)));
+const line = (cells) => `| ${cells.map((cell, index) => cell.padEnd(widths[index])).join(' | ')} |`;
+const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+console.log(`\n## Summary: ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, load average ${loadBefore[0].toFixed(2)} before / ${loadavg()[0].toFixed(2)} after, ${minutes} min`);
+console.log(line(columns));
+console.log(line(widths.map((width) => '-'.repeat(width))));
+for (const row of rows) console.log(line(row));
 process.exit(failed ? 1 : 0);

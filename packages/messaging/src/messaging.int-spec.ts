@@ -23,6 +23,8 @@ import { RethrowEventErrors } from './consuming/rethrow-event-errors.filter.js';
 
 const Probe = defineEvent<{ n: number; failTimes: number }>('ticket', 'probe');
 const attemptsSeen = new Map<number, number>();
+const Slow = defineEvent<{ n: number }>('ticket', 'slow');
+const slowHandled: number[] = [];
 
 @Controller()
 class ProbeController {
@@ -32,6 +34,38 @@ class ProbeController {
     attemptsSeen.set(envelope.payload.n, seen);
     if (seen <= envelope.payload.failTimes) throw new Error(`failing on purpose (${seen})`);
   }
+}
+
+@Controller()
+class SlowController {
+  @EventPattern<string>(Slow.anyProject)
+  async handle(@Payload() envelope: EventEnvelope<{ n: number }>): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    slowHandled.push(envelope.payload.n);
+  }
+}
+
+/** A service that handles `Slow` events, as a replica that is stopped and started again. */
+async function startSlowService(nats: NatsTestServer, database: TestDatabase): Promise<INestApplication> {
+  @Module({
+    imports: [
+      PersistenceModule.forRoot({
+        schema: 'slow',
+        entities: MESSAGING_ENTITIES,
+        migrations: [CreateMessagingTables1764000000000, AddOutboxParking1796000000000],
+        databaseUrl: database.url,
+        dataDir: mkdtempSync(join(tmpdir(), 'messaging-')),
+      }),
+      MessagingModule.forRoot({ serviceName: 'slow', nats: { NATS_URL: nats.url } }),
+    ],
+    controllers: [SlowController],
+  })
+  class SlowModule {}
+  const app = await NestFactory.create(SlowModule, { logger: ['error'] });
+  app.connectMicroservice({ strategy: new JetStreamServer({ connection: app.get(NATS_CONNECTION), durableName: 'slow' }) }, { deferInitialization: true });
+  await app.startAllMicroservices();
+  await app.init();
+  return app;
 }
 
 describe('messaging on a real NATS and PostgreSQL', () => {
@@ -127,5 +161,25 @@ describe('messaging on a real NATS and PostgreSQL', () => {
     expect(attemptsSeen.has(11)).toBe(false);
     const [row] = await dataSource.query(`SELECT published_at FROM probe.outbox_message WHERE id = $1`, [committed.id]);
     expect(row.published_at).not.toBeNull();
+  });
+
+  it('hands back the events it pulled but had not handled when it stops, so the next replica handles them at once, in order', async () => {
+    const first = await startSlowService(nats, database);
+    const js = jetstream(client);
+    for (let n = 1; n <= 10; n++) await js.publish(Slow.subject('p3'), JSON.stringify(createEnvelope(Slow, 'p3', { n })));
+    await eventually(() => slowHandled.length >= 2);
+    await first.close();
+    const stoppedAt = slowHandled.length;
+    expect(stoppedAt).toBeLessThan(10);
+
+    // Well within the 60 s ack wait that events still leased to the stopped replica would sit out.
+    const second = await startSlowService(nats, database);
+    try {
+      await eventually(() => slowHandled.length >= 10, { timeoutMs: 10_000 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(slowHandled).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -187,6 +187,7 @@ describe('resilience on a real NATS and PostgreSQL', () => {
   it('holds an event through an outage longer than the old dead-letter window, then handles it once, in order', async () => {
     await publish('pout', { n: 200, mode: 'refused' });
     await publish('pout', { n: 201, mode: 'ok' });
+    await publish('pout', { n: 202, mode: 'ok' });
     await eventually(() => (calls.get(200) ?? 0) >= 3, { timeoutMs: 5_000 });
     // Four times the old window (3 attempts, 0.3 s) and past the 1 s ack wait: nothing dead-lettered, nothing spins.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -196,9 +197,11 @@ describe('resilience on a real NATS and PostgreSQL', () => {
 
     dependency = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => dependency!.listen(dependencyPort, '127.0.0.1', resolve));
-    await eventually(() => (handled.get('main') ?? []).includes(201), { timeoutMs: 5_000 });
-    const order = (handled.get('main') ?? []).filter((n) => n === 200 || n === 201);
-    expect(order).toEqual([200, 201]);
+    await eventually(() => (handled.get('main') ?? []).includes(202), { timeoutMs: 5_000 });
+    // The events pulled with the held one kept their leases: none was redelivered and handled a second time.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const order = (handled.get('main') ?? []).filter((n) => n >= 200 && n <= 202);
+    expect(order).toEqual([200, 201, 202]);
     expect(await countDeadLetters(client, 'main')).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDovecot, type DovecotServer, type MailUser } from './dovecot.js';
@@ -17,7 +17,7 @@ export interface ApiResponse<T> {
   body: T;
 }
 
-/** For end-to-end tests and benchmarks: the five built services as processes, with their own NATS, PostgreSQL database, Dovecot mailbox and SMTP server. */
+/** For end-to-end tests and benchmarks: the five built services as processes, with their own NATS, database, Dovecot mailbox and SMTP server. */
 export interface ChannelStack {
   dovecot: DovecotServer;
   smtp: SmtpTestServer;
@@ -36,32 +36,43 @@ export interface ChannelStack {
 export interface ChannelStackOptions {
   /** More Dovecot mailboxes beside SUPPORT's, e.g. for a second project configured through the admin API. */
   extraMailUsers?: MailUser[];
+  /**
+   * 'postgres' (default): a fresh database on the test PostgreSQL, shared by the five as in production.
+   * 'embedded': no DATABASE_URL, so each service runs its own PGlite under DATA_DIR, as `npm start` does.
+   */
+  database?: 'postgres' | 'embedded';
 }
 
 export async function startChannelStack(name: string, options: ChannelStackOptions = {}): Promise<ChannelStack> {
+  if (options.database === 'embedded' && process.env.DATABASE_URL) {
+    // The services inherit this process's environment: they would use that database instead of their own.
+    throw new Error('startChannelStack: the embedded database needs DATABASE_URL unset in this process');
+  }
   const adminToken = randomBytes(24).toString('base64url');
   let nats: LockedNatsServer | undefined;
   let database: TestDatabase | undefined;
   let dovecot: DovecotServer | undefined;
   let smtp: SmtpTestServer | undefined;
   let services: RunningServices | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), `${name}-data-`));
   const stop = async () => {
     await services?.stop();
     await Promise.all([nats?.server.stop(), database?.drop(), dovecot?.stop(), smtp?.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     [nats, database, dovecot, smtp] = await Promise.all([
       startLockedNats(),
-      createTestDatabase(),
+      options.database === 'embedded' ? undefined : createTestDatabase(),
       startDovecot({ users: [SUPPORT, ...(options.extraMailUsers ?? [])] }),
       startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
     ]);
     const logins = nats;
     services = await startServices({
-      DATABASE_URL: database.url,
+      ...(database ? { DATABASE_URL: database.url } : {}),
       ADMIN_TOKEN: adminToken,
       SECRETS_KEY: randomBytes(32).toString('base64'),
-      DATA_DIR: mkdtempSync(join(tmpdir(), `${name}-data-`)),
+      DATA_DIR: dataDir,
       // Captured, and saved only when a test fails: keep all of it.
       LOG_LEVEL: 'log',
     }, Object.fromEntries(SERVICE_NAMES.map((service) => [service, logins.login(service)])));

@@ -255,7 +255,7 @@ export class MailboxWatcher {
     })();
   }
 
-  /** Imports every message above the checkpoint, in UID order. */
+  /** Imports every message above the checkpoint, in UID order, batch by batch (see MailImporter). */
   private async importPending(session: Session): Promise<void> {
     const { client } = session;
     const context = session.context!;
@@ -272,19 +272,27 @@ export class MailboxWatcher {
       }
       checkpoint = await this.dependencies.checkpoints.reset(context.projectId, WATCHED_MAILBOX, uidValidity);
     }
-    const lastUid = checkpoint.lastUid;
-    // `n:*` always matches the highest UID, even when it is below n; hence the filter.
-    const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
-    const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
-    if (uids.length === 0) return;
+    const mailboxContext = { ...context, uidValidity };
+    const batches = await this.dependencies.importer.pendingBatches(client, mailboxContext, checkpoint.lastUid);
+    if (batches.length === 0) return;
 
     this.status.state = 'importing';
-    for (const uid of uids) {
+    const { importer } = this.dependencies;
+    let next = importer.prepareBatch(client, mailboxContext, batches[0]!);
+    for (let index = 0; index < batches.length; index += 1) {
+      const current = next;
+      // The next batch is fetched and parsed while this one is published; it publishes nothing before its turn.
+      if (index + 1 < batches.length) {
+        next = importer.prepareBatch(client, mailboxContext, batches[index + 1]!);
+        next.catch(() => undefined);
+      }
       if (session.closed) return;
-      const outcome = await this.dependencies.importer.importMessage(client, { ...context, uidValidity }, uid);
-      if (outcome === 'published' || outcome === 'duplicate') this.status.importedCount += 1;
-      if (outcome === 'quarantined') this.status.quarantinedCount += 1;
-      this.status.lastImportAt = new Date().toISOString();
+      const { outcomes, error } = await importer.storeBatch(client, mailboxContext, current, () => session.closed);
+      this.status.importedCount += outcomes.filter((outcome) => outcome === 'published' || outcome === 'duplicate').length;
+      this.status.quarantinedCount += outcomes.filter((outcome) => outcome === 'quarantined').length;
+      if (outcomes.length > 0) this.status.lastImportAt = new Date().toISOString();
+      // The checkpoint covers what was stored; the rest is imported again after the reconnect.
+      if (error) throw error;
     }
   }
 

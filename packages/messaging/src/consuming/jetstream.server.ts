@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { STREAMS, type StreamArea } from '@ensoras/contracts';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, type Consumer, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { lastValueFrom } from 'rxjs';
 import { ensureStreams } from '../connection/topology.js';
@@ -32,6 +32,12 @@ export interface JetStreamServerOptions {
   transientBackoffMs?: number[];
   /** How long a handler may run before JetStream assumes the replica died and redelivers. */
   ackWaitMs?: number;
+  /**
+   * Events pulled at once per consumer (still handled one after another, in order): saves a round trip per event
+   * in a burst. Kept small: a replica that crashes leaves up to this many events to their ack wait, and those are
+   * then handled after the events pulled by the next replica meanwhile (one event, without prefetch).
+   */
+  prefetch?: number;
   /** Wait before setting up the consumers again when NATS is not there yet (the last value repeats). */
   setupRetryMs?: number[];
   observer?: ConsumerObserver;
@@ -49,12 +55,15 @@ export interface JetStreamServerOptions {
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(JetStreamServer.name);
   private readonly inFlight = new Set<Promise<void>>();
+  /** Events a handler gave up on because the server is closing: nak'd in order with the rest of their pull. */
+  private readonly handedBack = new WeakSet<JsMsg>();
   private closing = false;
   private readonly sleepers = new Set<() => void>();
   private readonly maxAttempts: number;
   private readonly backoffMs: number[];
   private readonly transientBackoffMs: number[];
   private readonly ackWaitMs: number;
+  private readonly prefetch: number;
   private ready = false;
 
   constructor(private readonly options: JetStreamServerOptions) {
@@ -62,6 +71,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? [1_000, 5_000, 30_000, 120_000];
     this.ackWaitMs = options.ackWaitMs ?? 60_000;
+    this.prefetch = options.prefetch ?? 8;
     this.transientBackoffMs = (options.transientBackoffMs ?? [1_000, 2_000, 5_000, 10_000, 30_000]).map((ms) =>
       Math.min(ms, this.ackWaitMs / 2),
     );
@@ -156,24 +166,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     });
   }
 
-  /**
-   * Pulls one event at a time (no prefetch: an event waiting in a local buffer would outlive its lease while the
-   * one before it is held through an outage) and keeps pulling across NATS restarts.
-   */
+  /** Pulls batches of events, handles them one after another, and keeps pulling across NATS restarts. */
   private async consumeForever(js: JetStreamClient, stream: string, name: string): Promise<void> {
     while (!this.closing) {
       try {
         const consumer = await js.consumers.get(stream, name);
         while (!this.closing) {
-          const message = await consumer.next({ expires: 5_000 });
-          if (!message) continue;
-          if (this.closing) {
-            message.nak();
-            return;
-          }
-          const handling = this.handle(message, name);
-          this.inFlight.add(handling);
-          await handling.finally(() => this.inFlight.delete(handling));
+          // Awaited by close(), so that the events this pull did not handle are handed back before NATS closes.
+          const pulling = this.consumeBatch(consumer, name);
+          this.inFlight.add(pulling);
+          await pulling.finally(() => this.inFlight.delete(pulling));
         }
       } catch (error) {
         if (this.closing) return;
@@ -181,6 +183,64 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         await this.pause(1_000);
       }
     }
+  }
+
+  /**
+   * One pull of up to `prefetch` events: they are handled strictly one after another, in delivery order, each as
+   * soon as it arrives (a single event waits for no batch to fill). The events waiting behind the one being handled
+   * keep their leases: while they wait (during a long handler or an outage that holds the first), their ack wait
+   * is renewed, so JetStream never redelivers them elsewhere meanwhile. At close, the events not handled are handed
+   * back (nak) in order once the pull is over on the server: nak'd while it is open, an event would be delivered
+   * into it again and sit out its ack wait there, behind the events after it.
+   */
+  private async consumeBatch(consumer: Consumer, name: string): Promise<void> {
+    const batch = await consumer.fetch({ max_messages: this.prefetch, expires: PULL_EXPIRES_MS });
+    const waiting: JsMsg[] = [];
+    let arrived: (() => void) | undefined;
+    let ended = false;
+    let failure: unknown;
+    const reading = (async () => {
+      try {
+        for await (const message of batch) {
+          waiting.push(message);
+          arrived?.();
+        }
+      } catch (error) {
+        failure = error;
+      } finally {
+        ended = true;
+        arrived?.();
+      }
+    })();
+    const leases = setInterval(() => {
+      for (const message of waiting) message.working();
+    }, this.ackWaitMs / 3);
+    try {
+      while (!this.closing) {
+        const message = waiting.shift();
+        if (message) {
+          const handling = this.handle(message, name);
+          this.inFlight.add(handling);
+          await handling.finally(() => this.inFlight.delete(handling));
+          if (this.handedBack.has(message)) waiting.unshift(message);
+          continue;
+        }
+        if (ended) break;
+        await new Promise<void>((resolve) => {
+          arrived = () => {
+            this.sleepers.delete(arrived!);
+            resolve();
+          };
+          this.sleepers.add(arrived);
+        });
+        arrived = undefined;
+      }
+      await reading;
+    } finally {
+      clearInterval(leases);
+      if (this.closing) for (const message of waiting.splice(0)) message.nak();
+    }
+    if (failure) throw failure;
   }
 
   private async handle(message: JsMsg, consumer: string): Promise<void> {
@@ -220,8 +280,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         const reason = describeError(error);
         if (kind === 'transient') {
           if (this.closing) {
-            // Another replica (or this one after its restart) takes it from here.
-            message.nak();
+            // Handed back with the events pulled after it, first (see consumeBatch): another replica, or this one
+            // after its restart, takes it from here.
+            this.handedBack.add(message);
             return;
           }
           outageStartedAt ??= Date.now();
@@ -283,6 +344,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     });
   }
 }
+
+/** How long one pull stays open on the server; also how long close() may wait for it to end. */
+const PULL_EXPIRES_MS = 2_000;
 
 function streamFor(pattern: string): string {
   const area = pattern.split('.')[0] as StreamArea;

@@ -4,7 +4,7 @@ import { describeError } from '../consuming/event-failure.js';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.tokens.js';
 import { EventPublisher } from '../publishing/event-publisher.js';
 import { OutboxMessage } from './outbox-message.entity.js';
-import { DEFAULT_OUTBOX_RETRY, decidePublishFailure, type OutboxRetryPolicy } from './outbox-parking.js';
+import { DEFAULT_OUTBOX_RETRY, decidePublishFailure, type OutboxRetryPolicy, type PublishFailureDecision } from './outbox-parking.js';
 
 const POLL_INTERVAL_MS = 500;
 const BATCH_SIZE = 100;
@@ -83,26 +83,53 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
+  /**
+   * Publishes the claimed rows with every acknowledgement in flight at once: the publications are issued in row
+   * order, synchronously, on one connection, so the stream stores them in row order (a connection that breaks
+   * mid-batch loses a suffix, never a row in the middle). The outcomes are then read in row order, as if the
+   * rows had been published one by one: the published rows are marked in one UPDATE, a failed row is recorded
+   * and holds back the rest of its project in this batch, an outage pauses the batch without counting attempts.
+   */
   private publishBatch(): Promise<BatchResult> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.claimDueRows(manager);
-      const waiting = new Set<string>();
-      for (const row of rows) {
+      const outcomes = await Promise.all(rows.map((row) => settle(this.publisher.publish(row.envelope, row.subject))));
+      const published: OutboxMessage[] = [];
+      /** Projects whose row failed in this batch, with what was decided for that row. */
+      const held = new Map<string, PublishFailureDecision['action']>();
+      let paused = false;
+      for (const [index, row] of rows.entries()) {
+        const outcome = outcomes[index];
         const project = projectOf(row.subject);
-        if (waiting.has(project)) continue;
-        try {
-          await this.publisher.publish(row.envelope, row.subject);
-        } catch (error) {
-          const paused = await this.recordFailure(manager, row, error);
-          if (paused) return { claimed: rows.length, paused: true };
-          waiting.add(project);
+        if (outcome.ok) {
+          // Stored, so marked. Behind a parked row this is the order the next batch would have given it; behind a
+          // row that waits for a retry (a server-side failure of that row alone, rare) its project's order is lost.
+          if (held.get(project) === 'retry') {
+            this.logger.warn(`Outbox row ${row.id} (${row.subject}) was stored ahead of an earlier row of its project that failed`);
+          }
+          published.push(row);
           continue;
         }
-        await manager.update(OutboxMessage, { id: row.id }, { publishedAt: new Date(), attempts: row.attempts + 1, nextAttemptAt: null });
+        // Behind a failed row of its project, or after an outage: not tried as far as its attempts go.
+        if (paused || held.has(project)) continue;
+        const action = await this.recordFailure(manager, row, outcome.error);
+        paused = action === 'pause';
+        held.set(project, action);
       }
-      this.noteResumed();
-      return { claimed: rows.length, paused: false };
+      await this.markPublished(manager, published);
+      if (!paused) this.noteResumed();
+      return { claimed: rows.length, paused };
     });
+  }
+
+  private async markPublished(manager: EntityManager, rows: OutboxMessage[]): Promise<void> {
+    if (rows.length === 0) return;
+    await manager
+      .createQueryBuilder()
+      .update(OutboxMessage)
+      .set({ publishedAt: new Date(), attempts: () => 'attempts + 1', nextAttemptAt: null })
+      .whereInIds(rows.map((row) => row.id))
+      .execute();
   }
 
   /**
@@ -128,19 +155,19 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       .getMany();
   }
 
-  /** Writes what happened to the row; true when NATS is unavailable and the batch should stop. */
-  private async recordFailure(manager: EntityManager, row: OutboxMessage, error: unknown): Promise<boolean> {
+  /** Writes what happened to the row; `pause` when NATS is unavailable and the batch should stop. */
+  private async recordFailure(manager: EntityManager, row: OutboxMessage, error: unknown): Promise<PublishFailureDecision['action']> {
     const lastError = describeError(error).slice(0, 1_000);
     const decision = decidePublishFailure(error, row.attempts, row.subject, this.policy);
     switch (decision.action) {
       case 'pause':
         await manager.update(OutboxMessage, { id: row.id }, { lastError });
         this.notePause(error);
-        return true;
+        break;
       case 'park':
         await manager.update(OutboxMessage, { id: row.id }, { attempts: decision.attempts, lastError, parkedAt: new Date(), nextAttemptAt: null });
         this.logger.error(`Outbox row ${row.id} (${row.subject}) parked after ${decision.attempts} attempt(s): ${lastError}`);
-        return false;
+        break;
       case 'retry':
         await manager.update(
           OutboxMessage,
@@ -148,8 +175,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           { attempts: decision.attempts, lastError, nextAttemptAt: new Date(Date.now() + decision.delayMs) },
         );
         this.logger.warn(`Outbox row ${row.id} (${row.subject}) failed (attempt ${decision.attempts}), retry in ${decision.delayMs} ms: ${lastError}`);
-        return false;
+        break;
     }
+    return decision.action;
   }
 
   /** Logged once per outage, not at every poll. */
@@ -164,6 +192,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.logger.log(`Outbox relay resumed after ${Math.round((Date.now() - this.pausedSince) / 1000)} s`);
     this.pausedSince = undefined;
   }
+}
+
+type Settled = { ok: true } | { ok: false; error: unknown };
+
+function settle(publication: Promise<unknown>): Promise<Settled> {
+  return publication.then(
+    () => ({ ok: true }) as const,
+    (error: unknown) => ({ ok: false, error }) as const,
+  );
 }
 
 /** Subjects are `<area>.<projectId>.<event>`. */

@@ -1,0 +1,231 @@
+// Intake through the five built services (startChannelStack: real Dovecot, SMTP server, locked-down NATS) on one
+// database, `--database=postgres` (a fresh PostgreSQL database) or `--database=embedded` (each service its own PGlite,
+// as under `npm start`), with a zero response delay. In this order:
+//   1. latency: single mails 0.5–3 s apart, arrival → ticket in the inbox API and → AI reply at the SMTP server;
+//   2. burst: N mails appear in INBOX at once (appended to a side folder, then one IMAP MOVE), → all tickets and → all
+//      AI replies, as mails/s counted from the MOVE;
+//   3. raw limit: the same N mails from the same mailbox, one FETCH of their UID range (BODY.PEEK[]) with imapflow and
+//      mailparser's simpleParser of each, in this process (median of three passes): what any IMAP client could do at
+//      best on this machine.
+// Figures go to stdout, and as JSON lines to $BENCH_RESULTS when set (run.mjs turns them into its table).
+import { appendFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { ImapFlow } from 'imapflow';
+import { simpleParser } from 'mailparser';
+import { PROJECT, startChannelStack, SUPPORT } from '@ensoras/testing';
+
+const database = process.argv.find((arg) => arg.startsWith('--database='))?.split('=')[1] ?? 'postgres';
+if (database !== 'postgres' && database !== 'embedded') throw new Error(`--database=${database}: postgres or embedded`);
+const SINGLE = Number(process.env.BENCH_SINGLE ?? 20);
+const BURST = Number(process.env.BENCH_BURST ?? 500);
+// 5,000 takes minutes per database; opt in.
+const LARGE_BURST = process.env.BENCH_LARGE_BURST ? Number(process.env.BENCH_LARGE_BURST) : 0;
+// A burst that is not through after this long is reported as such instead of waited for forever.
+const BURST_TIMEOUT_MS = Number(process.env.BENCH_BURST_TIMEOUT_S ?? 600) * 1000;
+
+const record = (figure, value, extra = {}) => {
+  const line = { database, figure, value, ...extra };
+  if (process.env.BENCH_RESULTS) appendFileSync(process.env.BENCH_RESULTS, `${JSON.stringify(line)}\n`);
+};
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// A customer mail of ordinary size (about 2.5 KB): text and HTML alternatives, as mail clients send them.
+const PARAGRAPH = 'My order has not arrived yet. The tracking page has shown the same status for a week and nobody answers the phone. ';
+const mail = (n, label) => {
+  const boundary = `alt-${label}-${n}`;
+  const text = `Hello, this is ${label} question number ${n}.\r\n\r\n${PARAGRAPH.repeat(8)}\r\n\r\nBest regards,\r\nCustomer ${n}`;
+  const html = `<html><body><p>Hello, this is <b>${label}</b> question number ${n}.</p><p>${PARAGRAPH.repeat(8)}</p><p>Best regards,<br>Customer ${n}</p></body></html>`;
+  return [
+    `From: Customer ${n} <customer${n}.${label}@bench.test>`,
+    'To: support@acme.test',
+    `Subject: ${label} question ${n}`,
+    `Message-ID: <${label}-${n}@bench.test>`,
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    text,
+    `--${boundary}`,
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    html,
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+};
+
+const stack = await startChannelStack(`bench-${database}`, { database });
+const imapOptions = {
+  host: '127.0.0.1',
+  port: stack.dovecot.imapsPort,
+  secure: true,
+  tls: { rejectUnauthorized: false },
+  auth: { user: SUPPORT.username, pass: SUPPORT.password },
+  logger: false,
+};
+
+let observing = true;
+let observer;
+try {
+  const settings = stack.channelSettings({
+    responseDelay: { minSeconds: 0, maxSeconds: 0 },
+    safety: {
+      maxMessageSizeMb: 25,
+      maxAiRepliesPerTicket: 100,
+      maxAiRepliesPerAddress: 1000,
+      loopWindowMinutes: 1,
+      maxAiRepliesPerHour: 100_000,
+    },
+  });
+  for (const [method, path, body] of [
+    ['PUT', `/v1/projects/${PROJECT}/channels/email`, settings],
+    ['POST', `/v1/projects/${PROJECT}/channels/email/enable`, undefined],
+  ]) {
+    const { status, body: answer } = await stack.api('channel-config', method, path, body);
+    if (status !== 200) throw new Error(`${method} ${path} answered ${status}: ${JSON.stringify(answer)}`);
+  }
+
+  // One observer notes when each mail's ticket (inbox API) and AI reply (SMTP server) are first seen, by subject. The
+  // inbox lists newest first: it reads pages until one brings nothing new, so a poll stays cheap during a burst (the
+  // probe competes for the same two cores: every 20 ms for single mails, every 100 ms during a burst).
+  const ticketSeen = new Map();
+  const replySeen = new Map();
+  // Set when the wait stalls: a ticket committed late with an earlier creation time sits behind known ones.
+  let fullScan = false;
+  async function observeTickets() {
+    let cursor = null;
+    for (let limit = 10; ; limit = 100) {
+      const { body } = await stack.api('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      // Seen once the answer is here: a client could not know sooner.
+      const now = performance.now();
+      let fresh = 0;
+      for (const { subject } of body.items) {
+        if (ticketSeen.has(subject)) continue;
+        ticketSeen.set(subject, now);
+        fresh++;
+      }
+      cursor = body.nextCursor;
+      if (!cursor || (fresh < body.items.length && !fullScan)) return;
+    }
+  }
+  function observeReplies() {
+    const now = performance.now();
+    for (const message of stack.smtp.messages) {
+      const original = (message.parsed.subject ?? '').replace(/^Re:\s*/i, '');
+      if (!replySeen.has(original)) replySeen.set(original, now);
+    }
+  }
+  let pollEveryMs = 20;
+  observer = (async () => {
+    while (observing) {
+      const scanning = fullScan;
+      await observeTickets();
+      if (scanning) fullScan = false;
+      observeReplies();
+      await sleep(pollEveryMs);
+    }
+  })();
+  let observerFailure;
+  observer.catch((error) => (observerFailure = error));
+  /** Waits until every subject was seen (or the deadline passed); the time each was first seen, undefined if not. */
+  async function seenTimes(seen, subjects, timeoutMs) {
+    const deadline = performance.now() + timeoutMs;
+    let missing = subjects.filter((subject) => !seen.has(subject)).length;
+    let progressAt = performance.now();
+    while (missing > 0 && performance.now() < deadline) {
+      if (observerFailure) throw observerFailure;
+      await sleep(50);
+      const nowMissing = subjects.filter((subject) => !seen.has(subject)).length;
+      if (nowMissing < missing) progressAt = performance.now();
+      else if (performance.now() - progressAt > 2000) [fullScan, progressAt] = [true, performance.now()];
+      missing = nowMissing;
+    }
+    return subjects.map((subject) => seen.get(subject));
+  }
+
+  // 1. Latency: arrival is when the mail is in the mailbox (doveadm save returned).
+  const arrivals = [];
+  for (let n = 1; n <= SINGLE; n++) {
+    if (n > 1) await sleep(500 + Math.random() * 2500);
+    await stack.dovecot.deliver(SUPPORT.username, mail(n, 'single'));
+    arrivals.push([`single question ${n}`, performance.now()]);
+  }
+  const delays = async (seen) =>
+    (await seenTimes(seen, arrivals.map(([subject]) => subject), 60_000))
+      .map((at, index) => (at === undefined ? undefined : at - arrivals[index][1]))
+      .filter((delay) => delay !== undefined);
+  const toTicket = await delays(ticketSeen);
+  const toReply = await delays(replySeen);
+  const ms = (value) => (value === undefined ? 'n/a' : `${value.toFixed(0)} ms`);
+  console.log(`[${database}] ${SINGLE} single mails 0.5–3 s apart (${toTicket.length} tickets, ${toReply.length} replies seen):`);
+  console.log(`  arrival → ticket: p50 ${ms(percentile(toTicket, 50))}, p95 ${ms(percentile(toTicket, 95))}, max ${ms(Math.max(...toTicket))}`);
+  console.log(`  arrival → AI reply at SMTP: p50 ${ms(percentile(toReply, 50))}, p95 ${ms(percentile(toReply, 95))}`);
+  record('single-ticket-p50', percentile(toTicket, 50), { count: toTicket.length, of: SINGLE });
+  record('single-ticket-p95', percentile(toTicket, 95), { count: toTicket.length, of: SINGLE });
+  record('single-reply-p95', percentile(toReply, 95), { count: toReply.length, of: SINGLE });
+
+  // 2 + 3, for the default burst and the optional large one.
+  pollEveryMs = 100;
+  for (const [size, label] of [[BURST, 'burst'], ...(LARGE_BURST ? [[LARGE_BURST, 'large']] : [])]) {
+    const { uids, ticketRate, replyRate } = await burst(size, label);
+    // A warm-up pass (the services are warm too), then three, the median: one pass takes well under a second, so
+    // one hiccup of the shared machine would swing it.
+    await fetchAndParse(uids);
+    const passes = [];
+    for (let pass = 0; pass < 3; pass++) passes.push(await fetchAndParse(uids));
+    const raw = percentile(passes, 50);
+    const suffix = label === 'burst' ? '' : '-large';
+    console.log(`  raw limit, same ${size} mails: one FETCH + simpleParser ${raw.toFixed(0)} mails/s (median of ${passes.map((value) => value.toFixed(0)).join(', ')})`);
+    record(`raw${suffix}`, raw, { size });
+    record(`burst-tickets${suffix}`, ticketRate, { size });
+    record(`burst-replies${suffix}`, replyRate, { size });
+  }
+
+  async function burst(size, label) {
+    const client = new ImapFlow(imapOptions);
+    await client.connect();
+    const staging = `Staging-${label}`;
+    await client.mailboxCreate(staging);
+    await client.mailboxOpen(staging);
+    for (let n = 1; n <= size; n++) await client.append(staging, mail(n, label));
+    const moved = performance.now();
+    const result = await client.messageMove('1:*', 'INBOX');
+    const arrived = performance.now();
+    await client.logout();
+    const uids = [...result.uidMap.values()].sort((a, b) => a - b);
+    console.log(`[${database}] ${label} of ${size} mails: one MOVE into INBOX took ${(arrived - moved).toFixed(0)} ms`);
+    const subjects = Array.from({ length: size }, (_, index) => `${label} question ${index + 1}`);
+    const last = (times) => (times.includes(undefined) ? null : Math.max(...times));
+    const ticketsAt = last(await seenTimes(ticketSeen, subjects, BURST_TIMEOUT_MS));
+    const repliesAt = last(await seenTimes(replySeen, subjects, Math.max(0, arrived + BURST_TIMEOUT_MS - performance.now())));
+    const rate = (at) => (at === null ? null : size / ((at - arrived) / 1000));
+    const seconds = (at) => (at === null ? `not within ${BURST_TIMEOUT_MS / 1000} s` : `after ${((at - arrived) / 1000).toFixed(1)} s`);
+    console.log(`  all tickets in the inbox API ${seconds(ticketsAt)}: ${rate(ticketsAt)?.toFixed(1) ?? 'n/a'} mails/s`);
+    console.log(`  all AI replies at the SMTP server ${seconds(repliesAt)}: ${rate(repliesAt)?.toFixed(1) ?? 'n/a'} mails/s`);
+    return { uids, ticketRate: rate(ticketsAt), replyRate: rate(repliesAt) };
+  }
+
+  async function fetchAndParse(uids) {
+    const client = new ImapFlow(imapOptions);
+    await client.connect();
+    await client.mailboxOpen('INBOX', { readOnly: true });
+    const started = performance.now();
+    let parsed = 0;
+    // source: true is BODY.PEEK[]: nothing is marked \Seen.
+    for await (const message of client.fetch(`${uids[0]}:${uids.at(-1)}`, { uid: true, source: true }, { uid: true })) {
+      await simpleParser(message.source);
+      parsed++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await client.logout();
+    if (parsed !== uids.length) throw new Error(`raw fetch saw ${parsed} of ${uids.length} mails`);
+    return parsed / seconds;
+  }
+} finally {
+  observing = false;
+  await observer;
+  await stack.stop();
+}
