@@ -1,25 +1,14 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Controller, type INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, type INestApplication } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvelope, defineEvent, subjectOf, type EventEnvelope } from '@ensoras/contracts';
-import { PersistenceModule } from '@ensoras/persistence';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
-import { CreateMessagingTables1764000000000 } from './outbox/messaging-tables.migration.js';
-import { AddOutboxParking1796000000000 } from './outbox/outbox-parking.migration.js';
-import { JetStreamServer } from './consuming/jetstream.server.js';
-import { MessagingModule } from './messaging.module.js';
-import { NATS_CONNECTION } from './messaging.tokens.js';
 import { Outbox } from './outbox/outbox.service.js';
-import { MESSAGING_ENTITIES } from './index.js';
-import { RethrowEventErrors } from './consuming/rethrow-event-errors.filter.js';
+import { startMessagingTestApp } from './test-support/messaging-test-app.js';
 
 const Probe = defineEvent<{ n: number; failTimes: number }>('ticket', 'probe');
 const attemptsSeen = new Map<number, number>();
@@ -46,26 +35,8 @@ class SlowController {
 }
 
 /** A service that handles `Slow` events, as a replica that is stopped and started again. */
-async function startSlowService(nats: NatsTestServer, database: TestDatabase): Promise<INestApplication> {
-  @Module({
-    imports: [
-      PersistenceModule.forRoot({
-        schema: 'slow',
-        entities: MESSAGING_ENTITIES,
-        migrations: [CreateMessagingTables1764000000000, AddOutboxParking1796000000000],
-        databaseUrl: database.url,
-        dataDir: mkdtempSync(join(tmpdir(), 'messaging-')),
-      }),
-      MessagingModule.forRoot({ serviceName: 'slow', nats: { NATS_URL: nats.url } }),
-    ],
-    controllers: [SlowController],
-  })
-  class SlowModule {}
-  const app = await NestFactory.create(SlowModule, { logger: ['error'] });
-  app.connectMicroservice({ strategy: new JetStreamServer({ connection: app.get(NATS_CONNECTION), durableName: 'slow' }) }, { deferInitialization: true });
-  await app.startAllMicroservices();
-  await app.init();
-  return app;
+function startSlowService(nats: NatsTestServer, database: TestDatabase): Promise<INestApplication> {
+  return startMessagingTestApp({ nats, database, service: 'slow', controllers: [SlowController] });
 }
 
 describe('messaging on a real NATS and PostgreSQL', () => {
@@ -76,32 +47,13 @@ describe('messaging on a real NATS and PostgreSQL', () => {
 
   beforeAll(async () => {
     [nats, database] = await Promise.all([startNats(), createTestDatabase()]);
-    @Module({
-      imports: [
-        PersistenceModule.forRoot({
-          schema: 'probe',
-          entities: MESSAGING_ENTITIES,
-          migrations: [CreateMessagingTables1764000000000, AddOutboxParking1796000000000],
-          databaseUrl: database.url,
-          dataDir: mkdtempSync(join(tmpdir(), 'messaging-')),
-        }),
-        MessagingModule.forRoot({ serviceName: 'probe', nats: { NATS_URL: nats.url } }),
-      ],
+    app = await startMessagingTestApp({
+      nats,
+      database,
+      service: 'probe',
       controllers: [ProbeController],
-    })
-    class ProbeModule {}
-    app = await NestFactory.create(ProbeModule, { logger: ['error'] });
-    const microservice = app.connectMicroservice({
-      strategy: new JetStreamServer({
-        connection: app.get(NATS_CONNECTION),
-        durableName: 'probe',
-        maxAttempts: 3,
-        backoffMs: [100, 200],
-      }),
-    }, { deferInitialization: true });
-    microservice.useGlobalFilters(new RethrowEventErrors());
-    await app.startAllMicroservices();
-    await app.init();
+      consumer: { maxAttempts: 3, backoffMs: [100, 200] },
+    });
     client = await connect({ servers: nats.url });
   });
 

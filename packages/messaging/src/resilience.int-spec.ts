@@ -1,28 +1,17 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Controller, type INestApplication, Module, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, type INestApplication, type Type } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvelope, DEAD_LETTER_STREAM, defineEvent, subjectOf, type EventEnvelope } from '@ensoras/contracts';
-import { PersistenceModule } from '@ensoras/persistence';
 import { createTestDatabase, eventually, freePort, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { PermanentEventError } from './consuming/event-failure.js';
-import { JetStreamServer } from './consuming/jetstream.server.js';
-import { RethrowEventErrors } from './consuming/rethrow-event-errors.filter.js';
 import { countDeadLetters, listDeadLetters, replayDeadLetters } from './dead-letters/dead-letters.js';
-import { MESSAGING_ENTITIES } from './index.js';
-import { MessagingModule } from './messaging.module.js';
-import { NATS_CONNECTION } from './messaging.tokens.js';
-import { CreateMessagingTables1764000000000 } from './outbox/messaging-tables.migration.js';
-import { AddOutboxParking1796000000000 } from './outbox/outbox-parking.migration.js';
 import { Outbox } from './outbox/outbox.service.js';
+import { startMessagingTestApp } from './test-support/messaging-test-app.js';
 
 interface Work {
   n: number;
@@ -72,40 +61,16 @@ class OtherServiceController {
   }
 }
 
-async function startApp(nats: NatsTestServer, database: TestDatabase, service: string, controller: Type): Promise<INestApplication> {
-  @Module({
-    imports: [
-      PersistenceModule.forRoot({
-        schema: service,
-        entities: MESSAGING_ENTITIES,
-        migrations: [CreateMessagingTables1764000000000, AddOutboxParking1796000000000],
-        databaseUrl: database.url,
-        dataDir: mkdtempSync(join(tmpdir(), 'resilience-')),
-      }),
-      MessagingModule.forRoot({ serviceName: service, nats: { NATS_URL: nats.url }, outboxRetry: { maxAttempts: 3, backoffMs: [100] } }),
-    ],
+function startApp(nats: NatsTestServer, database: TestDatabase, service: string, controller: Type): Promise<INestApplication> {
+  return startMessagingTestApp({
+    nats,
+    database,
+    service,
     controllers: [controller],
-  })
-  class ProbeModule {}
-  const app = await NestFactory.create(ProbeModule, { logger: ['error'] });
-  const microservice = app.connectMicroservice(
-    {
-      strategy: new JetStreamServer({
-        connection: app.get(NATS_CONNECTION),
-        durableName: service,
-        // The old rule would have dead-lettered after 3 attempts, 0.3 s.
-        maxAttempts: 3,
-        backoffMs: [100, 200],
-        transientBackoffMs: [50, 100, 200],
-        ackWaitMs: 1_000,
-      }),
-    },
-    { deferInitialization: true },
-  );
-  microservice.useGlobalFilters(new RethrowEventErrors());
-  await app.startAllMicroservices();
-  await app.init();
-  return app;
+    outboxRetry: { maxAttempts: 3, backoffMs: [100] },
+    // The old rule would have dead-lettered after 3 attempts, 0.3 s.
+    consumer: { maxAttempts: 3, backoffMs: [100, 200], transientBackoffMs: [50, 100, 200], ackWaitMs: 1_000 },
+  });
 }
 
 describe('resilience on a real NATS and PostgreSQL', () => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,18 +33,11 @@ export async function startServices(
   perService: Partial<Record<ServiceName, Record<string, string>>> = {},
 ): Promise<RunningServices> {
   const ports = new Map<ServiceName, number>();
-  const children = new Map<ServiceName, ChildProcess>();
+  const processes = new Map<ServiceName, ServiceProcess>();
+  // One log per service across restarts.
   const output = new Map<ServiceName, string[]>();
   const spawnService = (name: ServiceName): void => {
-    const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
-      cwd: root,
-      env: { ...process.env, ...environment, ...perService[name], PORT: String(ports.get(name)), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines = output.get(name)!;
-    child.stdout?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
-    children.set(name, child);
+    processes.set(name, spawnServiceProcess(name, { ...environment, ...perService[name] }, ports.get(name)!, output.get(name)!));
   };
   for (const name of SERVICE_NAMES) {
     ports.set(name, await freePort());
@@ -54,8 +47,8 @@ export async function startServices(
   const whenHealthy = async (name: ServiceName, timeoutMs = 90_000): Promise<void> => {
     await eventually(
       async () => {
-        const child = children.get(name)!;
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${services.logs(name)}`);
+        const exit = processes.get(name)!.exitCode();
+        if (exit !== null) throw new Error(`${name} exited with ${exit}:\n${services.logs(name)}`);
         const response = await fetch(`${services.url(name)}/health`).catch(() => null);
         return response?.ok ?? false;
       },
@@ -73,36 +66,16 @@ export async function startServices(
       for (const name of SERVICE_NAMES) writeFileSync(join(dir, `${name}.log`), services.logs(name));
       return dir;
     },
-    async kill(name, signal = 'SIGKILL') {
-      const child = children.get(name)!;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill(signal);
-      await gone;
-    },
+    kill: (name, signal = 'SIGKILL') => processes.get(name)!.kill(signal),
     async start(name, { waitUntilHealthy = true } = {}) {
-      const child = children.get(name)!;
-      if (child.exitCode === null && child.signalCode === null) throw new Error(`${name} is still running`);
+      if (processes.get(name)!.exitCode() === null) throw new Error(`${name} is still running`);
       output.get(name)!.push(`--- restarted at ${new Date().toISOString()} ---\n`);
       spawnService(name);
       if (waitUntilHealthy) await whenHealthy(name);
     },
     whenHealthy,
     async stop() {
-      await Promise.all(
-        [...children.values()].map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-              child.once('exit', () => {
-                clearTimeout(killer);
-                resolve();
-              });
-              child.kill('SIGTERM');
-            }),
-        ),
-      );
+      await Promise.all([...processes.values()].map((service) => service.stop()));
     },
   };
   for (const name of SERVICE_NAMES) await whenHealthy(name);
@@ -114,6 +87,9 @@ export interface ServiceProcess {
   logs(): string;
   /** Null while it runs; its exit code (or signal) once it exited. */
   exitCode(): number | string | null;
+  /** Sends `signal` and waits until the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** SIGTERM, then SIGKILL after 10 s; resolves once it is gone. */
   stop(): Promise<void>;
 }
 
@@ -122,29 +98,38 @@ export interface ServiceProcess {
  * to become healthy: for tests of a service that starts while its dependencies are down.
  */
 export async function startServiceProcess(name: ServiceName, environment: Record<string, string>): Promise<ServiceProcess> {
-  const port = await freePort();
-  const lines: string[] = [];
+  return spawnServiceProcess(name, { ...environment, HOST: '127.0.0.1' }, await freePort(), []);
+}
+
+/** One service process on `port`, its output appended to `lines`. */
+function spawnServiceProcess(name: ServiceName, environment: Record<string, string>, port: number, lines: string[]): ServiceProcess {
   const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
     cwd: root,
-    env: { ...process.env, ...environment, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1' },
+    env: { ...process.env, ...environment, PORT: String(port), NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
   let exit: number | string | null = null;
-  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    exit = code ?? signal ?? 'unknown';
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exit = code ?? signal ?? 'unknown';
+      resolve();
+    }),
+  );
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (exit !== null) return;
+    child.kill(signal);
+    await exited;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     logs: () => lines.join(''),
     exitCode: () => exit,
+    kill,
     async stop() {
-      if (exit !== null) return;
       const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.kill('SIGTERM');
-      await exited;
+      await kill('SIGTERM');
       clearTimeout(killer);
     },
   };

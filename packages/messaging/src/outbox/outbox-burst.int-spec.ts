@@ -1,24 +1,13 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Controller, type INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, type INestApplication } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvelope, defineEvent, type EventEnvelope } from '@ensoras/contracts';
-import { PersistenceModule } from '@ensoras/persistence';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
-import { JetStreamServer } from '../consuming/jetstream.server.js';
-import { RethrowEventErrors } from '../consuming/rethrow-event-errors.filter.js';
 import { Inbox } from '../inbox/inbox.service.js';
-import { MESSAGING_ENTITIES } from '../index.js';
-import { MessagingModule } from '../messaging.module.js';
-import { NATS_CONNECTION } from '../messaging.tokens.js';
-import { CreateMessagingTables1764000000000 } from './messaging-tables.migration.js';
-import { AddOutboxParking1796000000000 } from './outbox-parking.migration.js';
 import { Outbox } from './outbox.service.js';
+import { startMessagingTestApp } from '../test-support/messaging-test-app.js';
 
 /** Big enough to see the per-event round trips, small enough for a shared 2-core machine. */
 const BURST = Number(process.env.OUTBOX_BURST ?? 2_000);
@@ -65,28 +54,7 @@ describe('a burst of events through the outbox into a consumer, on PostgreSQL', 
 
   beforeAll(async () => {
     [nats, database] = await Promise.all([startNats(), createTestDatabase()]);
-    @Module({
-      imports: [
-        PersistenceModule.forRoot({
-          schema: 'burst',
-          entities: MESSAGING_ENTITIES,
-          migrations: [CreateMessagingTables1764000000000, AddOutboxParking1796000000000],
-          databaseUrl: database.url,
-          dataDir: mkdtempSync(join(tmpdir(), 'burst-')),
-        }),
-        MessagingModule.forRoot({ serviceName: 'burst', nats: { NATS_URL: nats.url } }),
-      ],
-      controllers: [StepController],
-    })
-    class BurstModule {}
-    app = await NestFactory.create(BurstModule, { logger: ['error'] });
-    const microservice = app.connectMicroservice(
-      { strategy: new JetStreamServer({ connection: app.get(NATS_CONNECTION), durableName: 'burst' }) },
-      { deferInitialization: true },
-    );
-    microservice.useGlobalFilters(new RethrowEventErrors());
-    await app.startAllMicroservices();
-    await app.init();
+    app = await startMessagingTestApp({ nats, database, service: 'burst', controllers: [StepController] });
   });
 
   afterAll(async () => {
