@@ -2,7 +2,9 @@
  * The fault suite (`npm run chaos`): customer mail keeps arriving while every service and nats-server are killed
  * (SIGKILL: no shutdown hooks) and restarted, and while the database is unreachable for longer than the old
  * dead-letter window (5 attempts over about 2.6 minutes). What an admin must see afterwards: every mail is a ticket,
- * once; every customer got exactly one answer; nothing was dead-lettered for an outage that lost nothing.
+ * once; every customer got exactly one answer (or, for a send killed in the milliseconds between the end of DATA and
+ * the server's answer, at most one and a ticket handed to a human saying delivery is uncertain); nothing was
+ * dead-lettered for an outage that lost nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -151,12 +153,26 @@ describe('the fault suite: crashes and outages while mail arrives', () => {
       } while (cursor);
       return items;
     };
-    const tickets = await eventually(async () => {
+    const answeredOrHandedOff = async () => {
       const found = await allTickets();
       return found.length >= MAILS && found.every((t) => t.status !== 'open') ? found : null;
-    }, { timeoutMs: 300_000, intervalMs: 2_000, message: 'not every mail became an answered ticket' });
-    await eventually(async () => smtp.messages.length >= MAILS, { timeoutMs: 120_000, message: 'not every customer was answered' });
+    };
+    let tickets = await eventually(answeredOrHandedOff, { timeoutMs: 300_000, intervalMs: 2_000, message: 'not every mail became an answered ticket' });
+    // A reply whose sender was killed between the end of DATA and recording the server's answer may or may not have
+    // been delivered: it is never sent again, and its ticket goes to a human saying so. Everything else is answered.
+    const uncertain = () => tickets.filter((t) => t.handoffReason?.includes('delivery_uncertain')).map((t) => t.customer.address);
+    await eventually(async () => {
+      tickets = (await answeredOrHandedOff()) ?? tickets;
+      return smtp.messages.length >= MAILS - uncertain().length;
+    }, { timeoutMs: 150_000, intervalMs: 2_000, message: 'not every customer was answered' }).catch((error: unknown) => {
+      const answered = new Set(smtp.messages.flatMap((m) => m.envelopeTo));
+      const missing = tickets.filter((t) => !answered.has(t.customer.address));
+      console.log(`unanswered: ${missing.map((t) => `${t.customer.address} (${t.status}${t.handoffReason ? `: ${t.handoffReason}` : ''})`).join('; ')}`);
+      console.log(`service logs in ${services.saveLogs('fault-suite')}`);
+      throw error;
+    });
     await sleep(5_000); // time for a wrong second send to show up
+    tickets = await allTickets();
 
     const repliesPerCustomer = new Map<string, number>();
     for (const mail of smtp.messages) {
@@ -175,13 +191,16 @@ describe('the fault suite: crashes and outages while mail arrives', () => {
         `  tickets ${tickets.length}, duplicates ${[...ticketsPerCustomer.values()].filter((n) => n > 1).length}, ` +
           `lost ${customers.filter((c) => !ticketsPerCustomer.has(c)).length}`,
         `  answers ${smtp.messages.length}, customers answered twice ${[...repliesPerCustomer.values()].filter((n) => n > 1).length}, ` +
-          `unanswered ${customers.filter((c) => !repliesPerCustomer.has(c)).length}`,
+          `unanswered ${customers.filter((c) => !repliesPerCustomer.has(c)).length}, delivery uncertain (handed off) ${uncertain().length}`,
         `  dead letters ${deadLetters}; all answered ${Math.round((Date.now() - arrivedAt) / 1000)} s after the last mail, ` +
           `${Math.round((Date.now() - startedAt) / 1000)} s in all`,
       ].join('\n'),
     );
     expect(customers.filter((c) => ticketsPerCustomer.get(c) !== 1)).toEqual([]);
-    expect(customers.filter((c) => repliesPerCustomer.get(c) !== 1)).toEqual([]);
+    expect(customers.filter((c) => (repliesPerCustomer.get(c) ?? 0) > 1)).toEqual([]);
+    expect(customers.filter((c) => repliesPerCustomer.get(c) !== 1 && !uncertain().includes(c))).toEqual([]);
+    // mail-outbound handles one request at a time and was killed once: at most one send can be caught mid-answer.
+    expect(uncertain().length).toBeLessThanOrEqual(1);
     expect(new Set(smtp.messages.map((m) => m.parsed.messageId)).size).toBe(smtp.messages.length);
     expect(deadLetters).toBe(0);
   });

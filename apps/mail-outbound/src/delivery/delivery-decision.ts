@@ -18,20 +18,27 @@ export type DeliveryDecision =
   | { action: 'republish-failed' }
   /** Another attempt is in the middle of the SMTP transaction: come back later. */
   | { action: 'wait-for-other-attempt' }
-  /** An attempt took the send and never settled it: it may or may not have reached the server. */
+  /** An attempt handed the whole mail to the server and never settled it: it may or may not have been delivered. */
   | { action: 'give-up-uncertain' }
-  /** Nobody has sent it (or the last try failed transiently): take it. */
-  | { action: 'send' };
+  /**
+   * Nobody has sent it, the last try failed transiently, or an attempt died before the end of DATA (`interrupted`:
+   * the server discarded that transaction): take it.
+   */
+  | { action: 'send'; interrupted?: true };
 
 export interface DeliveryState {
   status: DeliveryStatus;
   claimedAt: Date | null;
+  /** When the current attempt finished writing the mail, just before the dot that ends DATA; null before that. */
+  handedOverAt: Date | null;
 }
 
 /**
- * The core of "a crash must not send twice": a row found in `sending` after the lease ran out belongs to an attempt
- * that died between taking the send and settling it. The server may have accepted the mail, so sending again could
- * duplicate it; we never do, and report it as failed instead (delivery_uncertain).
+ * The core of "a crash must neither send twice nor lose the answer": a row found in `sending` after the lease ran out
+ * belongs to an attempt that died between taking the send and settling it. If it died before the end of DATA (no
+ * hand-over recorded), the server kept nothing and the mail is sent again. If it died after, the server may have
+ * accepted the mail, so sending again could duplicate it; we never do, and report it as failed (delivery_uncertain).
+ * That window is the server's answer to the dot plus one database write: milliseconds.
  */
 export function decideDelivery(state: DeliveryState, now: Date): DeliveryDecision {
   switch (state.status) {
@@ -42,7 +49,7 @@ export function decideDelivery(state: DeliveryState, now: Date): DeliveryDecisio
     case 'sending': {
       const claimedAt = state.claimedAt?.getTime();
       if (claimedAt !== undefined && now.getTime() - claimedAt < SEND_LEASE_MS) return { action: 'wait-for-other-attempt' };
-      return { action: 'give-up-uncertain' };
+      return state.handedOverAt === null && claimedAt !== undefined ? { action: 'send', interrupted: true } : { action: 'give-up-uncertain' };
     }
     case 'queued':
     case 'retrying':

@@ -26,6 +26,11 @@ export class Delivery {
   @Column('text', { name: 'smtp_response', nullable: true }) smtpResponse!: string | null;
   /** When the current (or last) SMTP transaction was taken; tells an in-flight send from a crashed one. */
   @Column('timestamptz', { name: 'claimed_at', nullable: true }) claimedAt!: Date | null;
+  /**
+   * When the current attempt had written the whole mail and was about to send the dot that ends DATA. Null: the
+   * attempt (if it died) never got that far, so the server kept nothing and the mail can be sent again.
+   */
+  @Column('timestamptz', { name: 'handed_over_at', nullable: true }) handedOverAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
 }

@@ -137,8 +137,13 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
   const sentReports = (outboundMessageId: string) => reportsOf<MailSentPayload>(MailSent.type, outboundMessageId);
   const failedReports = (outboundMessageId: string) => reportsOf<MailFailedPayload>(MailFailed.type, outboundMessageId);
 
-  async function deliveryRow(outboundMessageId: string): Promise<{ status: string; attempts: number; last_error: string | null } | undefined> {
-    const result = await db.query('SELECT status, attempts, last_error FROM mail_outbound.delivery WHERE outbound_message_id = $1', [outboundMessageId]);
+  async function deliveryRow(
+    outboundMessageId: string,
+  ): Promise<{ status: string; attempts: number; last_error: string | null; handed_over_at: Date | null; sent_at: Date | null } | undefined> {
+    const result = await db.query(
+      'SELECT status, attempts, last_error, handed_over_at, sent_at FROM mail_outbound.delivery WHERE outbound_message_id = $1',
+      [outboundMessageId],
+    );
     return result.rows[0];
   }
 
@@ -295,12 +300,12 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(smtp.plain.messages).toHaveLength(before);
   });
 
-  it('never sends again a mail whose earlier attempt crashed mid-send, and reports it as delivery_uncertain', async () => {
+  it('never sends again a mail whose earlier attempt crashed after handing it over, and reports it as delivery_uncertain', async () => {
     const request = sendRequest('crash');
-    // What a crash between taking the send and settling it leaves behind, found after JetStream's ack wait.
+    // What a crash between the end of DATA and settling leaves behind, found after JetStream's ack wait.
     await db.query(
-      `INSERT INTO mail_outbound.delivery (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at)
-       VALUES ($1, 'crash', $2, $3, 'sending', 1, now() - interval '10 minutes')`,
+      `INSERT INTO mail_outbound.delivery (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at, handed_over_at)
+       VALUES ($1, 'crash', $2, $3, 'sending', 1, now() - interval '10 minutes', now() - interval '10 minutes')`,
       [request.payload.outboundMessageId, request.payload.ticketId, request.payload.messageId],
     );
     await publish(request);
@@ -312,7 +317,30 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(failed!.payload).toMatchObject({ code: 'delivery_uncertain', permanent: true });
     expect(failed!.payload.reason).toMatch(/Sent folder/);
     expect(await deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(smtp.crash.messages).toHaveLength(0);
+    expect(smtp.crash.messages.filter((m) => m.parsed.messageId === request.payload.messageId)).toHaveLength(0);
+  });
+
+  it('sends a mail whose earlier attempt crashed before the end of DATA, once, and records the hand-over', async () => {
+    const request = sendRequest('crash');
+    // A crash while connecting or writing the mail: the server dropped that transaction with the connection.
+    await db.query(
+      `INSERT INTO mail_outbound.delivery (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at)
+       VALUES ($1, 'crash', $2, $3, 'sending', 1, now() - interval '10 minutes')`,
+      [request.payload.outboundMessageId, request.payload.ticketId, request.payload.messageId],
+    );
+    await publish(request);
+
+    const [sent] = await eventually(() => {
+      const reports = sentReports(request.payload.outboundMessageId);
+      return reports.length > 0 ? reports : null;
+    }, { timeoutMs: 20_000 });
+    expect(sent!.payload.outboundMessageId).toBe(request.payload.outboundMessageId);
+    expect(failedReports(request.payload.outboundMessageId)).toHaveLength(0);
+    expect(smtp.crash.messages.filter((m) => m.parsed.messageId === request.payload.messageId)).toHaveLength(1);
+    const row = await deliveryRow(request.payload.outboundMessageId);
+    expect(row).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(row!.handed_over_at).not.toBeNull();
+    expect(new Date(row!.handed_over_at!).getTime()).toBeLessThanOrEqual(new Date(row!.sent_at!).getTime());
   });
 
   it('leaves a send that another attempt is making right now to that attempt, and reports its outcome', async () => {
@@ -336,7 +364,7 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     }, { timeoutMs: 20_000 });
     expect(sent!.payload.smtpResponse).toBe('250 2.0.0 queued');
     expect(failedReports(request.payload.outboundMessageId)).toHaveLength(0);
-    expect(smtp.crash.messages).toHaveLength(0);
+    expect(smtp.crash.messages.filter((m) => m.parsed.messageId === request.payload.messageId)).toHaveLength(0);
   });
 
   it('serves /health and Prometheus metrics of what it sent and gave up on', async () => {

@@ -7,6 +7,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
 import { decideDelivery, isLastAttempt, MAX_SEND_ATTEMPTS } from './delivery-decision.js';
 import { Delivery } from './delivery.entity.js';
+import { withEndOfDataGate } from './end-of-data-gate.js';
 import { mailFailedEvent, mailSentEvent, type DeliveryKeys } from './delivery-events.js';
 import { composeReplyMail, requestProblem } from './reply-mail.js';
 import { classifySendError, type DeliveryFailure } from './send-failure.js';
@@ -15,6 +16,11 @@ import { SmtpTransports, type ChannelTransport, type SendingChannel } from './sm
 /** Thrown for a transient failure: the JetStream transport redelivers the request with back-off. */
 export class SendDeferredError extends Error {
   override readonly name = 'SendDeferredError';
+}
+
+/** The attempt lost its hold on the send before the end of DATA; nothing was delivered and another attempt owns it. */
+class HandOverRefusedError extends Error {
+  override readonly name = 'HandOverRefusedError';
 }
 
 type Claim =
@@ -113,6 +119,9 @@ export class DeliveryService {
           });
           return { kind: 'settled', failedCode: 'delivery_uncertain' };
         case 'send': {
+          if (decision.interrupted) {
+            this.logger.warn(`Mail ${delivery.outboundMessageId}: an attempt ended before the end of DATA, so the server kept nothing; sending it again`);
+          }
           const problem = this.unusable(envelope, this.channels.get(envelope.projectId));
           if ('code' in problem) {
             this.logger.warn(`Mail ${delivery.outboundMessageId} cannot be sent: ${problem.reason}`);
@@ -125,7 +134,7 @@ export class DeliveryService {
           await manager.update(
             Delivery,
             { outboundMessageId: delivery.outboundMessageId },
-            { status: delivery.status, attempts: delivery.attempts, claimedAt: delivery.claimedAt },
+            { status: delivery.status, attempts: delivery.attempts, claimedAt: delivery.claimedAt, handedOverAt: null },
           );
           return { kind: 'send', attempt: delivery.attempts, channel: problem.channel };
         }
@@ -157,8 +166,14 @@ export class DeliveryService {
     const stopTimer = this.metrics.startSend();
     let info: SMTPPool.SentMessageInfo;
     try {
-      info = await transport.transporter.sendMail(composeReplyMail(envelope.projectId, request, channel.identity));
+      const mail = composeReplyMail(envelope.projectId, request, channel.identity);
+      info = await transport.transporter.sendMail(withEndOfDataGate(mail, () => this.recordHandOver(keys.outboundMessageId, attempt)));
     } catch (error) {
+      if (error instanceof HandOverRefusedError) {
+        stopTimer('transient_failure');
+        this.logger.warn(error.message);
+        return;
+      }
       const failure = classifySendError(error, channel.smtp);
       failure.reason = withoutSecret(failure.reason, transport.password);
       stopTimer(failure.permanent ? 'permanent_failure' : 'transient_failure');
@@ -183,6 +198,21 @@ export class DeliveryService {
     this.outbox.publishSoon();
     this.metrics.recordSent();
     this.logger.log(`Sent mail ${keys.outboundMessageId} ${keys.messageId} (attempt ${attempt}): ${smtpResponse}`);
+  }
+
+  /**
+   * Recorded before the dot that ends DATA, so a crash before it is known to have delivered nothing. Only while this
+   * attempt still holds the send: if another took it over meanwhile (this one outlived its lease), this one stops
+   * short of the dot, so the two can never both deliver.
+   */
+  private async recordHandOver(outboundMessageId: string, attempt: number): Promise<void> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(Delivery)
+      .set({ handedOverAt: () => 'now()' })
+      .where({ outboundMessageId, status: 'sending', attempts: attempt })
+      .execute();
+    if (result.affected !== 1) throw new HandOverRefusedError(`Mail ${outboundMessageId}: attempt ${attempt} no longer holds the send; stopped before the end of DATA`);
   }
 
   /** A permanent failure ends the delivery; a transient one records it and throws for a redelivery. */

@@ -6,6 +6,7 @@ import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import { createTransport, type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Subscription } from 'rxjs';
+import { useEndOfDataGate } from './end-of-data-gate.js';
 
 /** Connect and greeting bound; a send must end well inside the delivery lease (see SEND_LEASE_MS). */
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -70,6 +71,7 @@ export class SmtpTransports implements OnModuleInit, OnApplicationShutdown {
       // took it. Retries are ours to decide, with the delivery row recording each attempt.
       maxRequeues: 0,
     } as SMTPPool.Options);
+    useEndOfDataGate(transporter);
     // A pooled connection that breaks while idle reports here; the next send opens a fresh one.
     transporter.on('error', (error) => this.logger.debug(`SMTP pool of ${channel.projectId}: ${error.message}`));
     const pool = { transporter, password, revision: channel.revision };

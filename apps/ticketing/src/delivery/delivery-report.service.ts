@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { DeliveryStatus, MailFailedPayload, MailSentPayload } from '@ensoras/contracts';
 import { Outbox } from '@ensoras/messaging';
 import { ticketUpdated } from '../tickets/ticket-envelopes.js';
+import { failedReplyHandoff } from './failed-reply-handoff.js';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 
@@ -37,11 +38,19 @@ export class DeliveryReportService {
       if (!message) return 'unknown-message';
       const next = settle(message, report);
       if (next.deliveryStatus === message.deliveryStatus && next.deliveryNote === message.deliveryNote) return 'unchanged';
+      const previous = message.deliveryStatus;
       message.deliveryStatus = next.deliveryStatus;
       message.deliveryNote = next.deliveryNote;
       await m.update(TicketMessage, { id: message.id }, next);
-      const ticket = await m.findOneByOrFail(Ticket, { id: message.ticketId });
-      await this.outbox.add(m, ticketUpdated(ticket, ['message.deliveryStatus'], message));
+      const ticket = await m.findOneOrFail(Ticket, { where: { id: message.ticketId }, lock: { mode: 'pessimistic_write' } });
+      const handoff = failedReplyHandoff(ticket, previous, next);
+      if (handoff) {
+        Object.assign(ticket, handoff, { updatedAt: new Date() });
+        await m.update(Ticket, { id: ticket.id }, { ...handoff, updatedAt: ticket.updatedAt });
+        this.logger.log(`Ticket ${ticket.id} in ${projectId} handed off to a human: ${handoff.handoffReason}`);
+      }
+      const changed = handoff ? ['message.deliveryStatus', 'status', 'handoffReason'] : ['message.deliveryStatus'];
+      await this.outbox.add(m, ticketUpdated(ticket, changed, message));
       return 'updated';
     });
     if (outcome === 'updated') this.outbox.publishSoon();

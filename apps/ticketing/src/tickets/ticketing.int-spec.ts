@@ -297,7 +297,11 @@ describe('ticketing: replies and delivery', () => {
         [thirdReply.id, 'sent'],
       ].sort(),
     );
-    expect(updates.every((p) => p.changes.length === 1)).toBe(true);
+    expect(updates.filter((p) => p.message?.id !== agentReply.id).every((p) => p.changes.length === 1)).toBe(true);
+    // The reply that failed for good puts the ticket in a human's queue, saying why, in the same update.
+    expect(updates.find((p) => p.message?.id === agentReply.id)!.changes.sort()).toEqual(['handoffReason', 'message.deliveryStatus', 'status']);
+    expect(settledTicket).toMatchObject({ status: 'handed_off' });
+    expect(settledTicket.handoffReason).toMatch(/^Our reply was not delivered: auth_failed: 535 Authentication failed/);
   });
 
   it('records nothing for a project whose channel has no identity', async () => {
