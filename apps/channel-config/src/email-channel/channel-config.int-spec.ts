@@ -11,13 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHANNEL_SETTINGS_BUCKET,
   DEFAULT_CHANNEL_SAFETY,
+  defaultImportSince,
+  MAILBOX_STATUS_BUCKET,
   ChannelConfigured,
   ChannelDisabled,
   ChannelEnabled,
   STREAMS,
   type ChannelSettingsSnapshot,
+  type EmailChannelStatusView,
   type EmailChannelView,
   type EventDefinition,
+  type MailboxStatusRecord,
   type EventEnvelope,
   type ChannelChangedPayload,
   type TestConnectionResult,
@@ -301,6 +305,64 @@ describe('channel-config admin API', () => {
     expect(widened.body.responseDelay).toEqual({ minSeconds: 30, maxSeconds: 600 });
     expect(widened.body.imap?.port).toBe(dovecot.imapsPort);
     await eventually(async () => (await snapshotOf('p-patch'))?.responseDelay.maxSeconds === 600);
+  });
+
+  it('keeps how much history to import: the last 14 days by default, a date or null, 400 naming import.since', async () => {
+    const project = '/v1/projects/p-import/channels/email';
+    const put = await call<EmailChannelView>('PUT', project, workingChannel());
+    expect(put.body.import).toEqual({ since: defaultImportSince(new Date()) });
+    expect((await eventually(() => snapshotOf('p-import'))).import).toEqual(put.body.import);
+
+    const patched = await call<EmailChannelView>('PATCH', project, { import: { since: '2025-01-15' } });
+    expect(patched.body.import).toEqual({ since: '2025-01-15T00:00:00.000Z' });
+    await eventually(async () => (await snapshotOf('p-import'))?.import?.since === '2025-01-15T00:00:00.000Z');
+    // A PUT without it keeps the choice (its default depends on when the channel was first configured).
+    expect((await call<EmailChannelView>('PUT', project, workingChannel())).body.import).toEqual({ since: '2025-01-15T00:00:00.000Z' });
+    expect((await call<EmailChannelView>('PATCH', project, { import: { since: null } })).body.import).toEqual({ since: null });
+
+    const refused = await call<{ message: string[] }>('PATCH', project, { import: { since: 'last month' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toEqual([expect.stringMatching(/^import\.since: /)]);
+    expect((await call<EmailChannelView>('GET', project)).body.import).toEqual({ since: null });
+  });
+
+  it("shows the mailbox's status as mail-ingest reports it: 404 unconfigured, disabled, connecting, then the report", async () => {
+    const project = '/v1/projects/p-status/channels/email';
+    expect((await call('GET', `${project}/status`)).status).toBe(404);
+    expect((await call('GET', `${project}/status`, undefined, null)).status).toBe(401);
+    await call('PUT', project, workingChannel());
+    expect((await call<EmailChannelStatusView>('GET', `${project}/status`)).body).toMatchObject({ state: 'disabled', enabled: false });
+    expect((await call('POST', `${project}/enable`)).status).toBe(200);
+    expect((await call<EmailChannelStatusView>('GET', `${project}/status`)).body).toMatchObject({ state: 'connecting', enabled: true, updatedAt: null });
+
+    // mail-ingest's report for the current revision of the settings, as its watcher writes it.
+    const { revision } = await eventually(async () => {
+      const snapshot = await snapshotOf('p-status');
+      return snapshot?.enabled ? snapshot : null;
+    });
+    const report: MailboxStatusRecord = {
+      projectId: 'p-status',
+      revision,
+      state: 'backfilling',
+      imported: 1_200,
+      total: 20_000,
+      lastError: null,
+      lastErrorAt: null,
+      lastImportAt: '2026-12-01T10:00:00.000Z',
+      updatedAt: '2026-12-01T10:00:01.000Z',
+    };
+    await (await new Kvm(nc).create(MAILBOX_STATUS_BUCKET)).put('p-status', JSON.stringify(report));
+    expect((await call<EmailChannelStatusView>('GET', `${project}/status`)).body).toEqual({
+      projectId: 'p-status',
+      enabled: true,
+      state: 'backfilling',
+      imported: 1_200,
+      total: 20_000,
+      lastError: null,
+      lastErrorAt: null,
+      lastImportAt: '2026-12-01T10:00:00.000Z',
+      updatedAt: '2026-12-01T10:00:01.000Z',
+    });
   });
 
   it('keeps the safety limits: defaults on PUT, PATCH merges one limit, 400 naming the field, the KV snapshot follows', async () => {

@@ -1,4 +1,4 @@
-import type { ChannelSafety, EmailIdentity, ImapSettings, ResponseDelay, SealedSecret, SmtpSettings } from '@ensoras/contracts';
+import type { ChannelSafety, EmailIdentity, ImapSettings, ImportSettings, ResponseDelay, SealedSecret, SmtpSettings } from '@ensoras/contracts';
 
 export type StoredImapSettings = ImapSettings & { password: SealedSecret };
 export type StoredSmtpSettings = SmtpSettings & { password: SealedSecret };
@@ -11,6 +11,7 @@ export interface EmailChannelSettings {
   guidelines: string;
   responseDelay: ResponseDelay;
   safety: ChannelSafety;
+  import: ImportSettings;
 }
 
 /**

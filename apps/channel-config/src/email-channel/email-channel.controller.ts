@@ -2,21 +2,35 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, UseGuards } f
 import {
   PatchEmailChannelDto,
   PutEmailChannelDto,
+  type EmailChannelStatusView,
   type EmailChannelView,
   type TestConnectionResult,
 } from '@ensoras/contracts';
 import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ChannelStatusService } from './channel-status.service.js';
 import { EmailChannelService } from './email-channel.service.js';
 
 @Controller('v1/projects/:projectId/channels/email')
 @UseGuards(AdminTokenGuard)
 export class EmailChannelController {
-  constructor(private readonly channels: EmailChannelService) {}
+  constructor(
+    private readonly channels: EmailChannelService,
+    private readonly statuses: ChannelStatusService,
+  ) {}
 
   /** 404 while never configured. Passwords are never shown: `passwordSet` says one is stored. */
   @Get()
   get(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelView> {
     return this.channels.get(projectId);
+  }
+
+  /**
+   * What the mailbox is doing: connecting, backfilling (imported of total), watching, failing (lastError), or
+   * disabled. 404 while never configured.
+   */
+  @Get('status')
+  status(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelStatusView> {
+    return this.statuses.status(projectId);
   }
 
   @Put()

@@ -36,6 +36,9 @@ export class EmailChannelEntity {
   @Column({ name: 'loop_window_minutes', type: 'int' }) loopWindowMinutes!: number;
   @Column({ name: 'max_ai_replies_per_hour', type: 'int' }) maxAiRepliesPerHour!: number;
 
+  /** ImportSettings.since; null imports the whole mailbox. */
+  @Column({ name: 'import_since', type: 'timestamptz', nullable: true }) importSince!: Date | null;
+
   /** Result of the last Test Connection; cleared when the connection settings change. */
   @Column({ name: 'last_connection_test', type: 'jsonb', nullable: true }) lastConnectionTest!: ConnectionTestSummary | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
@@ -64,6 +67,7 @@ export class EmailChannelEntity {
       guidelines: this.guidelines,
       responseDelay: { minSeconds: this.responseDelayMinSeconds, maxSeconds: this.responseDelayMaxSeconds },
       safety: this.safety(),
+      import: { since: this.importSince ? this.importSince.toISOString() : null },
     };
   }
 
@@ -79,6 +83,7 @@ export class EmailChannelEntity {
 
   assignSettings(settings: EmailChannelSettings): void {
     const { imap, smtp, identity, responseDelay, safety } = settings;
+    this.importSince = settings.import.since === null ? null : new Date(settings.import.since);
     this.imapHost = imap.host;
     this.imapPort = imap.port;
     this.imapEncryption = imap.encryption;

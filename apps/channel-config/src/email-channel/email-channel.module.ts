@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ProjectsModule } from '../projects/projects.module.js';
+import { ChannelStatusService } from './channel-status.service.js';
 import { ConnectionTester } from './connection-test.service.js';
 import { EmailChannelController } from './email-channel.controller.js';
 import { EmailChannelService } from './email-channel.service.js';
@@ -8,6 +9,6 @@ import { PasswordResealing } from './password-resealing.service.js';
 @Module({
   imports: [ProjectsModule],
   controllers: [EmailChannelController],
-  providers: [EmailChannelService, ConnectionTester, PasswordResealing],
+  providers: [EmailChannelService, ChannelStatusService, ConnectionTester, PasswordResealing],
 })
 export class EmailChannelModule {}

@@ -116,7 +116,7 @@ export class EmailChannelService {
   }
 }
 
-function requireChannel(channel: EmailChannelEntity | null, projectId: string): EmailChannelEntity {
+export function requireChannel(channel: EmailChannelEntity | null, projectId: string): EmailChannelEntity {
   if (!channel) throw new NotFoundException(`The email channel of project ${projectId} is not configured`);
   return channel;
 }

@@ -30,6 +30,7 @@ export function emailChannelView(channel: EmailChannelEntity): EmailChannelView 
     guidelines: channel.guidelines,
     responseDelay: { minSeconds: channel.responseDelayMinSeconds, maxSeconds: channel.responseDelayMaxSeconds },
     safety: channel.safety(),
+    import: channel.settings().import,
     updatedAt: channel.updatedAt.toISOString(),
     lastConnectionTest: channel.lastConnectionTest,
   };

@@ -240,6 +240,37 @@ describe('PATCH', () => {
   });
 });
 
+describe('history import (import.since)', () => {
+  const now = new Date('2026-12-01T23:40:00Z');
+
+  it('a new channel imports the last 14 days; a date and null (everything) are taken as sent, in one spelling', async () => {
+    expect((await settingsFromPut(putBody(), null, sealing, now)).settings.import).toEqual({ since: '2026-11-17T00:00:00.000Z' });
+    const dated = await settingsFromPut(putBody({ import: { since: '2024-01-31' } }), null, sealing, now);
+    expect(dated.settings.import).toEqual({ since: '2024-01-31T00:00:00.000Z' });
+    expect(dated.changedFields).toContain('import.since');
+    expect((await settingsFromPut(putBody({ import: { since: null } }), null, sealing, now)).settings.import).toEqual({ since: null });
+  });
+
+  it('a PUT without it keeps the stored choice, and sending the same date again is no change', async () => {
+    const before = await stored({ import: { since: null } });
+    const again = await settingsFromPut(putBody(), before, sealing, new Date('2027-06-01T00:00:00Z'));
+    expect(again.settings.import).toEqual({ since: null });
+    expect(again.changedFields).not.toContain('import.since');
+    const dated = await stored({ import: { since: '2025-05-05T00:00:00Z' } });
+    const same = await settingsFromPatch(patchBody({ import: { since: '2025-05-05' } }), dated, sealing);
+    expect(same.changedFields).toEqual([]);
+  });
+
+  it('names import.since when it is not a date, or missing from import', async () => {
+    for (const since of ['last week', '2026-13-01', 20260101, '']) {
+      const errors = await fieldErrorsOf(settingsFromPatch(patchBody({ import: { since } }), await stored(), sealing));
+      expect(errors).toEqual([expect.stringMatching(/^import\.since: import\.since must be an ISO 8601 date/)]);
+    }
+    const errors = await fieldErrorsOf(settingsFromPut(putBody({ import: {} }), null, sealing));
+    expect(errors).toEqual([expect.stringMatching(/^import\.since: /)]);
+  });
+});
+
 describe('affectsConnection', () => {
   it('is true for connection settings and passwords, false for markAsRead, identity, guidelines, delay and safety', () => {
     expect(affectsConnection(['imap.password'])).toBe(true);

@@ -9,10 +9,12 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import {
   DEFAULT_CHANNEL_SAFETY,
+  defaultImportSince,
   PutEmailChannelDto,
   type ChannelSafety,
   type EmailIdentity,
   type ImapSettings,
+  type ImportSettings,
   type PatchEmailChannelDto,
   type ResponseDelay,
   type SealedSecret,
@@ -64,6 +66,7 @@ interface Draft {
   guidelines: string;
   responseDelay: Partial<ResponseDelay>;
   safety: Partial<ChannelSafety>;
+  import: ImportSettings;
 }
 
 type Body = PutEmailChannelDto | PatchEmailChannelDto;
@@ -71,11 +74,13 @@ type Body = PutEmailChannelDto | PatchEmailChannelDto;
 /**
  * PUT replaces the channel: optional settings left out take their defaults (not the stored values), except the
  * passwords, which are kept when left out. Without a stored password, leaving it out is a 400 naming the field.
+ * The history import is kept too: its default is relative to when the channel was first configured.
  */
 export async function settingsFromPut(
   body: PutEmailChannelDto,
   stored: EmailChannelSettings | null,
   sealing: Sealing,
+  now = new Date(),
 ): Promise<SettingsChange> {
   const defaults: Draft = {
     imap: { validateCertificate: DEFAULT_VALIDATE_CERTIFICATE, markAsRead: DEFAULT_MARK_AS_READ },
@@ -84,6 +89,7 @@ export async function settingsFromPut(
     guidelines: '',
     responseDelay: { ...DEFAULT_RESPONSE_DELAY },
     safety: { ...DEFAULT_CHANNEL_SAFETY },
+    import: stored ? { ...stored.import } : { since: defaultImportSince(now) },
   };
   return merge(defaults, body, stored, sealing);
 }
@@ -97,6 +103,7 @@ export async function settingsFromPatch(
   body: PatchEmailChannelDto,
   stored: EmailChannelSettings | null,
   sealing: Sealing,
+  now = new Date(),
 ): Promise<SettingsChange> {
   if (stored) return merge(draftOf(stored), body, stored, sealing);
   if (!isCompleteChannel(body)) {
@@ -104,7 +111,7 @@ export async function settingsFromPatch(
       'The email channel is not configured yet: PUT the complete settings, or PATCH with complete imap, smtp and identity',
     );
   }
-  return settingsFromPut(body as PutEmailChannelDto, null, sealing);
+  return settingsFromPut(body as PutEmailChannelDto, null, sealing, now);
 }
 
 /** Whether a body carries every required setting of imap, smtp and identity (passwords are checked later). */
@@ -128,6 +135,7 @@ export function flattenSettings(settings: EmailChannelSettings): Map<string, unk
     for (const [key, value] of Object.entries(values)) paths.set(`${section}.${key}`, value);
   }
   paths.set('guidelines', settings.guidelines);
+  paths.set('import.since', settings.import.since);
   return paths;
 }
 
@@ -147,6 +155,7 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
     guidelines: body.guidelines ?? base.guidelines,
     responseDelay: { ...base.responseDelay, ...definedFields(body.responseDelay ?? {}) },
     safety: { ...base.safety, ...definedFields(body.safety ?? {}) },
+    import: body.import ? { since: body.import.since } : base.import,
   };
   const imapChoice = passwordChoice('imap', imapPassword, draft.imap, stored?.imap, sealing, errors);
   const smtpChoice = passwordChoice('smtp', smtpPassword, draft.smtp, stored?.smtp, sealing, errors);
@@ -164,6 +173,8 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
     guidelines: draft.guidelines,
     responseDelay: draft.responseDelay as ResponseDelay,
     safety: draft.safety as ChannelSafety,
+    // One spelling per instant, so "2026-11-17" sent again is not a change.
+    import: { since: draft.import.since === null ? null : new Date(draft.import.since).toISOString() },
   };
   const changedPasswords = [imapChoice, smtpChoice].filter((choice) => choice.changed).map((choice) => choice.path);
   return { settings, changedFields: [...diff(stored, settings), ...changedPasswords].sort() };
@@ -272,6 +283,7 @@ function draftOf(stored: EmailChannelSettings): Draft {
     guidelines: stored.guidelines,
     responseDelay: { ...stored.responseDelay },
     safety: { ...stored.safety },
+    import: { ...stored.import },
   };
 }
 

@@ -21,6 +21,7 @@ export function channelSettingsSnapshot(project: ProjectEntity, channel: EmailCh
     guidelines: settings?.guidelines ?? '',
     responseDelay: settings ? settings.responseDelay : { ...DEFAULT_RESPONSE_DELAY },
     safety: settings ? settings.safety : { ...DEFAULT_CHANNEL_SAFETY },
+    ...(settings ? { import: settings.import } : {}),
   };
 }
 

@@ -18,10 +18,13 @@ export class CheckpointStore {
     return row ? { uidValidity: row.uidValidity, lastUid: row.lastUid } : null;
   }
 
-  /** Starts the mailbox over under a (new) UIDVALIDITY: nothing of it counts as imported. */
-  async reset(projectId: string, mailbox: string, uidValidity: string): Promise<Checkpoint> {
-    await this.checkpoints.upsert({ projectId, mailbox, uidValidity, lastUid: 0, updatedAt: new Date() }, ['projectId', 'mailbox']);
-    return { uidValidity, lastUid: 0 };
+  /**
+   * Starts the mailbox over under a (new) UIDVALIDITY: mail up to `lastUid` counts as imported (history the channel
+   * does not import), everything above it is imported.
+   */
+  async reset(projectId: string, mailbox: string, uidValidity: string, lastUid = 0): Promise<Checkpoint> {
+    await this.checkpoints.upsert({ projectId, mailbox, uidValidity, lastUid, updatedAt: new Date() }, ['projectId', 'mailbox']);
+    return { uidValidity, lastUid };
   }
 
   /**

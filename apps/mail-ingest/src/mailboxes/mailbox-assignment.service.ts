@@ -8,6 +8,7 @@ import { MailImporter } from '../mail-import/mail-importer.js';
 import { IngestMetrics } from '../metrics/ingest-metrics.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { LEASE_RENEW_INTERVAL_MS, MailboxLeases } from './mailbox-leases.js';
+import { MailboxStatusReports } from './mailbox-status-reports.js';
 import { MailboxWatcher, type MailboxStatus, type WatchableChannel } from './mailbox-watcher.js';
 
 export const MAILBOX_WATCH_OPTIONS = Symbol('MAILBOX_WATCH_OPTIONS');
@@ -45,6 +46,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     private readonly checkpoints: CheckpointStore,
     private readonly metrics: IngestMetrics,
     private readonly secrets: SecretBox,
+    private readonly reports: MailboxStatusReports,
     @Inject(MAILBOX_WATCH_OPTIONS) private readonly options: MailboxWatchOptions,
   ) {}
 
@@ -135,6 +137,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
       checkpoints: this.checkpoints,
       openPassword: (sealed) => this.secrets.open(sealed, channelPasswordContext(settings.projectId, 'imap', settings.imap)),
       pollIntervalMs: this.options.pollIntervalMs,
+      reportStatus: (status) => this.reports.report(status),
     });
     this.watchers.set(settings.projectId, watcher);
     this.logger.log(`Watching mailbox of project ${settings.projectId} (revision ${settings.revision})`);

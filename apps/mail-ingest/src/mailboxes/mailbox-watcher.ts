@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ChannelSettingsSnapshot, ImapSettings, SealedSecret } from '@ensoras/contracts';
+import { importSinceOf, type ChannelSettingsSnapshot, type ImapSettings, type SealedSecret } from '@ensoras/contracts';
 import { classifyConnectionError, imapClientOptions, withoutSecret } from '@ensoras/mail';
 import { ImapFlow } from 'imapflow';
 import { CheckpointStore } from '../checkpoints/checkpoint.store.js';
@@ -25,6 +25,8 @@ export interface MailboxStatus {
   lastImportAt: string | null;
   importedCount: number;
   quarantinedCount: number;
+  /** Mail found waiting by the running import and not finished yet. */
+  waitingCount: number;
 }
 
 /** A channel snapshot that has IMAP settings, i.e. one a watcher can run for. */
@@ -37,6 +39,8 @@ export interface WatcherDependencies {
   openPassword: (sealed: SealedSecret) => string;
   /** How often to check a server without IDLE. */
   pollIntervalMs: number;
+  /** Told whenever the status changes (MailboxStatusReports publishes it for the channel status route). */
+  reportStatus(status: MailboxStatus): void;
 }
 
 export const WATCHED_MAILBOX = 'INBOX';
@@ -101,6 +105,7 @@ export class MailboxWatcher {
       lastImportAt: null,
       importedCount: 0,
       quarantinedCount: 0,
+      waitingCount: 0,
     };
   }
 
@@ -143,7 +148,9 @@ export class MailboxWatcher {
       const delay = reconnectDelayMs(failures);
       this.logger.warn(`Mailbox ${this.status.server} failed (${this.status.lastError}); reconnecting in ${delay} ms`);
       this.status.state = 'backoff';
+      this.status.waitingCount = 0;
       this.status.nextAttemptAt = new Date(Date.now() + delay).toISOString();
+      this.statusChanged();
       await this.sleep(delay);
       this.status.nextAttemptAt = null;
     }
@@ -153,6 +160,7 @@ export class MailboxWatcher {
   private async runSession(): Promise<{ error: unknown; watched: boolean }> {
     this.status.state = 'connecting';
     this.status.mode = null;
+    this.statusChanged();
     let password: string;
     try {
       password = this.dependencies.openPassword(this.channel.imap.password);
@@ -247,6 +255,7 @@ export class MailboxWatcher {
           this.status.lastError = null;
           this.status.lastErrorAt = null;
         }
+        this.status.waitingCount = 0;
         this.waitForMail(session);
       } catch (error) {
         session.importing = false;
@@ -270,13 +279,15 @@ export class MailboxWatcher {
           `UIDVALIDITY of ${WATCHED_MAILBOX} changed from ${checkpoint.uidValidity} to ${uidValidity}: importing the mailbox again`,
         );
       }
-      checkpoint = await this.dependencies.checkpoints.reset(context.projectId, WATCHED_MAILBOX, uidValidity);
+      checkpoint = await this.dependencies.checkpoints.reset(context.projectId, WATCHED_MAILBOX, uidValidity, await this.historyEnd(client));
     }
     const mailboxContext = { ...context, uidValidity };
     const batches = await this.dependencies.importer.pendingBatches(client, mailboxContext, checkpoint.lastUid);
     if (batches.length === 0) return;
 
     this.status.state = 'importing';
+    this.status.waitingCount = batches.reduce((sum, batch) => sum + batch.length, 0);
+    this.statusChanged();
     const { importer } = this.dependencies;
     let next = importer.prepareBatch(client, mailboxContext, batches[0]!);
     for (let index = 0; index < batches.length; index += 1) {
@@ -290,7 +301,9 @@ export class MailboxWatcher {
       const { outcomes, error } = await importer.storeBatch(client, mailboxContext, current, () => session.closed);
       this.status.importedCount += outcomes.filter((outcome) => outcome === 'published' || outcome === 'duplicate').length;
       this.status.quarantinedCount += outcomes.filter((outcome) => outcome === 'quarantined').length;
+      this.status.waitingCount = Math.max(0, this.status.waitingCount - outcomes.length);
       if (outcomes.length > 0) this.status.lastImportAt = new Date().toISOString();
+      this.statusChanged();
       // The checkpoint covers what was stored; the rest is imported again after the reconnect.
       if (error) throw error;
     }
@@ -302,7 +315,10 @@ export class MailboxWatcher {
     clearTimeout(session.timer);
     const { client } = session;
     if (this.status.mode === 'polling') {
-      this.status.state = 'polling';
+      if (this.status.state !== 'polling') {
+        this.status.state = 'polling';
+        this.statusChanged();
+      }
       session.timer = setTimeout(() => {
         // NOOP lets the server report new mail (EXISTS); the import then asks for UIDs above the checkpoint anyway.
         client.noop().then(
@@ -312,7 +328,10 @@ export class MailboxWatcher {
       }, this.dependencies.pollIntervalMs);
       return;
     }
-    this.status.state = 'idle';
+    if (this.status.state !== 'idle') {
+      this.status.state = 'idle';
+      this.statusChanged();
+    }
     const generation = ++session.idleGeneration;
     const startedAt = Date.now();
     client.idle().then(
@@ -327,6 +346,24 @@ export class MailboxWatcher {
       },
       (error: unknown) => session.end(error),
     );
+  }
+
+  /**
+   * Where a mailbox read for the first time (or renumbered) starts: mail from before the channel's `import.since`
+   * is history it does not import. IMAP's SEARCH SINCE compares the day mail arrived (INTERNALDATE); the checkpoint
+   * starts just below the first UID that matches, or at the end of the mailbox when nothing does.
+   */
+  private async historyEnd(client: ImapFlow): Promise<number> {
+    const since = importSinceOf(this.channel, new Date());
+    if (since === null) return 0;
+    const matching = (await client.search({ since }, { uid: true })) || [];
+    const end = matching.length > 0 ? matching.reduce((a, b) => Math.min(a, b)) - 1 : Math.max(0, Number(client.mailbox ? client.mailbox.uidNext : 1) - 1);
+    this.logger.log(`First read of ${WATCHED_MAILBOX}: importing mail since ${since.toISOString().slice(0, 10)} (UIDs above ${end})`);
+    return end;
+  }
+
+  private statusChanged(): void {
+    this.dependencies.reportStatus(this.snapshot());
   }
 
   private connectionFailure(error: unknown): Error {

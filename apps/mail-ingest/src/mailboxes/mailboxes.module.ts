@@ -6,6 +6,7 @@ import { MailImportModule } from '../mail-import/mail-import.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MAILBOX_WATCH_OPTIONS, MailboxAssignment } from './mailbox-assignment.service.js';
 import { MailboxLeases } from './mailbox-leases.js';
+import { MailboxStatusReports } from './mailbox-status-reports.js';
 
 /** Global only so that the admin API's mailbox listing (quarantine-api.module.ts) can see MailboxAssignment. */
 @Global()
@@ -22,6 +23,7 @@ export class MailboxesModule {
         },
         { provide: MAILBOX_WATCH_OPTIONS, useValue: { pollIntervalMs: environment.POLL_INTERVAL_MS } },
         MailboxLeases,
+        MailboxStatusReports,
         MailboxAssignment,
       ],
       exports: [MailboxAssignment],

@@ -12,10 +12,12 @@ import type { INestApplication } from '@nestjs/common';
 import {
   CHANNEL_SETTINGS_BUCKET,
   MAILBOX_LEASE_BUCKET,
+  MAILBOX_STATUS_BUCKET,
   RAW_MAIL_OBJECT_STORE,
   type ChannelSafety,
   type ChannelSettingsSnapshot,
   type EventEnvelope,
+  type MailboxStatusRecord,
   type MailReceivedPayload,
 } from '@ensoras/contracts';
 import { ensureStreams, KeyValueBuckets } from '@ensoras/messaging';
@@ -167,6 +169,8 @@ export class IngestHarness {
       port?: number;
       password?: string;
       safety?: ChannelSafety;
+      /** import.since; left out, the snapshot has no import setting (as one written before it existed). */
+      importSince?: string | null;
     } = {},
   ): Promise<ChannelSettingsSnapshot> {
     const revision = (this.revisions.get(projectId) ?? 0) + 1;
@@ -195,6 +199,7 @@ export class IngestHarness {
       guidelines: '',
       responseDelay: { minSeconds: 0, maxSeconds: 0 },
       ...(options.safety ? { safety: options.safety } : {}),
+      ...(options.importSince !== undefined ? { import: { since: options.importSince } } : {}),
     };
     const bucket = await this.buckets.bucket(CHANNEL_SETTINGS_BUCKET);
     await bucket.put(projectId, JSON.stringify(snapshot));
@@ -218,6 +223,12 @@ export class IngestHarness {
     const bucket = await this.buckets.bucket(MAILBOX_LEASE_BUCKET, { ttlMs: 15_000 });
     const entry = await bucket.get(projectId);
     return entry && entry.operation === 'PUT' ? entry.string() : null;
+  }
+
+  /** What mail-ingest last reported of a project's mailbox for the channel status route. */
+  async statusReport(projectId: string): Promise<MailboxStatusRecord | null> {
+    const entry = await (await this.buckets.bucket(MAILBOX_STATUS_BUCKET)).get(projectId);
+    return entry && entry.operation === 'PUT' ? entry.json<MailboxStatusRecord>() : null;
   }
 
   async rawMail(key: string): Promise<Buffer | null> {

@@ -4,12 +4,14 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
   registerDecorator,
   type ValidationArguments,
@@ -81,6 +83,13 @@ export class PatchChannelSafetyDto {
   @IsOptional() @IsInt() @Min(1) @Max(100_000) maxAiRepliesPerHour?: number;
 }
 
+/** `since`: an ISO 8601 date or date-time, or null for the whole mailbox. A date in the future imports no history. */
+export class ImportSettingsDto {
+  @ValidateIf((_object, value) => value !== null)
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'since must be an ISO 8601 date (2026-11-17 or 2026-11-17T00:00:00Z) or null' })
+  since!: string | null;
+}
+
 /** PUT: the whole channel. Passwords may be left out only when one is already stored. */
 export class PutEmailChannelDto {
   @ValidateNested() @Type(() => ImapSettingsDto) imap!: ImapSettingsDto;
@@ -89,6 +98,8 @@ export class PutEmailChannelDto {
   @IsOptional() @IsString() @MaxLength(10_000) guidelines?: string;
   @IsOptional() @ValidateNested() @Type(() => ResponseDelayDto) responseDelay?: ResponseDelayDto;
   @IsOptional() @ValidateNested() @Type(() => ChannelSafetyDto) safety?: ChannelSafetyDto;
+  /** Left out: the stored choice stays, or for a new channel the last DEFAULT_IMPORT_DAYS days. */
+  @IsOptional() @ValidateNested() @Type(() => ImportSettingsDto) import?: ImportSettingsDto;
 }
 
 export class PatchImapSettingsDto {
@@ -130,6 +141,7 @@ export class PatchEmailChannelDto {
   @IsOptional() @IsString() @MaxLength(10_000) guidelines?: string;
   @IsOptional() @ValidateNested() @Type(() => PatchResponseDelayDto) responseDelay?: PatchResponseDelayDto;
   @IsOptional() @ValidateNested() @Type(() => PatchChannelSafetyDto) safety?: PatchChannelSafetyDto;
+  @IsOptional() @ValidateNested() @Type(() => ImportSettingsDto) import?: ImportSettingsDto;
 }
 
 export class ProjectConfigurationDto {

@@ -60,6 +60,26 @@ export const DEFAULT_CHANNEL_SAFETY: Required<ChannelSafety> = {
   maxAiRepliesPerHour: 300,
 };
 
+/**
+ * How much of a mailbox's history becomes tickets when the channel first reads it (and again after the server
+ * renumbers it, UIDVALIDITY): mail that arrived on or after `since`, or all of it when `since` is null. Mail arriving
+ * later is always imported. A new channel gets the last DEFAULT_IMPORT_DAYS days, so enabling it on a mailbox with a
+ * decade of mail does not turn that decade into tickets.
+ */
+export interface ImportSettings {
+  /** ISO 8601 date-time; IMAP compares by day (SEARCH SINCE), so the whole day counts. */
+  since: string | null;
+}
+
+export const DEFAULT_IMPORT_DAYS = 14;
+
+/** The default `since` for a channel configured at `now`: the start (UTC) of the day DEFAULT_IMPORT_DAYS ago. */
+export function defaultImportSince(now: Date): string {
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  day.setUTCDate(day.getUTCDate() - DEFAULT_IMPORT_DAYS);
+  return day.toISOString();
+}
+
 /** A secret as it travels between services: AES-256-GCM ciphertext, never clear text. */
 export interface SealedSecret {
   sealed: string;
@@ -83,6 +103,14 @@ export interface ChannelSettingsSnapshot {
   responseDelay: ResponseDelay;
   /** Absent in snapshots written before it existed: read it through `channelSafetyOf`. */
   safety?: ChannelSafety;
+  /** Absent in snapshots written before it existed: read it through `importSinceOf`. */
+  import?: ImportSettings;
+}
+
+/** From when a mailbox's history is imported; null for all of it. A snapshot without the setting gets the default. */
+export function importSinceOf(settings: Pick<ChannelSettingsSnapshot, 'import'>, now: Date): Date | null {
+  if (!settings.import) return new Date(defaultImportSince(now));
+  return settings.import.since === null ? null : new Date(settings.import.since);
 }
 
 export function channelSafetyOf(settings: Pick<ChannelSettingsSnapshot, 'safety'> | null | undefined): Required<ChannelSafety> {

@@ -1,4 +1,4 @@
-import type { ChannelSafety, EmailIdentity, ImapSettings, ResponseDelay, SmtpSettings } from './channel-settings.js';
+import type { ChannelSafety, EmailIdentity, ImapSettings, ImportSettings, ResponseDelay, SmtpSettings } from './channel-settings.js';
 
 /** What GET returns: settings without secrets, `passwordSet` in their place. */
 export interface EmailChannelView {
@@ -10,6 +10,7 @@ export interface EmailChannelView {
   guidelines: string;
   responseDelay: ResponseDelay;
   safety: ChannelSafety;
+  import: ImportSettings;
   updatedAt: string | null;
   /** Outcome of the last Test Connection against the settings as they are now; null when none was run since. */
   lastConnectionTest?: ConnectionTestSummary | null;
@@ -58,4 +59,45 @@ export interface ConnectionTestSummary {
   testedAt: string;
   imap: { ok: boolean; code?: ConnectionErrorCode };
   smtp: { ok: boolean; code?: ConnectionErrorCode };
+}
+
+/**
+ * What a mailbox's watcher is doing, as the admin sees it:
+ * - `connecting`: logging in (also before the first status of a newly enabled channel arrives);
+ * - `backfilling`: importing more than a batch of waiting mail (the history, or a burst), `imported` of `total`;
+ * - `watching`: everything is imported, new mail is awaited (IDLE or polling);
+ * - `failing`: the connection failed, retried with back-off (`lastError` says why);
+ * - `paused`: reserved for authentication failures that stop the retries (not used yet);
+ * - `disabled`: the channel is off.
+ */
+export const MAILBOX_STATES = ['connecting', 'backfilling', 'watching', 'failing', 'paused', 'disabled'] as const;
+export type MailboxState = (typeof MAILBOX_STATES)[number];
+
+/** Written by mail-ingest into the `mailbox-status` bucket whenever it changes (at most about once a second). */
+export interface MailboxStatusRecord {
+  projectId: string;
+  /** The channel settings revision the watcher runs with. */
+  revision: number;
+  state: Exclude<MailboxState, 'disabled'>;
+  /** Of the current (or last) backfill: mails done (imported or quarantined) and mails it found waiting. */
+  imported: number;
+  total: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastImportAt: string | null;
+  updatedAt: string;
+}
+
+/** GET /v1/projects/{p}/channels/email/status. */
+export interface EmailChannelStatusView {
+  projectId: string;
+  enabled: boolean;
+  state: MailboxState;
+  imported: number;
+  total: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastImportAt: string | null;
+  /** When mail-ingest last reported; null before the first report. */
+  updatedAt: string | null;
 }

@@ -16,5 +16,7 @@ export const DEAD_LETTER_PREFIX = 'deadletter';
 export const CHANNEL_SETTINGS_BUCKET = 'channel-settings';
 /** Mailbox ownership leases of mail-ingest replicas. Key: projectId. */
 export const MAILBOX_LEASE_BUCKET = 'mailbox-leases';
+/** What mail-ingest's watcher of each mailbox is doing (MailboxStatusRecord), written by mail-ingest only. Key: projectId. */
+export const MAILBOX_STATUS_BUCKET = 'mailbox-status';
 /** Raw RFC 5322 bytes of received mail. Key: `<projectId>/<uidValidity>/<uid>`. */
 export const RAW_MAIL_OBJECT_STORE = 'raw-mail';

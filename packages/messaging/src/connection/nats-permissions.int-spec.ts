@@ -6,6 +6,7 @@ import {
   CHANNEL_SETTINGS_BUCKET,
   ChannelConfigured,
   MAILBOX_LEASE_BUCKET,
+  MAILBOX_STATUS_BUCKET,
   MailFailed,
   MailReceived,
   MailSendRequested,
@@ -175,6 +176,15 @@ describe('NATS permissions of infra/nats/nats-server.conf', () => {
     await leases.put('p1', 'replica-1');
     expect((await leases.get('p1'))?.string()).toBe('replica-1');
     await expect(new KeyValueBuckets(as('ticketing')).bucket(MAILBOX_LEASE_BUCKET), 'ticketing').rejects.toThrow(/permission/i);
+  });
+
+  it('lets mail-ingest write the mailbox status and channel-config only read it', async () => {
+    const written = await new KeyValueBuckets(as('mail-ingest')).bucket(MAILBOX_STATUS_BUCKET);
+    await written.put('p1', JSON.stringify({ projectId: 'p1', state: 'watching' }));
+    const read = await new KeyValueBuckets(as('channel-config')).bucket(MAILBOX_STATUS_BUCKET);
+    expect((await read.get('p1'))?.json<{ state: string }>().state).toBe('watching');
+    await expect(read.put('p1', JSON.stringify({ projectId: 'p1', state: 'failing' }))).rejects.toThrow(/permission/i);
+    await expect(new KeyValueBuckets(as('ticketing')).bucket(MAILBOX_STATUS_BUCKET), 'ticketing').rejects.toThrow(/permission/i);
   });
 
   it('lets a service dead-letter, list and replay its own events', async () => {
