@@ -8,6 +8,7 @@ import { MailImporter } from '../mail-import/mail-importer.js';
 import { IngestMetrics } from '../metrics/ingest-metrics.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { LEASE_RENEW_INTERVAL_MS, MailboxLeases } from './mailbox-leases.js';
+import { fairShare, mailboxesToHandOver } from './mailbox-share.js';
 import { MailboxStatusReports } from './mailbox-status-reports.js';
 import { MailboxWatcher, type MailboxStatus, type WatchableChannel } from './mailbox-watcher.js';
 
@@ -28,6 +29,11 @@ export function isWatchable(settings: ChannelSettingsSnapshot | undefined): sett
  * watchable mailboxes nobody holds are taken, so a dead replica's mailboxes move on within the lease TTL.
  * A settings change (new revision) restarts the watcher with the new settings; disabling stops it and releases
  * the lease.
+ *
+ * The replicas share the mailboxes evenly: each round counts the live replicas, and a replica takes leases only
+ * while it holds fewer than its share (fairShare) and hands over what it holds beyond it, so one that joins gets its
+ * share within a few rounds and the survivors of one that died take its mailboxes once its leases expire. A handed
+ * over mailbox is stopped like a graceful stop (the checkpoint keeps its place), then released for the others.
  */
 @Injectable()
 export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -38,6 +44,12 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | null = null;
   private closing = false;
+  /** Live replicas at the last round. */
+  private replicas = 1;
+  /** New leases are taken one at a time, so the share is checked against what is really held. */
+  private taking: Promise<unknown> = Promise.resolve();
+  /** This replica's share of the watchable mailboxes; recounted every round and with every settings change. */
+  private share = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly replica: ChannelSettingsReplica,
@@ -71,6 +83,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
         }),
       ),
     );
+    await this.leases.leave();
   }
 
   /** The mailboxes this replica watches, for the admin listing and /metrics. */
@@ -85,16 +98,25 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
   private async start(): Promise<void> {
     await this.replicaReady();
     if (this.closing) return;
-    this.subscription = this.replica.changes.subscribe(({ projectId }) => void this.reconcile(projectId));
+    this.subscription = this.replica.changes.subscribe(({ projectId }) => {
+      this.recountShare();
+      void this.reconcile(projectId);
+    });
     this.timer = setInterval(() => void this.leaseRound(), LEASE_RENEW_INTERVAL_MS);
     await this.leaseRound();
   }
 
-  /** Renews what we hold, then reconciles every known project (taking free leases). Rounds never overlap. */
+  /**
+   * Renews what we hold, hands over what is beyond our share, then reconciles every known project (taking free
+   * leases up to the share). Rounds never overlap.
+   */
   private leaseRound(): Promise<void> {
     if (this.round || this.closing) return this.round ?? Promise.resolve();
     this.round = (async () => {
       await Promise.all(this.leases.heldProjects().map((projectId) => this.queue.run(projectId, () => this.renew(projectId))));
+      this.replicas = await this.leases.liveReplicas();
+      this.recountShare();
+      await this.handOverExcess();
       const projects = new Set([...this.replica.all().map((settings) => settings.projectId), ...this.watchers.keys()]);
       await Promise.all([...projects].map((projectId) => this.reconcile(projectId)));
     })()
@@ -120,7 +142,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
           await this.leases.release(projectId);
           return;
         }
-        if (!(await this.leases.tryAcquire(projectId))) {
+        if (!(await this.holdOrTake(projectId))) {
           if (current) await this.stopWatcher(projectId, 'another replica holds its lease');
           return;
         }
@@ -129,6 +151,33 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
         this.startWatcher(settings);
       })
       .catch((error: unknown) => this.logger.warn(`Mailbox ${projectId}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Whether this replica holds the mailbox's lease, taking it when free and this replica is below its share. */
+  private holdOrTake(projectId: string): Promise<boolean> {
+    if (this.leases.holds(projectId)) return this.leases.tryAcquire(projectId);
+    const taken = this.taking.then(() => this.leases.heldProjects().length < this.share && this.leases.tryAcquire(projectId));
+    this.taking = taken.catch(() => undefined);
+    return taken;
+  }
+
+  private recountShare(): void {
+    this.share = fairShare(this.replica.all().filter(isWatchable).length, this.replicas);
+  }
+
+  private async handOverExcess(): Promise<void> {
+    const held = this.leases.heldProjects().map((projectId) => ({ projectId, busy: this.watchers.get(projectId)?.snapshot().state === 'importing' }));
+    const handOver = mailboxesToHandOver(held, this.share);
+    if (handOver.length === 0) return;
+    this.logger.log(`Handing over ${handOver.length} of ${held.length} mailboxes: ${this.replicas} replicas share them`);
+    await Promise.all(
+      handOver.map((projectId) =>
+        this.queue.run(projectId, async () => {
+          await this.stopWatcher(projectId, `handed over to a replica with fewer mailboxes`);
+          await this.leases.release(projectId);
+        }),
+      ),
+    );
   }
 
   private startWatcher(settings: WatchableChannel): void {

@@ -9,6 +9,12 @@ import type { KV } from '@nats-io/kv';
 export const LEASE_TTL_MS = 15_000;
 /** Renewal and take-over period: three chances to renew before a lease expires. */
 export const LEASE_RENEW_INTERVAL_MS = 5_000;
+/**
+ * Live replicas announce themselves in the same bucket under this prefix (a project id has no dot, so no lease key
+ * starts with it), renewed with the leases and expiring like them: a replica killed without a goodbye stops counting
+ * when its leases expire.
+ */
+const PRESENCE_PREFIX = 'replica.';
 
 /**
  * Mailbox ownership between mail-ingest replicas, so each mailbox has exactly one watcher. A lease is a key
@@ -18,12 +24,13 @@ export const LEASE_RENEW_INTERVAL_MS = 5_000;
  */
 @Injectable()
 export class MailboxLeases {
-  readonly replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly replicaId = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly logger = new Logger(MailboxLeases.name);
   /** projectId → revision of our last write. */
   private readonly held = new Map<string, number>();
   /** Leases whose last write (take or renew) got no answer: it may have landed, so the key may hold our id. */
   private readonly uncertain = new Set<string>();
+  private lastReplicaCount = 1;
 
   constructor(private readonly buckets: KeyValueBuckets) {}
 
@@ -87,6 +94,32 @@ export class MailboxLeases {
     } catch (error) {
       // Someone took it over meanwhile, or NATS is gone: either way the lease is not ours, or will expire.
       this.logger.debug(`Releasing the lease of ${projectId} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /**
+   * Says this replica is alive and returns how many are (itself included), for sharing the mailboxes evenly. The
+   * count of the last round that could ask when NATS does not answer now.
+   */
+  async liveReplicas(): Promise<number> {
+    try {
+      const bucket = await this.bucket();
+      await bucket.put(`${PRESENCE_PREFIX}${this.replicaId}`, this.replicaId);
+      let count = 0;
+      for await (const _key of await bucket.keys(`${PRESENCE_PREFIX}>`)) count += 1;
+      this.lastReplicaCount = Math.max(1, count);
+    } catch (error) {
+      this.logger.warn(`Could not count the live replicas: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return this.lastReplicaCount;
+  }
+
+  /** A graceful stop stops counting at once, so the others take their larger share without waiting for expiry. */
+  async leave(): Promise<void> {
+    try {
+      await (await this.bucket()).delete(`${PRESENCE_PREFIX}${this.replicaId}`);
+    } catch (error) {
+      this.logger.debug(`Leaving failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
