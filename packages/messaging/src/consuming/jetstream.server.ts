@@ -8,6 +8,7 @@ import { ensureStreams } from '../connection/topology.js';
 import { deadLetter, REPLAY_FOR_HEADER, type DeadLetterKind } from '../dead-letters/dead-letters.js';
 import { classifyEventFailure, describeError, type FailureKind } from './event-failure.js';
 import { JetStreamContext } from './jetstream.context.js';
+import { ProjectLanes } from './project-lanes.js';
 import { subjectMatches } from './subject-match.js';
 
 /** What the transport tells the service's metrics and readiness about. */
@@ -33,11 +34,16 @@ export interface JetStreamServerOptions {
   /** How long a handler may run before JetStream assumes the replica died and redelivers. */
   ackWaitMs?: number;
   /**
-   * Events pulled at once per consumer (still handled one after another, in order): saves a round trip per event
-   * in a burst. Kept small: a replica that crashes leaves up to this many events to their ack wait, and those are
-   * then handled after the events pulled by the next replica meanwhile (one event, without prefetch).
+   * Events a consumer holds at once (queued in their project's lane or being handled), 4096 by default: the window
+   * must reach past one project's backlog for another project's event to be pulled at all. `prefetchBytes` bounds
+   * memory. A replica that crashes leaves what it held to the ack wait; the events of those projects pulled
+   * meanwhile by another replica are handled before them.
    */
   prefetch?: number;
+  /** Bytes of events a consumer holds at once; 16 MiB by default. */
+  prefetchBytes?: number;
+  /** Projects whose events a consumer handles at the same time, each project's one after another; 8 by default. */
+  maxConcurrentProjects?: number;
   /** Wait before setting up the consumers again when NATS is not there yet (the last value repeats). */
   setupRetryMs?: number[];
   observer?: ConsumerObserver;
@@ -45,18 +51,20 @@ export interface JetStreamServerOptions {
 
 /**
  * A Nest transport on JetStream pull consumers: `@EventPattern('mail.*.received')` handlers get each event once it
- * is stored and acknowledge it only when they return. When they throw:
+ * is stored and acknowledge it only when they return. A project's events are handled one after another, in order;
+ * different projects' events at the same time, taking turns (see ProjectLanes), so one project's backlog does not
+ * hold up the others. When a handler throws:
  * - a dependency is unavailable (database, NATS, a timeout): the event is held and retried with back-off for as
- *   long as that lasts; the consumer takes nothing else meanwhile, so order is kept and nothing spins;
+ *   long as that lasts; its project takes nothing else meanwhile, so order is kept and nothing spins;
  * - `PermanentEventError` (or a payload that is not JSON): dead-lettered at once with the reason;
  * - anything else: redelivered with back-off, dead-lettered after `maxAttempts`.
  * Dead letters go to `deadletter.<durable>.<subject>`, where they are listed and replayed (see dead-letters.ts).
  */
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(JetStreamServer.name);
-  private readonly inFlight = new Set<Promise<void>>();
-  /** Events a handler gave up on because the server is closing: nak'd in order with the rest of their pull. */
-  private readonly handedBack = new WeakSet<JsMsg>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** One per consumer: what it pulled and has not settled; handed back at close. */
+  private readonly lanes = new Set<ProjectLanes<JsMsg>>();
   private closing = false;
   private readonly sleepers = new Set<() => void>();
   private readonly maxAttempts: number;
@@ -64,6 +72,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly transientBackoffMs: number[];
   private readonly ackWaitMs: number;
   private readonly prefetch: number;
+  private readonly prefetchBytes: number;
+  private readonly maxConcurrentProjects: number;
   private ready = false;
 
   constructor(private readonly options: JetStreamServerOptions) {
@@ -71,7 +81,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? [1_000, 5_000, 30_000, 120_000];
     this.ackWaitMs = options.ackWaitMs ?? 60_000;
-    this.prefetch = options.prefetch ?? 8;
+    this.prefetch = options.prefetch ?? 4_096;
+    this.prefetchBytes = options.prefetchBytes ?? 16 * 1024 * 1024;
+    this.maxConcurrentProjects = options.maxConcurrentProjects ?? 8;
     this.transientBackoffMs = (options.transientBackoffMs ?? [1_000, 2_000, 5_000, 10_000, 30_000]).map((ms) =>
       Math.min(ms, this.ackWaitMs / 2),
     );
@@ -93,9 +105,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   async close(): Promise<void> {
     this.closing = true;
+    for (const lanes of this.lanes) lanes.stop();
     for (const wake of [...this.sleepers]) wake();
-    // The pull loops end at their next turn; a pull still waiting ends when the connection drains.
+    // The pull loops end at their next turn; a pull still waiting ends when the connection drains. No pull or
+    // handler starts after this point, so what is still held once these are over is handed back, in order.
     await Promise.allSettled([...this.inFlight]);
+    for (const lanes of this.lanes) lanes.handBack();
+    this.lanes.clear();
   }
 
   on(): never {
@@ -148,6 +164,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(this.ackWaitMs),
+      // Unlimited: each replica bounds what it holds by its own window (prefetch, prefetchBytes); the server's
+      // default of 1000 would stop delivering below the window, and a project's event behind a backlog with it.
+      max_ack_pending: -1,
       // Unlimited: an event held through a long outage, or redelivered across restarts, must never be dropped
       // silently by the server; dead-lettering is decided here, with the reason.
       max_deliver: -1,
@@ -166,16 +185,32 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     });
   }
 
-  /** Pulls batches of events, handles them one after another, and keeps pulling across NATS restarts. */
+  /** Pulls events into the consumer's lanes while its window has room, and keeps pulling across NATS restarts. */
   private async consumeForever(js: JetStreamClient, stream: string, name: string): Promise<void> {
+    const lanes = new ProjectLanes<JsMsg>({
+      maxConcurrentProjects: this.maxConcurrentProjects,
+      maxEvents: this.prefetch,
+      maxBytes: this.prefetchBytes,
+      largestEventBytes: (this.options.connection.info?.max_payload ?? 1024 * 1024) + ENVELOPE_ROOM_BYTES,
+      // Three renewals per ack wait: one lost or late renewal still leaves the lease in force.
+      leaseRenewalMs: this.ackWaitMs / 3,
+      // Awaited by close(), so that every handler has returned before what is left is handed back.
+      handle: (message) => this.tracked(this.handle(message, name)),
+      failed: (message, error) =>
+        this.logger.error(`${message.subject} left in an unknown state (${describeError(error)}); its project's queued events go back to JetStream`),
+    });
+    this.lanes.add(lanes);
     while (!this.closing) {
       try {
         const consumer = await js.consumers.get(stream, name);
         while (!this.closing) {
-          // Awaited by close(), so that the events this pull did not handle are handed back before NATS closes.
-          const pulling = this.consumeBatch(consumer, name);
-          this.inFlight.add(pulling);
-          await pulling.finally(() => this.inFlight.delete(pulling));
+          const events = lanes.nextPull();
+          if (events === 0) {
+            await lanes.roomFreed();
+            continue;
+          }
+          // Awaited by close(), so that the events this pull brings are handed back only once it is over.
+          await this.tracked(this.pull(consumer, events, lanes));
         }
       } catch (error) {
         if (this.closing) return;
@@ -185,84 +220,38 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /**
-   * One pull of up to `prefetch` events: they are handled strictly one after another, in delivery order, each as
-   * soon as it arrives (a single event waits for no batch to fill). The events waiting behind the one being handled
-   * keep their leases: while they wait (during a long handler or an outage that holds the first), their ack wait
-   * is renewed, so JetStream never redelivers them elsewhere meanwhile. At close, the events not handled are handed
-   * back (nak) in order once the pull is over on the server: nak'd while it is open, an event would be delivered
-   * into it again and sit out its ack wait there, behind the events after it.
-   */
-  private async consumeBatch(consumer: Consumer, name: string): Promise<void> {
-    const batch = await consumer.fetch({ max_messages: this.prefetch, expires: PULL_EXPIRES_MS });
-    const waiting: JsMsg[] = [];
-    let arrived: (() => void) | undefined;
-    let ended = false;
-    let failure: unknown;
-    const reading = (async () => {
-      try {
-        for await (const message of batch) {
-          waiting.push(message);
-          arrived?.();
-        }
-      } catch (error) {
-        failure = error;
-      } finally {
-        ended = true;
-        arrived?.();
-      }
-    })();
-    const leases = setInterval(() => {
-      for (const message of waiting) message.working();
-    }, this.ackWaitMs / 3);
-    try {
-      while (!this.closing) {
-        const message = waiting.shift();
-        if (message) {
-          const handling = this.handle(message, name);
-          this.inFlight.add(handling);
-          await handling.finally(() => this.inFlight.delete(handling));
-          if (this.handedBack.has(message)) waiting.unshift(message);
-          continue;
-        }
-        if (ended) break;
-        await new Promise<void>((resolve) => {
-          arrived = () => {
-            this.sleepers.delete(arrived!);
-            resolve();
-          };
-          this.sleepers.add(arrived);
-        });
-        arrived = undefined;
-      }
-      await reading;
-    } finally {
-      clearInterval(leases);
-      if (this.closing) for (const message of waiting.splice(0)) message.nak();
-    }
-    if (failure) throw failure;
+  /** One pull: each event goes to its project's lane as soon as it arrives (a single event waits for no batch). */
+  private async pull(consumer: Consumer, events: number, lanes: ProjectLanes<JsMsg>): Promise<void> {
+    const batch = await consumer.fetch({ max_messages: events, expires: PULL_EXPIRES_MS });
+    for await (const message of batch) lanes.add(message);
   }
 
-  private async handle(message: JsMsg, consumer: string): Promise<void> {
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    return work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Resolves true once the event is settled (ack, nak or term), false when it is still held because of close. */
+  private async handle(message: JsMsg, consumer: string): Promise<boolean> {
     // A replayed dead letter is meant for the consumer that gave up on it, not for every consumer of the subject.
     const replayFor = message.headers?.get(REPLAY_FOR_HEADER);
     if (replayFor && replayFor !== this.options.durableName) {
       message.ack();
-      return;
+      return true;
     }
     const pattern = [...this.messageHandlers.keys()].find((p) => subjectMatches(p, message.subject));
     const handler = pattern ? this.messageHandlers.get(pattern) : undefined;
     if (!handler) {
       // Without a reason: nats-server 2.9 ignores `+TERM <reason>` and would redeliver.
       message.term();
-      return;
+      return true;
     }
     let data: unknown;
     try {
       data = message.json();
     } catch {
       await this.deadLetter(message, consumer, 'permanent', 'the payload is not JSON');
-      return;
+      return true;
     }
     let outageStartedAt: number | undefined;
     for (let transientFailures = 0; ; ) {
@@ -273,17 +262,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         if (outageStartedAt !== undefined) {
           this.logger.log(`${message.subject} handled after ${Math.round((Date.now() - outageStartedAt) / 1000)} s of unavailable dependencies`);
         }
-        return;
+        return true;
       } catch (error) {
         const kind = classifyEventFailure(error);
         this.options.observer?.handlerFailed?.(consumer, kind);
         const reason = describeError(error);
         if (kind === 'transient') {
           if (this.closing) {
-            // Handed back with the events pulled after it, first (see consumeBatch): another replica, or this one
-            // after its restart, takes it from here.
-            this.handedBack.add(message);
-            return;
+            // Handed back with the events held after it, first (see ProjectLanes.handBack): another replica, or this
+            // one after its restart, takes it from here.
+            return false;
           }
           outageStartedAt ??= Date.now();
           const delay = this.transientBackoffMs[Math.min(transientFailures, this.transientBackoffMs.length - 1)];
@@ -298,10 +286,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         }
         if (kind === 'permanent') {
           await this.deadLetter(message, consumer, 'permanent', reason);
-          return;
+          return true;
         }
         await this.retryOrDeadLetter(message, consumer, reason);
-        return;
+        return true;
       }
     }
   }
@@ -347,6 +335,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
 /** How long one pull stays open on the server; also how long close() may wait for it to end. */
 const PULL_EXPIRES_MS = 2_000;
+
+/** What a delivered event takes beyond its payload (subject, reply subject), so the largest one fits a pull. */
+const ENVELOPE_ROOM_BYTES = 4_096;
 
 function streamFor(pattern: string): string {
   const area = pattern.split('.')[0] as StreamArea;
