@@ -6,7 +6,10 @@
 //      AI replies, as mails/s counted from the MOVE;
 //   3. raw limit: the same N mails from the same mailbox, one FETCH of their UID range (BODY.PEEK[]) with imapflow and
 //      mailparser's simpleParser of each, in this process (median of three passes): what any IMAP client could do at
-//      best on this machine.
+//      best on this machine;
+//   4. neighbour: while project A (acme) works through a backlog of BENCH_NEIGHBOUR_BACKLOG mails moved into its
+//      INBOX at once, project B (a second mailbox and project) gets single mails 0.5–1.5 s apart: B's arrival →
+//      ticket, against the single-mail latency of step 1 (no head-of-line blocking between projects).
 // Figures go to stdout, and as JSON lines to $BENCH_RESULTS when set (run.mjs turns them into its table).
 import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +25,9 @@ const BURST = Number(process.env.BENCH_BURST ?? 500);
 const LARGE_BURST = process.env.BENCH_LARGE_BURST ? Number(process.env.BENCH_LARGE_BURST) : 0;
 // A burst that is not through after this long is reported as such instead of waited for forever.
 const BURST_TIMEOUT_MS = Number(process.env.BENCH_BURST_TIMEOUT_S ?? 600) * 1000;
+const NEIGHBOUR_BACKLOG = Number(process.env.BENCH_NEIGHBOUR_BACKLOG ?? 2000);
+const NEIGHBOUR_SINGLE = 10;
+const NEIGHBOUR = { project: 'neighbour', user: { username: 'support@neighbour.test', password: 'neighbour-imap-password' } };
 
 const record = (figure, value, extra = {}) => {
   const line = { database, figure, value, ...extra };
@@ -57,7 +63,7 @@ const mail = (n, label) => {
   ].join('\r\n');
 };
 
-const stack = await startChannelStack(`bench-${database}`, { database });
+const stack = await startChannelStack(`bench-${database}`, { database, extraMailUsers: [NEIGHBOUR.user] });
 const imapOptions = {
   host: '127.0.0.1',
   port: stack.dovecot.imapsPort,
@@ -80,9 +86,12 @@ try {
       maxAiRepliesPerHour: 100_000,
     },
   });
+  const neighbourSettings = { ...settings, imap: { ...settings.imap, username: NEIGHBOUR.user.username, password: NEIGHBOUR.user.password } };
   for (const [method, path, body] of [
     ['PUT', `/v1/projects/${PROJECT}/channels/email`, settings],
     ['POST', `/v1/projects/${PROJECT}/channels/email/enable`, undefined],
+    ['PUT', `/v1/projects/${NEIGHBOUR.project}/channels/email`, neighbourSettings],
+    ['POST', `/v1/projects/${NEIGHBOUR.project}/channels/email/enable`, undefined],
   ]) {
     const { status, body: answer } = await stack.api('channel-config', method, path, body);
     if (status !== 200) throw new Error(`${method} ${path} answered ${status}: ${JSON.stringify(answer)}`);
@@ -95,10 +104,16 @@ try {
   const replySeen = new Map();
   // Set when the wait stalls: a ticket committed late with an earlier creation time sits behind known ones.
   let fullScan = false;
+  // Subjects are unique across both projects (each mail's label says which).
   async function observeTickets() {
+    await observeProjectTickets(PROJECT);
+    if (watchNeighbour) await observeProjectTickets(NEIGHBOUR.project);
+  }
+  let watchNeighbour = false;
+  async function observeProjectTickets(project) {
     let cursor = null;
     for (let limit = 10; ; limit = 100) {
-      const { body } = await stack.api('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      const { body } = await stack.api('ticketing', 'GET', `/v1/projects/${project}/tickets?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
       // Seen once the answer is here: a client could not know sooner.
       const now = performance.now();
       let fresh = 0;
@@ -184,19 +199,59 @@ try {
     record(`burst-replies${suffix}`, replyRate, { size });
   }
 
-  async function burst(size, label) {
+  // 4. Neighbour: B's single mails while A's backlog is being worked through.
+  {
+    const label = 'backlog';
+    const { move } = await stage(NEIGHBOUR_BACKLOG, label);
+    const backlogSubjects = Array.from({ length: NEIGHBOUR_BACKLOG }, (_, index) => `${label} question ${index + 1}`);
+    watchNeighbour = true;
+    pollEveryMs = 20;
+    const { arrived } = await move();
+    const neighbourArrivals = [];
+    for (let n = 1; n <= NEIGHBOUR_SINGLE; n++) {
+      await sleep(500 + Math.random() * 1000);
+      await stack.dovecot.deliver(NEIGHBOUR.user.username, mail(n, 'neighbour'));
+      neighbourArrivals.push([`neighbour question ${n}`, performance.now()]);
+    }
+    const seen = await seenTimes(ticketSeen, neighbourArrivals.map(([subject]) => subject), 120_000);
+    const lastNeighbourAt = Math.max(...seen.filter((at) => at !== undefined));
+    const backlogDoneBefore = backlogSubjects.filter((subject) => (ticketSeen.get(subject) ?? Infinity) <= lastNeighbourAt).length;
+    const toNeighbourTicket = seen.map((at, index) => (at === undefined ? undefined : at - neighbourArrivals[index][1])).filter((delay) => delay !== undefined);
+    const backlogAt = await seenTimes(ticketSeen, backlogSubjects, BURST_TIMEOUT_MS);
+    const backlogSeconds = backlogAt.includes(undefined) ? null : (Math.max(...backlogAt) - arrived) / 1000;
+    const p50 = percentile(toNeighbourTicket, 50);
+    const p95 = percentile(toNeighbourTicket, 95);
+    console.log(`[${database}] project B's ${NEIGHBOUR_SINGLE} single mails while project A works through ${NEIGHBOUR_BACKLOG} (${toNeighbourTicket.length} tickets seen):`);
+    console.log(`  B arrival → ticket: p50 ${ms(p50)}, p95 ${ms(p95)}; ${backlogDoneBefore} of A's ${NEIGHBOUR_BACKLOG} were tickets when B's last one was`);
+    console.log(`  A's backlog: all tickets ${backlogSeconds === null ? 'not within the timeout' : `after ${backlogSeconds.toFixed(1)} s`}`);
+    record('neighbour-ticket-p95', p95, { count: toNeighbourTicket.length, of: NEIGHBOUR_SINGLE, backlog: NEIGHBOUR_BACKLOG, backlogDoneBefore });
+    record('neighbour-delay-p50', p50 - percentile(toTicket, 50), { backlog: NEIGHBOUR_BACKLOG });
+    watchNeighbour = false;
+  }
+
+  /** Appends `size` mails to a side folder; `move()` puts them into INBOX at once (one MOVE) and returns when it did. */
+  async function stage(size, label) {
     const client = new ImapFlow(imapOptions);
     await client.connect();
     const staging = `Staging-${label}`;
     await client.mailboxCreate(staging);
     await client.mailboxOpen(staging);
     for (let n = 1; n <= size; n++) await client.append(staging, mail(n, label));
-    const moved = performance.now();
-    const result = await client.messageMove('1:*', 'INBOX');
-    const arrived = performance.now();
-    await client.logout();
-    const uids = [...result.uidMap.values()].sort((a, b) => a - b);
-    console.log(`[${database}] ${label} of ${size} mails: one MOVE into INBOX took ${(arrived - moved).toFixed(0)} ms`);
+    return {
+      move: async () => {
+        const moved = performance.now();
+        const result = await client.messageMove('1:*', 'INBOX');
+        const arrived = performance.now();
+        await client.logout();
+        console.log(`[${database}] ${label} of ${size} mails: one MOVE into INBOX took ${(arrived - moved).toFixed(0)} ms`);
+        return { arrived, uids: [...result.uidMap.values()].sort((a, b) => a - b) };
+      },
+    };
+  }
+
+  async function burst(size, label) {
+    const { move } = await stage(size, label);
+    const { arrived, uids } = await move();
     const subjects = Array.from({ length: size }, (_, index) => `${label} question ${index + 1}`);
     const last = (times) => (times.includes(undefined) ? null : Math.max(...times));
     const ticketsAt = last(await seenTimes(ticketSeen, subjects, BURST_TIMEOUT_MS));

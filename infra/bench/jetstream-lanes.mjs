@@ -62,6 +62,8 @@ try {
   const results = [
     ['lanes (defaults), no backlog', await measure(0, {})],
     [`lanes (defaults), A backlog ${backlog}`, await measure(backlog, {})],
+    [`lanes, 4 MiB window (pulls of 3), A backlog ${backlog}`, await measure(backlog, { prefetchBytes: 4 * 1024 * 1024 })],
+    [`lanes, 64 MiB window (pulls of 63), A backlog ${backlog}`, await measure(backlog, { prefetchBytes: 64 * 1024 * 1024 })],
     ['before lanes (prefetch 8, one at a time), no backlog', await measure(0, before)],
     [`before lanes (prefetch 8, one at a time), A backlog ${backlog}`, await measure(backlog, before)],
   ];

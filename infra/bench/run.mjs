@@ -3,7 +3,7 @@
 // end one table shows every figure beside its target (issue #8) and the ratio, on PostgreSQL and on the embedded
 // default. None asserts a time (tests never time things). docs/benchmarks.md explains each figure.
 //   BENCH_DATABASES=postgres,embedded   which stacks run the intake bench (both by default)
-//   BENCH_BURST=500, BENCH_LARGE_BURST=5000, BENCH_SINGLE=20   see intake.mjs
+//   BENCH_BURST=500, BENCH_LARGE_BURST=5000, BENCH_SINGLE=20, BENCH_NEIGHBOUR_BACKLOG=2000   see intake.mjs
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +21,8 @@ const started = Date.now();
 const runs = [
   { bench: 'corpus-parse.mjs', args: [] },
   { bench: 'jetstream-publish.mjs', args: [] },
+  // PostgreSQL only (the embedded column shows "not reached"); BENCH_MESSAGES=1000000 by default, 2–3.5 min.
+  ...(process.env.BENCH_SKIP_THREADING ? [] : [{ bench: 'threading.mjs', args: [] }]),
   ...databases.map((database) => ({ bench: 'intake.mjs', args: [`--database=${database}`] })),
 ];
 let failed = false;
@@ -39,8 +41,10 @@ const find = (figure, database) => lines.find((line) => line.figure === figure &
 
 const burst = Number(process.env.BENCH_BURST ?? 500);
 const large = Number(process.env.BENCH_LARGE_BURST ?? 0);
+const neighbourBacklog = Number(process.env.BENCH_NEIGHBOUR_BACKLOG ?? 2000);
 const rate = (value) => `${value.toFixed(value < 100 ? 1 : 0)} mails/s`;
 const millis = (value) => `${value.toFixed(0)} ms`;
+const fineMillis = (value) => `${value.toFixed(2)} ms`;
 const percent = (value) => `${(value * 100).toFixed(1)} %`;
 const ofRaw = (suffix, atLeast) => (value, database) => {
   const raw = find(`raw${suffix}`, database)?.value;
@@ -65,6 +69,11 @@ const perDatabase = [
   ['single-ticket-p50', 'Single mails 0.5–3 s apart → ticket, p50', '–', millis, () => ''],
   ['single-ticket-p95', 'Single mails 0.5–3 s apart → ticket, p95', '< 700 ms', millis, under(700)],
   ['single-reply-p95', 'Single mails → AI reply at SMTP, p95', '–', millis, () => ''],
+  ['neighbour-ticket-p95', `Project B's single mails → ticket while A imports ${neighbourBacklog}, p95`, '< 700 ms', millis, under(700)],
+  ['neighbour-delay-p50', `… B's p50 minus the single-mail p50 (delay by A's backlog)`, '≤ 200 ms', millis, under(200)],
+  ['threading-lookup-p95', 'Threading lookup of one mail (1 M messages), p95', '< 5 ms', fineMillis, under(5)],
+  ['threading-lookup-floor-p95', '… as many round trips of SELECT 1, p95 (machine floor)', '–', fineMillis, () => ''],
+  ['inbox-first-page-p95', 'First inbox page, limit 25 (1 M messages), p95', '< 50 ms', fineMillis, under(50)],
 ];
 // Without a database: one figure for both columns.
 const shared = [

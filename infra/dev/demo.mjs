@@ -81,6 +81,7 @@ export async function startDemo({ dataDir, adminToken, configUrl, inboxUrl }) {
       '  npm run demo:send -- "My parcel has not arrived"',
       `It waits for the answer and prints it. Every mail the channel sends is saved in ${sentDir};`,
       `the tickets: curl -H "Authorization: Bearer ${adminToken}" ${inboxUrl}/v1/projects/${DEMO_PROJECT}/tickets`,
+      `the mailbox's status: curl -H "Authorization: Bearer ${adminToken}" ${configUrl}/v1/projects/${DEMO_PROJECT}/channels/email/status`,
     ].join('\n'),
   );
   return {
