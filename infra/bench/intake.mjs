@@ -199,8 +199,8 @@ try {
     record(`burst-replies${suffix}`, replyRate, { size });
   }
 
-  // 4. Neighbour: B's single mails while A's backlog is being worked through.
-  {
+  // 4. Neighbour: B's single mails while A's backlog is being worked through (BENCH_NEIGHBOUR_BACKLOG=0 leaves it out).
+  if (NEIGHBOUR_BACKLOG > 0) {
     const label = 'backlog';
     const { move } = await stage(NEIGHBOUR_BACKLOG, label);
     const backlogSubjects = Array.from({ length: NEIGHBOUR_BACKLOG }, (_, index) => `${label} question ${index + 1}`);
