@@ -10,9 +10,11 @@ export function channelStatusView(
   channel: { enabled: boolean; revision: number },
   report: MailboxStatusRecord | null,
 ): EmailChannelStatusView {
-  const base = {
+  const state = !channel.enabled ? 'disabled' : !report || report.revision < channel.revision ? 'connecting' : report.state;
+  return {
     projectId,
     enabled: channel.enabled,
+    state,
     imported: report?.imported ?? 0,
     total: report?.total ?? 0,
     lastError: report?.lastError ?? null,
@@ -20,7 +22,4 @@ export function channelStatusView(
     lastImportAt: report?.lastImportAt ?? null,
     updatedAt: report?.updatedAt ?? null,
   };
-  if (!channel.enabled) return { ...base, state: 'disabled' };
-  if (!report || report.revision < channel.revision) return { ...base, state: 'connecting' };
-  return { ...base, state: report.state };
 }
