@@ -4,6 +4,7 @@
 // default. None asserts a time (tests never time things). docs/benchmarks.md explains each figure.
 //   BENCH_DATABASES=postgres,embedded   which stacks run the intake bench (both by default)
 //   BENCH_BURST=500, BENCH_LARGE_BURST=5000, BENCH_SINGLE=20, BENCH_NEIGHBOUR_BACKLOG=2000   see intake.mjs
+//   BENCH_MAILBOXES=1000   mailboxes on one mail-ingest replica (mailboxes.mjs, PostgreSQL only, ~3 min); BENCH_SKIP_MAILBOXES=1 skips it
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const runs = [
   { bench: 'jetstream-publish.mjs', args: [] },
   // PostgreSQL only (the embedded column shows "not reached"); BENCH_MESSAGES=1000000 by default, 2–3.5 min.
   ...(process.env.BENCH_SKIP_THREADING ? [] : [{ bench: 'threading.mjs', args: [] }]),
+  ...(process.env.BENCH_SKIP_MAILBOXES ? [] : [{ bench: 'mailboxes.mjs', args: [] }]),
   ...databases.map((database) => ({ bench: 'intake.mjs', args: [`--database=${database}`] })),
 ];
 let failed = false;
@@ -42,6 +44,7 @@ const find = (figure, database) => lines.find((line) => line.figure === figure &
 const burst = Number(process.env.BENCH_BURST ?? 500);
 const large = Number(process.env.BENCH_LARGE_BURST ?? 0);
 const neighbourBacklog = Number(process.env.BENCH_NEIGHBOUR_BACKLOG ?? 2000);
+const mailboxes = Number(process.env.BENCH_MAILBOXES ?? 1000);
 const rate = (value) => `${value.toFixed(value < 100 ? 1 : 0)} mails/s`;
 const millis = (value) => `${value.toFixed(0)} ms`;
 const fineMillis = (value) => `${value.toFixed(2)} ms`;
@@ -74,6 +77,10 @@ const perDatabase = [
   ['threading-lookup-p95', 'Threading lookup of one mail (1 M messages), p95', '< 5 ms', fineMillis, under(5)],
   ['threading-lookup-floor-p95', '… as many round trips of SELECT 1, p95 (machine floor)', '–', fineMillis, () => ''],
   ['inbox-first-page-p95', 'First inbox page, limit 25 (1 M messages), p95', '< 50 ms', fineMillis, under(50)],
+  ['mailboxes-watch-seconds', `${mailboxes} mailboxes on one replica → all watched in IDLE`, '–', (value) => `${value.toFixed(1)} s`, () => ''],
+  ['mailboxes-rss-mb', '… RSS of the replica after 60 s idle', '< 250 MB', (value) => `${value.toFixed(0)} MB`, under(250)],
+  ['mailboxes-idle-cpu-percent', '… idle CPU over 60 s, % of one core', '< 3 %', (value) => `${value.toFixed(2)} %`, under(3)],
+  ['mailboxes-received-p95', '… single mail into a random mailbox → mail.received, p95', '< 700 ms', millis, under(700)],
 ];
 // Without a database: one figure for both columns.
 const shared = [

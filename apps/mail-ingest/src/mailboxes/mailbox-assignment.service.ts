@@ -46,8 +46,9 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
   private closing = false;
   /** Live replicas at the last round. */
   private replicas = 1;
-  /** New leases are taken one at a time, so the share is checked against what is really held. */
-  private taking: Promise<unknown> = Promise.resolve();
+  /** Leases being taken right now, and who waits for one of those attempts to end before trying. */
+  private acquiring = 0;
+  private readonly attemptEnded = new Set<() => void>();
   /** This replica's share of the watchable mailboxes; recounted every round and with every settings change. */
   private share = Number.POSITIVE_INFINITY;
 
@@ -153,12 +154,26 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
       .catch((error: unknown) => this.logger.warn(`Mailbox ${projectId}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
-  /** Whether this replica holds the mailbox's lease, taking it when free and this replica is below its share. */
-  private holdOrTake(projectId: string): Promise<boolean> {
+  /**
+   * Whether this replica holds the mailbox's lease, taking it when free and this replica is below its share. As many
+   * attempts run at once as the share has room for (1,000 mailboxes of a lone replica are taken in one go); near the
+   * share an attempt waits for the running ones, since most of them fail while other replicas hold those leases.
+   */
+  private async holdOrTake(projectId: string): Promise<boolean> {
     if (this.leases.holds(projectId)) return this.leases.tryAcquire(projectId);
-    const taken = this.taking.then(() => this.leases.heldProjects().length < this.share && this.leases.tryAcquire(projectId));
-    this.taking = taken.catch(() => undefined);
-    return taken;
+    while (this.leases.heldProjects().length + this.acquiring >= this.share) {
+      if (this.acquiring === 0 || this.closing) return false;
+      await new Promise<void>((resolve) => this.attemptEnded.add(resolve));
+    }
+    this.acquiring += 1;
+    try {
+      return await this.leases.tryAcquire(projectId);
+    } finally {
+      this.acquiring -= 1;
+      const waiting = [...this.attemptEnded];
+      this.attemptEnded.clear();
+      for (const wake of waiting) wake();
+    }
   }
 
   private recountShare(): void {

@@ -1,0 +1,457 @@
+// One mail-ingest replica watching many mailboxes (issue #8: 1,000 per replica): BENCH_MAILBOXES projects (1,000 by
+// default), each its own IMAP user on one Dovecot, every mailbox in IDLE. On PostgreSQL, with the built
+// apps/mail-ingest/dist/main.js started alone as a process (a private nats-server, a fresh database). In this order:
+//   1. watch: the channel snapshots written into the `channel-settings` KV bucket (as channel-config would), then
+//      the time until GET /v1/mailboxes shows all of them watched and idle;
+//   2. idle: 60 s without mail (BENCH_IDLE_S): the process's RSS (VmRSS, /proc/<pid>/status) at the end and its CPU
+//      time (utime + stime of /proc/<pid>/stat) over the wall time, as % of one core;
+//   3. latency: BENCH_SINGLE (30) single mails, each into a random mailbox 0.5–1.5 s apart (doveadm save), delivered →
+//      mail.received seen on the MAIL stream, p50/p95/max.
+// Dovecot runs with its own config here: the one @ensoras/testing renders (renderDovecotConfig) plus higher process
+// and client limits, since the test defaults (default_process_limit 100, one login process per TLS connection) stop
+// at about 100 concurrent IMAP sessions. BENCH_DOVECOT=stock uses startDovecot() unchanged, to see that limit.
+// IDLE is push only while each imap process gets an inotify instance (all run as uid mail): the script raises
+// fs.inotify.max_user_instances / max_user_watches when it runs as root, and puts them back at the end.
+// Figures go to stdout, and as JSON lines to $BENCH_RESULTS when set (run.mjs turns them into its table).
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { CHANNEL_SETTINGS_BUCKET } from '@ensoras/contracts';
+import { ensureStreams, KeyValueBuckets } from '@ensoras/messaging';
+import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
+import { createTestDatabase, freePort, selfSignedCertificate, startDovecot, startNats, waitForPort } from '@ensoras/testing';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const database = 'postgres';
+const MAILBOXES = Number(process.env.BENCH_MAILBOXES ?? 1000);
+const IDLE_MS = Number(process.env.BENCH_IDLE_S ?? 60) * 1000;
+const SINGLE = Number(process.env.BENCH_SINGLE ?? 30);
+const WATCH_TIMEOUT_MS = Number(process.env.BENCH_WATCH_TIMEOUT_S ?? 600) * 1000;
+// 'ssl' (implicit TLS, as customers' servers on 993) or 'tcp' (plain port; imapflow upgrades with STARTTLS).
+const ENCRYPTION = process.env.BENCH_ENCRYPTION ?? 'ssl';
+const STOCK_DOVECOT = process.env.BENCH_DOVECOT === 'stock';
+const ADMIN_TOKEN = randomBytes(24).toString('base64url');
+const SECRETS_KEY = randomBytes(32).toString('base64');
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+const record = (figure, value, extra = {}) => {
+  const line = { database, figure, value, mailboxes: MAILBOXES, ...extra };
+  if (process.env.BENCH_RESULTS) appendFileSync(process.env.BENCH_RESULTS, `${JSON.stringify(line)}\n`);
+};
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const projectOf = (i) => `mbx${String(i).padStart(4, '0')}`;
+const userOf = (i) => ({ username: `support@${projectOf(i)}.test`, password: `imap-${i}-${randomBytes(6).toString('hex')}` });
+const mail = (n, project) =>
+  [
+    `From: Customer ${n} <customer${n}@bench.test>`,
+    `To: support@${project}.test`,
+    `Subject: mailboxes question ${n}`,
+    `Message-ID: <mailboxes-${n}-${randomBytes(4).toString('hex')}@bench.test>`,
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `Hello, my order ${n} has not arrived yet. The tracking page has shown the same status for a week.`,
+    '',
+  ].join('\r\n');
+
+// ---- cleanup: everything started is stopped in reverse order, also on error and on SIGINT/SIGTERM ----------------
+const cleanups = [];
+let cleaning;
+const cleanUp = () =>
+  (cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) await step().catch((error) => console.error(`cleanup: ${error?.message ?? error}`));
+  })());
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+// ---- inotify limits -----------------------------------------------------------------------------------------------
+const readSysctl = (name) => readFileSync(`/proc/sys/fs/inotify/${name}`, 'utf8').trim();
+function raiseInotify() {
+  const wanted = { max_user_instances: 8192, max_user_watches: 524288 };
+  for (const [name, value] of Object.entries(wanted)) {
+    const before = Number(readSysctl(name));
+    if (before < value && process.getuid?.() === 0) {
+      try {
+        execFileSync('sysctl', ['-w', `fs.inotify.${name}=${value}`], { stdio: 'pipe' });
+        cleanups.push(async () => execFileSync('sysctl', ['-w', `fs.inotify.${name}=${before}`], { stdio: 'pipe' }));
+      } catch (error) {
+        console.log(`sysctl -w fs.inotify.${name}=${value} failed: ${String(error.stderr ?? error.message).trim()}`);
+      }
+    }
+    console.log(`fs.inotify.${name} = ${readSysctl(name)}${before !== Number(readSysctl(name)) ? ` (was ${before})` : ''}`);
+  }
+  return Number(readSysctl('max_user_instances'));
+}
+
+// ---- Dovecot: the test config plus limits for many concurrent sessions -------------------------------------------
+// A session holds one imap process (client_limit 1) and, with TLS in high-security mode, one imap-login process as
+// its TLS proxy; the test config leaves both at default_process_limit = 100. Here: login processes in
+// high-performance mode (service_count 0, each proxies many TLS sessions), imap process_limit above the mailbox count,
+// and anvil/auth/master client limits to match.
+async function startBenchDovecot(users) {
+  const { renderDovecotConfig, renderPasswdFile } = await import(join(root, 'packages/testing/dist/dovecot-config.js'));
+  const certificate = await selfSignedCertificate();
+  const rootDir = mkdtempSync(join(tmpdir(), 'bdc-'));
+  chmodSync(rootDir, 0o755);
+  const layout = {
+    rootDir,
+    baseDir: join(rootDir, 'run'),
+    stateDir: join(rootDir, 'state'),
+    mailDir: join(rootDir, 'mail'),
+    logPath: join(rootDir, 'dovecot.log'),
+    passwdPath: join(rootDir, 'passwd'),
+    configPath: join(rootDir, 'dovecot.conf'),
+  };
+  for (const dir of [layout.baseDir, layout.stateDir, layout.mailDir]) mkdirSync(dir);
+  chownSync(layout.mailDir, 8, 8);
+  writeFileSync(layout.passwdPath, renderPasswdFile(users), { mode: 0o644 });
+  const [imapPort, imapsPort] = await Promise.all([freePort(), freePort()]);
+  const sessions = users.length + 100;
+  const config = `${renderDovecotConfig({ layout, imapPort, imapsPort, certPath: certificate.certPath, keyPath: certificate.keyPath })}
+# ---- infra/bench/mailboxes.mjs: ${users.length} concurrent IDLE sessions ----
+default_client_limit = ${Math.max(1000, sessions * 3)}
+default_process_limit = ${Math.max(100, sessions)}
+mail_max_userip_connections = 20
+service imap-login {
+  service_count = 0
+  process_min_avail = 2
+  client_limit = ${Math.max(1000, sessions)}
+  process_limit = 8
+}
+service imap {
+  client_limit = 1
+  process_limit = ${sessions}
+}
+service anvil {
+  client_limit = ${sessions * 3}
+}
+service auth {
+  client_limit = ${sessions * 3}
+}
+`;
+  writeFileSync(layout.configPath, config);
+  const stopDir = () => rmSync(rootDir, { recursive: true, force: true });
+  const output = [];
+  const master = spawn('/usr/sbin/dovecot', ['-c', layout.configPath, '-F'], { cwd: rootDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  master.stdout.on('data', (chunk) => output.push(chunk.toString()));
+  master.stderr.on('data', (chunk) => output.push(chunk.toString()));
+  let exited = false;
+  const gone = new Promise((resolve) => master.once('exit', () => ((exited = true), resolve())));
+  const stop = async () => {
+    if (!exited) {
+      master.kill('SIGTERM');
+      const killer = setTimeout(() => master.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(killer);
+    }
+    stopDir();
+  };
+  try {
+    await Promise.race([
+      Promise.all([waitForPort(imapPort, '127.0.0.1', 10_000), waitForPort(imapsPort, '127.0.0.1', 10_000)]),
+      gone.then(() => Promise.reject(new Error('dovecot exited'))),
+    ]);
+  } catch (error) {
+    const log = (() => { try { return readFileSync(layout.logPath, 'utf8'); } catch { return ''; } })();
+    await stop();
+    throw new Error(`Dovecot failed to start: ${error.message}\n${output.join('')}\n${log}`);
+  }
+  return {
+    host: '127.0.0.1',
+    imapPort,
+    imapsPort,
+    masterPid: master.pid,
+    logPath: layout.logPath,
+    configPath: layout.configPath,
+    deliver: (username, raw) =>
+      new Promise((resolve, reject) => {
+        const child = spawn('/usr/bin/doveadm', ['-c', layout.configPath, 'save', '-u', username, '-m', 'INBOX'], { stdio: ['pipe', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        child.once('error', reject);
+        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`doveadm save exited ${code}: ${stderr}`))));
+        child.stdin.end(raw);
+      }),
+    stop,
+  };
+}
+
+// ---- /proc figures -------------------------------------------------------------------------------------------------
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After "pid (comm) ": state is field 3, utime 14, stime 15 → indexes 11 and 12 here.
+  return Number(fields[11]) + Number(fields[12]);
+}
+function memoryMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm'))?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return -1;
+  }
+}
+/** The master and its children (Dovecot's processes are all direct children of the master), by name. */
+function dovecotProcesses(masterPid) {
+  const byName = {};
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid !== masterPid && parentOf(pid) !== masterPid) continue;
+    let name = 'dovecot';
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    byName[name] = (byName[name] ?? 0) + 1;
+    total++;
+  }
+  return { total, byName };
+}
+
+// ---- the run ------------------------------------------------------------------------------------------------------
+const started = performance.now();
+console.log(`mailboxes bench: ${MAILBOXES} mailboxes, one mail-ingest replica, PostgreSQL, ${ENCRYPTION}, ${STOCK_DOVECOT ? 'stock test Dovecot config' : 'Dovecot with raised limits'}`);
+let ingest;
+try {
+  const inotifyInstances = raiseInotify();
+  if (inotifyInstances < MAILBOXES + 50) {
+    console.log(`warning: max_user_instances ${inotifyInstances} < ${MAILBOXES} IDLE sessions: the rest fall back to Dovecot's 1 s idle poll`);
+  }
+  const users = Array.from({ length: MAILBOXES }, (_, i) => userOf(i));
+
+  const [nats, testDatabase, dovecot] = await Promise.all([
+    startNats(),
+    createTestDatabase(),
+    STOCK_DOVECOT ? startDovecot({ users }) : startBenchDovecot(users),
+  ]);
+  cleanups.push(() => nats.stop(), () => testDatabase.drop(), () => dovecot.stop());
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-mailboxes-data-'));
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+
+  const nc = await connect({ servers: nats.url, name: 'bench-mailboxes' });
+  cleanups.push(() => nc.close());
+  await ensureStreams(await jetstreamManager(nc));
+  // Every mail.received from the stream's start, with the time it reached this process.
+  const received = new Map();
+  const consumer = await jetstream(nc).consumers.get('MAIL', { filter_subjects: 'mail.*.received' });
+  const messages = await consumer.consume();
+  cleanups.push(() => messages.close());
+  void (async () => {
+    for await (const message of messages) received.set(message.json().payload?.messageId, performance.now());
+  })();
+
+  // mail-ingest alone, as startServices spawns it (apps/mail-ingest/dist/main.js).
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const ingestLog = [];
+  ingest = spawn(process.execPath, [join(root, 'apps', 'mail-ingest', 'dist', 'main.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NATS_URL: nats.url,
+      DATABASE_URL: testDatabase.url,
+      DATA_DIR: dataDir,
+      SECRETS_KEY,
+      ADMIN_TOKEN,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  ingest.stdout.on('data', (chunk) => ingestLog.push(chunk.toString()));
+  ingest.stderr.on('data', (chunk) => ingestLog.push(chunk.toString()));
+  let ingestExit = null;
+  const ingestGone = new Promise((resolve) => ingest.once('exit', (code, signal) => ((ingestExit = code ?? signal), resolve())));
+  cleanups.push(async () => {
+    if (ingestExit !== null) return;
+    const killer = setTimeout(() => ingest.kill('SIGKILL'), 10_000);
+    ingest.kill('SIGTERM');
+    await ingestGone;
+    clearTimeout(killer);
+  });
+  const tail = () => ingestLog.join('').split('\n').slice(-30).join('\n');
+  // Warnings by phase (the kind of each: its text without mailbox ids and numbers), to see when leases were lost.
+  const logLines = () => ingestLog.join('').split('\n').filter(Boolean);
+  const phaseMarks = [];
+  const markPhase = (phase) => phaseMarks.push({ phase, at: logLines().length });
+  const healthyBy = performance.now() + 90_000;
+  for (;;) {
+    if (ingestExit !== null) throw new Error(`mail-ingest exited with ${ingestExit}:\n${tail()}`);
+    if ((await fetch(`${url}/health`).catch(() => null))?.ok) break;
+    if (performance.now() > healthyBy) throw new Error(`mail-ingest not healthy after 90 s:\n${tail()}`);
+    await sleep(250);
+  }
+  console.log(`mail-ingest pid ${ingest.pid} healthy after ${seconds(performance.now() - started)}`);
+
+  markPhase('start-up');
+  // 1. The snapshots, as IngestHarness.putChannel writes them: the password sealed for its context.
+  const box = new SecretBox(Buffer.from(SECRETS_KEY, 'base64'));
+  const bucket = await new KeyValueBuckets(nc).bucket(CHANNEL_SETTINGS_BUCKET);
+  const watchStarted = performance.now();
+  const imapPort = ENCRYPTION === 'ssl' ? dovecot.imapsPort : dovecot.imapPort;
+  for (let i = 0; i < MAILBOXES; i++) {
+    const projectId = projectOf(i);
+    const { username, password } = users[i];
+    const context = channelPasswordContext(projectId, 'imap', { host: dovecot.host, port: imapPort, encryption: ENCRYPTION, username });
+    const snapshot = {
+      projectId,
+      enabled: true,
+      revision: 1,
+      updatedAt: new Date().toISOString(),
+      communicationStyle: '',
+      imap: { host: dovecot.host, port: imapPort, encryption: ENCRYPTION, username, password: box.seal(password, context), validateCertificate: false, markAsRead: false },
+      smtp: null,
+      identity: { fromEmail: `support@${projectId}.test`, fromName: 'Shop', signatureHtml: '' },
+      guidelines: '',
+      responseDelay: { minSeconds: 0, maxSeconds: 0 },
+    };
+    await bucket.put(projectId, JSON.stringify(snapshot));
+  }
+  console.log(`${MAILBOXES} channel snapshots written in ${seconds(performance.now() - watchStarted)}`);
+
+  const mailboxes = async () => {
+    const response = await fetch(`${url}/v1/mailboxes`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    if (!response.ok) throw new Error(`GET /v1/mailboxes answered ${response.status}`);
+    return response.json();
+  };
+  const summary = (body) => {
+    const states = {};
+    for (const mailbox of body.mailboxes) states[`${mailbox.state}${mailbox.mode ? `/${mailbox.mode}` : ''}`] = (states[`${mailbox.state}${mailbox.mode ? `/${mailbox.mode}` : ''}`] ?? 0) + 1;
+    return `watched ${body.watched}, failing ${body.failing}, ${JSON.stringify(states)}`;
+  };
+  let last;
+  let lastPrinted = 0;
+  let allIdle = false;
+  for (;;) {
+    if (ingestExit !== null) throw new Error(`mail-ingest exited with ${ingestExit}:\n${tail()}`);
+    last = await mailboxes();
+    if (last.watched === MAILBOXES && last.mailboxes.every((mailbox) => mailbox.state === 'idle' && mailbox.mode === 'idle')) {
+      allIdle = true;
+      break;
+    }
+    if (performance.now() - lastPrinted > 10_000) {
+      console.log(`  … ${seconds(performance.now() - watchStarted)}: ${summary(last)}`);
+      lastPrinted = performance.now();
+    }
+    if (performance.now() - watchStarted > WATCH_TIMEOUT_MS) break;
+    await sleep(250);
+  }
+  const watchMs = performance.now() - watchStarted;
+  if (allIdle) {
+    console.log(`all ${MAILBOXES} mailboxes watched and idle (IDLE) ${seconds(watchMs)} after the first snapshot was written`);
+    record('mailboxes-watch-seconds', watchMs / 1000);
+  } else {
+    console.log(`NOT all mailboxes idle after ${seconds(watchMs)}: ${summary(last)}`);
+    const errors = {};
+    for (const mailbox of last.mailboxes) if (mailbox.lastError) errors[mailbox.lastError] = (errors[mailbox.lastError] ?? 0) + 1;
+    console.log(`  errors: ${JSON.stringify(errors)}`);
+  }
+  const processes = dovecot.masterPid ? dovecotProcesses(dovecot.masterPid) : undefined;
+  if (processes) console.log(`Dovecot processes: ${processes.total} ${JSON.stringify(processes.byName)}`);
+
+  markPhase('watch');
+  // 2. Idle: no mail for IDLE_MS.
+  await sleep(2_000);
+  const memoryBefore = memoryMb(ingest.pid);
+  const ticksBefore = cpuTicks(ingest.pid);
+  const idleStarted = performance.now();
+  let rssMax = memoryBefore.rss;
+  while (performance.now() - idleStarted < IDLE_MS) {
+    await sleep(1_000);
+    rssMax = Math.max(rssMax, memoryMb(ingest.pid).rss);
+  }
+  const cpuPercent = ((cpuTicks(ingest.pid) - ticksBefore) / CLOCK_TICKS / ((performance.now() - idleStarted) / 1000)) * 100;
+  const memory = memoryMb(ingest.pid);
+  console.log(`RSS after ${seconds(IDLE_MS)} idle: ${memory.rss.toFixed(0)} MB (at idle start ${memoryBefore.rss.toFixed(0)} MB, max ${rssMax.toFixed(0)} MB, peak VmHWM ${memory.peak.toFixed(0)} MB)  target < 250 MB`);
+  console.log(`idle CPU over ${seconds(IDLE_MS)}: ${cpuPercent.toFixed(2)} % of one core  target < 3 %`);
+  record('mailboxes-rss-mb', memory.rss, { peakMb: memory.peak, allIdle });
+  record('mailboxes-idle-cpu-percent', cpuPercent, { idleSeconds: IDLE_MS / 1000, allIdle });
+  if (!allIdle) console.log(`(${summary(await mailboxes())})`);
+
+  markPhase('idle');
+  // 3. Single mails into random mailboxes, delivered → mail.received on the stream.
+  const latencies = [];
+  let missing = 0;
+  const pending = [];
+  for (let n = 0; n < SINGLE; n++) {
+    const i = Math.floor(Math.random() * MAILBOXES);
+    const raw = mail(n, projectOf(i));
+    const messageId = raw.match(/^Message-ID: (.+)$/m)[1].trim();
+    await dovecot.deliver(users[i].username, raw);
+    const deliveredAt = performance.now();
+    pending.push(
+      (async () => {
+        while (!received.has(messageId) && performance.now() - deliveredAt < 30_000) await sleep(5);
+        if (received.has(messageId)) latencies.push(received.get(messageId) - deliveredAt);
+        else missing++;
+      })(),
+    );
+    await sleep(500 + Math.random() * 1000);
+  }
+  await Promise.all(pending);
+  if (latencies.length) {
+    const p50 = percentile(latencies, 50);
+    const p95 = percentile(latencies, 95);
+    const max = Math.max(...latencies);
+    console.log(`single mails (${latencies.length}/${SINGLE} into random mailboxes, 0.5–1.5 s apart) delivered → mail.received: p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms  target p95 < 700 ms`);
+    record('mailboxes-received-p50', p50);
+    record('mailboxes-received-p95', p95, { max, count: latencies.length, missing });
+  }
+  if (missing) console.log(`${missing} of ${SINGLE} mails not seen as mail.received within 30 s`);
+
+  // IDLE push or poll: Dovecot warns once per imap process that found no inotify instance (it polls every 1 s then).
+  if (dovecot.logPath) {
+    const log = readFileSync(dovecot.logPath, 'utf8');
+    const inotifyWarnings = (log.match(/Inotify instance limit/gi) ?? []).length;
+    const limitWarnings = [...new Set(log.match(/[^\n]*(process_limit|client_limit)[^\n]*reached[^\n]*/g) ?? [])].map((line) => line.replace(/^\S+ \S+ /, ''));
+    console.log(`Dovecot IDLE: ${inotifyWarnings === 0 ? 'push (inotify; no "Inotify instance limit" warning in its log)' : `${inotifyWarnings} sessions without inotify (polling every 1 s)`}`);
+    for (const line of limitWarnings.slice(0, 5)) console.log(`Dovecot: ${line}`);
+  }
+  const finalProcesses = dovecot.masterPid ? dovecotProcesses(dovecot.masterPid) : undefined;
+  if (finalProcesses) console.log(`Dovecot processes at the end: ${finalProcesses.total} ${JSON.stringify(finalProcesses.byName)}`);
+  markPhase('latency');
+  const warnings = logLines();
+  if (warnings.length) {
+    console.log(`mail-ingest logged ${warnings.length} lines at warn or above:`);
+    let from = 0;
+    for (const { phase, at } of phaseMarks) {
+      const kinds = {};
+      for (const line of warnings.slice(from, at)) {
+        const kind = line.replace(/^.*?(WARN|ERROR)\s+/, '$1 ').replace(/mbx\d+/g, '<mailbox>').replace(/\d+/g, 'N').slice(0, 140);
+        kinds[kind] = (kinds[kind] ?? 0) + 1;
+      }
+      from = at;
+      for (const [kind, count] of Object.entries(kinds)) console.log(`  ${phase}: ${count}× ${kind}`);
+    }
+  }
+} catch (error) {
+  process.exitCode = 1;
+  console.error(error);
+} finally {
+  await cleanUp();
+  console.log(`mailboxes bench done in ${seconds(performance.now() - started)}`);
+}
