@@ -7,15 +7,15 @@
 //      time (utime + stime of /proc/<pid>/stat) over the wall time, as % of one core;
 //   3. latency: BENCH_SINGLE (30) single mails, each into a random mailbox 0.5–1.5 s apart (doveadm save), delivered →
 //      mail.received seen on the MAIL stream, p50/p95/max.
-// Dovecot runs with its own config here: the one @ensoras/testing renders (renderDovecotConfig) plus higher process
-// and client limits, since the test defaults (default_process_limit 100, one login process per TLS connection) stop
-// at about 100 concurrent IMAP sessions. BENCH_DOVECOT=stock uses startDovecot() unchanged, to see that limit.
+// Dovecot is the tests' (startDovecot) with higher process and client limits appended (extraConfig), since the test
+// defaults (default_process_limit 100, one login process per TLS connection) stop at about 100 concurrent IMAP
+// sessions. BENCH_DOVECOT=stock leaves them out, to see that limit.
 // IDLE is push only while each imap process gets an inotify instance (all run as uid mail): the script raises
 // fs.inotify.max_user_instances / max_user_watches when it runs as root, and puts them back at the end.
 // Figures go to stdout, and as JSON lines to $BENCH_RESULTS when set (run.mjs turns them into its table).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +25,7 @@ import { connect } from '@nats-io/transport-node';
 import { CHANNEL_SETTINGS_BUCKET } from '@ensoras/contracts';
 import { ensureStreams, KeyValueBuckets } from '@ensoras/messaging';
 import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
-import { createTestDatabase, freePort, selfSignedCertificate, startDovecot, startNats, waitForPort } from '@ensoras/testing';
+import { createTestDatabase, freePort, startDovecot, startNats } from '@ensoras/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -102,27 +102,9 @@ function raiseInotify() {
 // its TLS proxy; the test config leaves both at default_process_limit = 100. Here: login processes in
 // high-performance mode (service_count 0, each proxies many TLS sessions), imap process_limit above the mailbox count,
 // and anvil/auth/master client limits to match.
-async function startBenchDovecot(users) {
-  const { renderDovecotConfig, renderPasswdFile } = await import(join(root, 'packages/testing/dist/dovecot-config.js'));
-  const certificate = await selfSignedCertificate();
-  const rootDir = mkdtempSync(join(tmpdir(), 'bdc-'));
-  chmodSync(rootDir, 0o755);
-  const layout = {
-    rootDir,
-    baseDir: join(rootDir, 'run'),
-    stateDir: join(rootDir, 'state'),
-    mailDir: join(rootDir, 'mail'),
-    logPath: join(rootDir, 'dovecot.log'),
-    passwdPath: join(rootDir, 'passwd'),
-    configPath: join(rootDir, 'dovecot.conf'),
-  };
-  for (const dir of [layout.baseDir, layout.stateDir, layout.mailDir]) mkdirSync(dir);
-  chownSync(layout.mailDir, 8, 8);
-  writeFileSync(layout.passwdPath, renderPasswdFile(users), { mode: 0o644 });
-  const [imapPort, imapsPort] = await Promise.all([freePort(), freePort()]);
-  const sessions = users.length + 100;
-  const config = `${renderDovecotConfig({ layout, imapPort, imapsPort, certPath: certificate.certPath, keyPath: certificate.keyPath })}
-# ---- infra/bench/mailboxes.mjs: ${users.length} concurrent IDLE sessions ----
+function manySessionsConfig(mailboxes) {
+  const sessions = mailboxes + 100;
+  return `# ---- infra/bench/mailboxes.mjs: ${mailboxes} concurrent IDLE sessions ----
 default_client_limit = ${Math.max(1000, sessions * 3)}
 default_process_limit = ${Math.max(100, sessions)}
 mail_max_userip_connections = 20
@@ -141,53 +123,7 @@ service anvil {
 }
 service auth {
   client_limit = ${sessions * 3}
-}
-`;
-  writeFileSync(layout.configPath, config);
-  const stopDir = () => rmSync(rootDir, { recursive: true, force: true });
-  const output = [];
-  const master = spawn('/usr/sbin/dovecot', ['-c', layout.configPath, '-F'], { cwd: rootDir, stdio: ['ignore', 'pipe', 'pipe'] });
-  master.stdout.on('data', (chunk) => output.push(chunk.toString()));
-  master.stderr.on('data', (chunk) => output.push(chunk.toString()));
-  let exited = false;
-  const gone = new Promise((resolve) => master.once('exit', () => ((exited = true), resolve())));
-  const stop = async () => {
-    if (!exited) {
-      master.kill('SIGTERM');
-      const killer = setTimeout(() => master.kill('SIGKILL'), 10_000);
-      await gone;
-      clearTimeout(killer);
-    }
-    stopDir();
-  };
-  try {
-    await Promise.race([
-      Promise.all([waitForPort(imapPort, '127.0.0.1', 10_000), waitForPort(imapsPort, '127.0.0.1', 10_000)]),
-      gone.then(() => Promise.reject(new Error('dovecot exited'))),
-    ]);
-  } catch (error) {
-    const log = (() => { try { return readFileSync(layout.logPath, 'utf8'); } catch { return ''; } })();
-    await stop();
-    throw new Error(`Dovecot failed to start: ${error.message}\n${output.join('')}\n${log}`);
-  }
-  return {
-    host: '127.0.0.1',
-    imapPort,
-    imapsPort,
-    masterPid: master.pid,
-    logPath: layout.logPath,
-    configPath: layout.configPath,
-    deliver: (username, raw) =>
-      new Promise((resolve, reject) => {
-        const child = spawn('/usr/bin/doveadm', ['-c', layout.configPath, 'save', '-u', username, '-m', 'INBOX'], { stdio: ['pipe', 'ignore', 'pipe'] });
-        let stderr = '';
-        child.stderr.on('data', (chunk) => (stderr += chunk));
-        child.once('error', reject);
-        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`doveadm save exited ${code}: ${stderr}`))));
-        child.stdin.end(raw);
-      }),
-    stop,
-  };
+}`;
 }
 
 // ---- /proc figures -------------------------------------------------------------------------------------------------
@@ -244,7 +180,7 @@ try {
   const [nats, testDatabase, dovecot] = await Promise.all([
     startNats(),
     createTestDatabase(),
-    STOCK_DOVECOT ? startDovecot({ users }) : startBenchDovecot(users),
+    startDovecot({ users, ...(STOCK_DOVECOT ? {} : { extraConfig: manySessionsConfig(users.length) }) }),
   ]);
   cleanups.push(() => nats.stop(), () => testDatabase.drop(), () => dovecot.stop());
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-mailboxes-data-'));
@@ -370,7 +306,7 @@ try {
     for (const mailbox of last.mailboxes) if (mailbox.lastError) errors[mailbox.lastError] = (errors[mailbox.lastError] ?? 0) + 1;
     console.log(`  errors: ${JSON.stringify(errors)}`);
   }
-  const processes = dovecot.masterPid ? dovecotProcesses(dovecot.masterPid) : undefined;
+  const processes = dovecotProcesses(dovecot.pid);
   if (processes) console.log(`Dovecot processes: ${processes.total} ${JSON.stringify(processes.byName)}`);
 
   markPhase('watch');
@@ -431,7 +367,7 @@ try {
     console.log(`Dovecot IDLE: ${inotifyWarnings === 0 ? 'push (inotify; no "Inotify instance limit" warning in its log)' : `${inotifyWarnings} sessions without inotify (polling every 1 s)`}`);
     for (const line of limitWarnings.slice(0, 5)) console.log(`Dovecot: ${line}`);
   }
-  const finalProcesses = dovecot.masterPid ? dovecotProcesses(dovecot.masterPid) : undefined;
+  const finalProcesses = dovecotProcesses(dovecot.pid);
   if (finalProcesses) console.log(`Dovecot processes at the end: ${finalProcesses.total} ${JSON.stringify(finalProcesses.byName)}`);
   markPhase('latency');
   const warnings = logLines();

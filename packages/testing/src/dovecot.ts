@@ -24,7 +24,16 @@ export interface DovecotServer {
   deliver(username: string, raw: string | Buffer): Promise<void>;
   /** Flags of every message in INBOX, by UID (doveadm fetch / search), so tests can check \Seen. */
   listInbox(username: string): Promise<Array<{ uid: number; flags: string[] }>>;
+  /** The master process (its children are Dovecot's service processes) and its log, for benchmarks that watch them. */
+  pid: number;
+  logPath: string;
   stop(): Promise<void>;
+}
+
+export interface DovecotOptions {
+  users?: MailUser[];
+  /** Appended to the test configuration, e.g. service limits for a benchmark with a thousand sessions. */
+  extraConfig?: string;
 }
 
 const DEFAULT_USERS: MailUser[] = [{ username: 'support@example.test', password: 'secret-pass' }];
@@ -36,7 +45,7 @@ const STARTUP_TIMEOUT_MS = 10_000;
 const PORT_ATTEMPTS = 3;
 
 /** Starts a private Dovecot 2.3 IMAP server on two free ports with its own config, sockets and mail in a temp dir. */
-export async function startDovecot(options: { users?: MailUser[] } = {}): Promise<DovecotServer> {
+export async function startDovecot(options: DovecotOptions = {}): Promise<DovecotServer> {
   const users = (options.users ?? DEFAULT_USERS).map((user) => ({ ...user }));
   const dovecot = await findExecutable('dovecot', ['/usr/sbin/dovecot'], INSTALL_HINT);
   const doveadm = await findExecutable('doveadm', ['/usr/bin/doveadm'], INSTALL_HINT);
@@ -52,7 +61,7 @@ export async function startDovecot(options: { users?: MailUser[] } = {}): Promis
     for (let attempt = 1; ; attempt++) {
       const [imapPort, imapsPort] = await Promise.all([freePort(), freePort()]);
       const config = renderDovecotConfig({ layout, imapPort, imapsPort, certPath: certificate.certPath, keyPath: certificate.keyPath });
-      await writeFile(layout.configPath, config);
+      await writeFile(layout.configPath, options.extraConfig ? `${config}\n${options.extraConfig}\n` : config);
       try {
         const server = await launch(dovecot, layout, [imapPort, imapsPort]);
         return runningServer({ server, doveadm, layout, users, imapPort, imapsPort });
@@ -85,6 +94,8 @@ function runningServer({ server, doveadm, layout, users, imapPort, imapsPort }: 
     imapPort,
     imapsPort,
     users,
+    pid: server.pid,
+    logPath: layout.logPath,
     async deliver(username, raw) {
       await runCommand(doveadm, doveadmArgs('save', '-u', username, '-m', 'INBOX'), raw);
     },
