@@ -78,10 +78,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     const projects = new Set([...this.watchers.keys(), ...this.leases.heldProjects()]);
     await Promise.all(
       [...projects].map((projectId) =>
-        this.queue.run(projectId, async () => {
-          await this.stopWatcher(projectId, 'shutting down');
-          await this.leases.release(projectId);
-        }),
+        this.queue.run(projectId, () => this.giveUp(projectId, 'shutting down')),
       ),
     );
     await this.leases.leave();
@@ -139,8 +136,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
         const settings = this.replica.get(projectId);
         const current = this.watchers.get(projectId);
         if (!isWatchable(settings)) {
-          if (current) await this.stopWatcher(projectId, 'the channel is disabled or has no IMAP settings');
-          await this.leases.release(projectId);
+          await this.giveUp(projectId, 'the channel is disabled or has no IMAP settings');
           return;
         }
         if (!(await this.holdOrTake(projectId))) {
@@ -187,10 +183,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     this.logger.log(`Handing over ${handOver.length} of ${held.length} mailboxes: ${this.replicas} replicas share them`);
     await Promise.all(
       handOver.map((projectId) =>
-        this.queue.run(projectId, async () => {
-          await this.stopWatcher(projectId, `handed over to a replica with fewer mailboxes`);
-          await this.leases.release(projectId);
-        }),
+        this.queue.run(projectId, () => this.giveUp(projectId, 'handed over to a replica with fewer mailboxes')),
       ),
     );
   }
@@ -206,6 +199,12 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     this.watchers.set(settings.projectId, watcher);
     this.logger.log(`Watching mailbox of project ${settings.projectId} (revision ${settings.revision})`);
     watcher.start();
+  }
+
+  /** Stops watching (the checkpoint keeps its place) and releases the lease, so another replica may take it at once. */
+  private async giveUp(projectId: string, reason: string): Promise<void> {
+    await this.stopWatcher(projectId, reason);
+    await this.leases.release(projectId);
   }
 
   private async stopWatcher(projectId: string, reason: string): Promise<void> {
