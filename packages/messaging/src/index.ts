@@ -11,6 +11,7 @@ export * from './consuming/subject-match.js';
 export * from './consuming/event-failure.js';
 export * from './consuming/envelope-check.js';
 export * from './consuming/envelope-of.pipe.js';
+export * from './consuming/event-batches.js';
 export * from './consuming/consumer-status.js';
 export * from './dead-letters/dead-letters.js';
 export * from './dead-letters/dead-letters.service.js';

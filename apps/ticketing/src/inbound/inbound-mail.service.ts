@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, In, Not, type EntityManager } from 'typeorm';
-import { channelSafetyOf, type BounceDetails, type EventEnvelope, type MailClassification, type MailKind, type MailReceivedPayload, type TicketStatus } from '@ensoras/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { BounceDetails, EventEnvelope, MailKind, MailReceivedPayload, TicketStatus } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
-import { NO_SUBJECT, normalizeMessageId, normalizeSubject, parseMessageIdList, subjectThreadKey } from '@ensoras/mail';
+import { NO_SUBJECT, normalizeSubject, subjectThreadKey } from '@ensoras/mail';
 import { bounceEffect } from '../delivery/bounce-effect.js';
 import { ThreadReference } from '../tickets/thread-reference.entity.js';
 import { ticketCreated, ticketMessageCreated, ticketUpdated } from '../tickets/ticket-envelopes.js';
@@ -12,10 +12,10 @@ import { Ticket } from '../tickets/ticket.entity.js';
 import { insertOrRetry } from '../tickets/concurrent-insert.js';
 import { subjectThreadHash } from '../tickets/subject-thread-hash.js';
 import { UnattachedMail } from '../unattached/unattached-mail.entity.js';
-import { customerOf } from './customer-address.js';
-import { receivedMailNote } from './message-note.js';
-import { trustedClassification } from './own-mail.js';
-import { decideThread, isMachineKind, threadingReferences, type ThreadDecision, type ThreadingMail } from './thread-decision.js';
+import { BatchClock, chunked, PendingWrites, type KnownReferences, type SubjectCandidates } from './inbound-batch.js';
+import { knownReferences, storedMessageIds, subjectCandidates } from './inbound-lookups.js';
+import { messageIdOf, prepareMail, receivedMessage, unattachedMail, unique, type PreparedMail } from './prepared-mail.js';
+import { decideThread, isMachineKind, type ThreadDecision } from './thread-decision.js';
 
 export type InboundOutcome =
   | { outcome: 'recorded'; ticketId: string; messageId: string; decision: ThreadDecision; bounced: boolean }
@@ -23,14 +23,22 @@ export type InboundOutcome =
   | { outcome: 'duplicate' }
   | { outcome: 'ignored'; reason: string };
 
-/** How many tickets of one customer with one subject are worth looking at; the newest wins anyway. */
-const SUBJECT_CANDIDATE_LIMIT = 5;
+/** What one transaction knows about one project's threads while it decides that project's mails. */
+interface ProjectThreads {
+  references: KnownReferences;
+  candidates: SubjectCandidates;
+  writes: PendingWrites;
+  clock: BatchClock;
+}
 
 /**
- * Turns a received mail into a ticket message: de-duplicated by Message-ID, threaded, recorded and announced in one
- * transaction. Concurrent handling of related mail (another replica) surfaces as a unique violation and is retried
- * by throwing, so JetStream redelivers and the retry sees the other's committed rows. Our own mail and machine mail
- * that continue no ticket are kept as unattached mail instead; a bounce of one of our replies marks that reply.
+ * Turns received mail into ticket messages: de-duplicated by Message-ID, threaded, recorded and announced in one
+ * transaction per batch, each mail decided exactly as if the mails before it had been recorded one by one. A batch
+ * reads what it needs in a few queries, decides in memory and writes with multi-row statements: a transaction of a
+ * dozen queries per mail kept a burst of mail waiting on round trips. Concurrent handling of related mail (another
+ * replica) surfaces as a unique violation and is retried by throwing, so the whole batch rolls back and is
+ * redelivered, and the retry sees the other's committed rows. Our own mail and machine mail that continue no ticket
+ * are kept as unattached mail instead; a bounce of one of our replies marks that reply.
  */
 @Injectable()
 export class InboundMailService {
@@ -43,131 +51,135 @@ export class InboundMailService {
   ) {}
 
   async receive(envelope: EventEnvelope<MailReceivedPayload>): Promise<InboundOutcome> {
-    const { projectId, payload: mail } = envelope;
-    const messageId = normalizeMessageId(mail?.messageId);
-    if (!messageId) {
-      this.logger.warn(`mail.received ${envelope.id} in ${projectId} has no usable Message-ID; dropped`);
-      return { outcome: 'ignored', reason: 'no Message-ID' };
+    return (await this.receiveMany([envelope]))[0]!;
+  }
+
+  /**
+   * One outcome per envelope, in their order. All of them are recorded in one transaction or, when it throws, none:
+   * the caller then retries them.
+   */
+  async receiveMany(envelopes: readonly EventEnvelope<MailReceivedPayload>[]): Promise<InboundOutcome[]> {
+    const outcomes: InboundOutcome[] = [];
+    const prepared: PreparedMail[] = [];
+    for (const [position, envelope] of envelopes.entries()) {
+      const messageId = messageIdOf(envelope);
+      if (!messageId) {
+        this.logger.warn(`mail.received ${envelope.id} in ${envelope.projectId} has no usable Message-ID; dropped`);
+        outcomes[position] = { outcome: 'ignored', reason: 'no Message-ID' };
+        continue;
+      }
+      if (prepared.length === 0) await this.channels.whenReady();
+      prepared.push(prepareMail(position, envelope, messageId, this.channels.get(envelope.projectId)));
     }
-    const customer = customerOf(mail);
-    await this.channels.whenReady();
-    const classification = trustedClassification(mail.classification, messageId, this.channels.get(projectId)?.identity?.fromEmail);
-    const kind: MailKind = classification.kind;
-    const bounce = kind === 'bounce' ? (mail.bounce ?? null) : null;
-    const threading: ThreadingMail = {
-      messageId,
-      inReplyTo: normalizeMessageId(mail.inReplyTo),
-      references: threadingReferences(parseMessageIdList(mail.references).filter((id) => id !== messageId)),
-      subject: mail.subject ?? '',
-      customerAddress: customer.address,
-      kind,
-      bouncedMessageId: normalizeMessageId(bounce?.originalMessageId),
-    };
-    // Only for the note's wording; the decision that a mail is oversized was mail-ingest's.
-    const note = receivedMailNote(
-      { size: mail.size, oversized: mail.oversized === true, truncated: mail.truncated === true },
-      channelSafetyOf(this.channels.get(projectId)).maxMessageSizeMb,
-    );
+    if (prepared.length === 0) return outcomes;
 
-    const result = await this.dataSource.transaction(async (m): Promise<InboundOutcome> => {
-      if (await m.existsBy(TicketMessage, { projectId, messageId })) return { outcome: 'duplicate' };
-      if (await m.existsBy(UnattachedMail, { projectId, messageId })) return { outcome: 'duplicate' };
-
-      const namedIds = unique([messageId, threading.inReplyTo, ...threading.references]);
-      const known = await m.find(ThreadReference, { where: { projectId, messageId: In(unique([...namedIds, threading.bouncedMessageId])) } });
-      const decision = decideThread(threading, known, await this.subjectCandidates(m, projectId, threading));
-      if (decision.action === 'unattached') {
-        await this.keepUnattached(m, projectId, messageId, mail, classification, bounce, decision.reason);
-        return { outcome: 'unattached', reason: decision.reason };
+    const recorded = await this.dataSource.transaction(async (m) => {
+      const writes = new PendingWrites();
+      const clock = new BatchClock();
+      const results = new Map<PreparedMail, InboundOutcome>();
+      for (const [projectId, mails] of byProject(prepared)) {
+        for (const [mail, outcome] of await this.recordProject(m, projectId, mails, writes, clock)) results.set(mail, outcome);
       }
-
-      const now = new Date();
-      const isOwn = kind === 'own';
-      let ticket: Ticket;
-      const changes: string[] = ['messageCount'];
-      if (decision.action === 'create') {
-        const subjectKey = subjectThreadKey(mail.subject);
-        ticket = m.create(Ticket, {
-          id: randomUUID(),
-          projectId,
-          subject: normalizeSubject(mail.subject) || NO_SUBJECT,
-          subjectKey,
-          subjectThreadHash: subjectThreadHash(customer.address, subjectKey),
-          customerAddress: customer.address,
-          customerName: customer.name,
-          status: 'open',
-          messageCount: 1,
-          createdAt: now,
-          updatedAt: now,
-        });
-        await m.insert(Ticket, ticket);
-      } else {
-        // The row lock orders concurrent messages of one ticket, so messageCount and status stay exact.
-        ticket = await m.findOneOrFail(Ticket, { where: { id: decision.ticketId }, lock: { mode: 'pessimistic_write' } });
-        ticket.messageCount += 1;
-        ticket.updatedAt = now;
-        const reopened = reopenedStatus(ticket.status, kind);
-        if (reopened !== ticket.status) {
-          ticket.status = reopened;
-          changes.push('status');
-        }
-        await m.update(Ticket, { id: ticket.id }, { messageCount: ticket.messageCount, updatedAt: now, status: ticket.status });
-      }
-
-      const text = mail.text ?? '';
-      const message = m.create(TicketMessage, {
-        id: randomUUID(),
-        ticketId: ticket.id,
-        projectId,
-        direction: 'inbound',
-        // Mail from the channel's own address that we did not send: a person answering from the mailbox itself.
-        author: isOwn ? 'agent' : 'customer',
-        from: mail.from ?? null,
-        to: mail.to ?? [],
-        cc: mail.cc ?? [],
-        replyTo: mail.replyTo ?? [],
-        subject: mail.subject ?? '',
-        text,
-        // Events from before the new part was extracted carry none: the whole text is then the new part.
-        newText: typeof mail.newText === 'string' ? mail.newText : text,
-        html: mail.html ?? null,
-        // Mail over the size limit keeps no attachments, whatever the event lists.
-        attachments: mail.oversized ? [] : (mail.attachments ?? []),
-        note,
-        date: writtenAt(mail.date),
-        messageId,
-        inReplyTo: threading.inReplyTo,
-        references: threading.references,
-        deliveryStatus: 'received',
-        deliveryNote: null,
-        kind,
-        kindReasons: classification.reasons,
-        responseId: null,
-        rawObjectKey: mail.rawObjectKey ?? null,
-        createdAt: now,
-      });
-      await insertOrRetry(m, TicketMessage, message, `Message-ID ${messageId} is being recorded concurrently`);
-      const newIds = namedIds.filter((id) => !known.some((reference) => reference.messageId === id));
-      await this.indexThread(m, projectId, ticket.id, newIds, now);
-
-      if (decision.action === 'create') {
-        await this.outbox.add(m, ticketCreated(ticket), ticketMessageCreated(ticket, message));
-        return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision, bounced: false };
-      }
-      const bounced = bounce && threading.bouncedMessageId ? await this.markBounced(m, ticket, threading.bouncedMessageId, bounce) : null;
-      if (bounced) changes.push('message.deliveryStatus');
-      await this.outbox.add(m, ticketMessageCreated(ticket, message), ticketUpdated(ticket, changes, bounced ?? undefined));
-      return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision, bounced: bounced !== null };
+      await this.write(m, writes);
+      return results;
     });
 
-    if (result.outcome === 'recorded') {
-      this.outbox.publishSoon();
-      const how = result.decision.action === 'join' ? `joined by ${result.decision.rule}` : 'new ticket';
-      this.logger.log(`${messageId} in ${projectId} → ticket ${result.ticketId} (${how}${result.bounced ? ', marks our reply' : ''})`);
-    } else if (result.outcome === 'unattached') {
-      this.logger.log(`${messageId} in ${projectId} (${kind}) kept without a ticket: ${result.reason}`);
+    for (const mail of prepared) outcomes[mail.position] = recorded.get(mail)!;
+    if (prepared.some((mail) => recorded.get(mail)!.outcome === 'recorded')) this.outbox.publishSoon();
+    for (const mail of prepared) this.logOutcome(mail, recorded.get(mail)!);
+    return outcomes;
+  }
+
+  /** The mails of one project, in their order: a Message-ID stored already, or earlier in the batch, is a duplicate. */
+  private async recordProject(
+    m: EntityManager,
+    projectId: string,
+    mails: readonly PreparedMail[],
+    writes: PendingWrites,
+    clock: BatchClock,
+  ): Promise<Array<[PreparedMail, InboundOutcome]>> {
+    const stored = await storedMessageIds(m, projectId, mails.map((mail) => mail.messageId));
+    const firstOfEach = new Map<string, PreparedMail>();
+    for (const mail of mails) if (!stored.has(mail.messageId) && !firstOfEach.has(mail.messageId)) firstOfEach.set(mail.messageId, mail);
+    if (firstOfEach.size === 0) return mails.map((mail) => [mail, { outcome: 'duplicate' }]);
+
+    const fresh = [...firstOfEach.values()];
+    const threads: ProjectThreads = {
+      references: await knownReferences(m, projectId, fresh),
+      candidates: await subjectCandidates(m, projectId, fresh),
+      writes,
+      clock,
+    };
+    const results: Array<[PreparedMail, InboundOutcome]> = [];
+    for (const mail of mails) {
+      results.push([mail, firstOfEach.get(mail.messageId) === mail ? await this.record(m, mail, threads) : { outcome: 'duplicate' }]);
     }
-    return result;
+    return results;
+  }
+
+  /** Decides one mail and queues its rows and events, leaving `threads` as if they had been committed. */
+  private async record(m: EntityManager, prepared: PreparedMail, threads: ProjectThreads): Promise<InboundOutcome> {
+    const { projectId, mail, customer, classification, threading, bounce } = prepared;
+    const { references, candidates, writes } = threads;
+    const known = references.among(unique([...prepared.namedIds, threading.bouncedMessageId]));
+    const decision = decideThread(threading, known, candidates.of(prepared.candidateHash));
+    const now = threads.clock.now();
+    if (decision.action === 'unattached') {
+      writes.unattached.push(unattachedMail(prepared, decision.reason, now));
+      return { outcome: 'unattached', reason: decision.reason };
+    }
+
+    let ticket: Ticket;
+    const changes: string[] = ['messageCount'];
+    if (decision.action === 'create') {
+      const subjectKey = subjectThreadKey(mail.subject);
+      ticket = m.create(Ticket, {
+        id: randomUUID(),
+        projectId,
+        subject: normalizeSubject(mail.subject) || NO_SUBJECT,
+        subjectKey,
+        subjectThreadHash: subjectThreadHash(customer.address, subjectKey),
+        customerAddress: customer.address,
+        customerName: customer.name,
+        status: 'open',
+        messageCount: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
+      writes.created(ticket);
+    } else {
+      ticket = writes.ticket(decision.ticketId) ?? (await this.lockTicket(m, decision.ticketId, writes));
+      ticket.messageCount += 1;
+      ticket.updatedAt = now;
+      const reopened = reopenedStatus(ticket.status, classification.kind);
+      if (reopened !== ticket.status) {
+        ticket.status = reopened;
+        changes.push('status');
+      }
+      writes.changed(ticket);
+    }
+    candidates.touch(ticket);
+
+    const message = receivedMessage(prepared, ticket, now);
+    writes.messages.push(message);
+    for (const messageId of references.claim(prepared.namedIds, ticket.id)) writes.reference({ projectId, messageId, ticketId: ticket.id, createdAt: now });
+
+    // The events are built now, so that each shows the ticket as this mail left it.
+    if (decision.action === 'create') {
+      writes.events.push(ticketCreated(ticket), ticketMessageCreated(ticket, message));
+      return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision, bounced: false };
+    }
+    const bounced = bounce && threading.bouncedMessageId ? await this.markBounced(m, ticket, threading.bouncedMessageId, bounce) : null;
+    if (bounced) changes.push('message.deliveryStatus');
+    writes.events.push(ticketMessageCreated(ticket, message), ticketUpdated(ticket, changes, bounced ?? undefined));
+    return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision, bounced: bounced !== null };
+  }
+
+  /** The row lock orders concurrent messages of one ticket, so messageCount and status stay exact. */
+  private async lockTicket(m: EntityManager, ticketId: string, writes: PendingWrites): Promise<Ticket> {
+    const ticket = await m.findOneOrFail(Ticket, { where: { id: ticketId }, lock: { mode: 'pessimistic_write' } });
+    writes.loaded(ticket);
+    return ticket;
   }
 
   /**
@@ -186,59 +198,46 @@ export class InboundMailService {
     return Object.assign(outgoing, next);
   }
 
-  /** Kept once per Message-ID; a concurrent copy of the same mail (another replica) is simply not inserted twice. */
-  private async keepUnattached(
-    m: EntityManager,
-    projectId: string,
-    messageId: string,
-    mail: MailReceivedPayload,
-    classification: MailClassification,
-    bounce: BounceDetails | null,
-    reason: string,
-  ): Promise<void> {
-    await m
-      .createQueryBuilder()
-      .insert()
-      .into(UnattachedMail)
-      .values({
-        id: randomUUID(),
-        projectId,
-        messageId,
-        kind: classification.kind,
-        kindReasons: classification.reasons,
-        reason,
-        from: mail.from ?? null,
-        to: mail.to ?? [],
-        subject: mail.subject ?? '',
-        text: mail.text ?? '',
-        bounce,
-        rawObjectKey: mail.rawObjectKey ?? null,
-        createdAt: new Date(),
-      })
-      .orIgnore()
-      .execute();
-  }
-
-  private async subjectCandidates(m: EntityManager, projectId: string, mail: ThreadingMail) {
-    const hash = subjectThreadHash(mail.customerAddress, subjectThreadKey(mail.subject));
-    if (hash === null || mail.customerAddress === '') return [];
-    const tickets = await m.find(Ticket, {
-      where: { projectId, subjectThreadHash: hash, status: Not<TicketStatus>('closed') },
-      order: { updatedAt: 'DESC' },
-      take: SUBJECT_CANDIDATE_LIMIT,
-    });
-    return tickets.map((t) => ({ ticketId: t.id, customerAddress: t.customerAddress, subjectKey: t.subjectKey, status: t.status, updatedAt: t.updatedAt }));
-  }
-
   /**
-   * Claims the ids this mail carries and names for its ticket. Sorted, so two transactions claim in the same order
-   * and wait for each other instead of deadlocking; a plain insert, so an id claimed concurrently is an error.
+   * Tickets first: messages and threading entries refer to them. A plain insert of messages and threading entries,
+   * so a Message-ID recorded or claimed concurrently (another replica) is an error that rolls the batch back; a
+   * concurrent copy of unattached mail is simply not inserted twice.
    */
-  private async indexThread(m: EntityManager, projectId: string, ticketId: string, ids: string[], now: Date): Promise<void> {
-    if (ids.length === 0) return;
-    const rows = [...ids].sort().map((messageId) => ({ projectId, messageId, ticketId, createdAt: now }));
-    await insertOrRetry(m, ThreadReference, rows, `a Message-ID of this thread was claimed concurrently`);
+  private async write(m: EntityManager, writes: PendingWrites): Promise<void> {
+    for (const tickets of chunked(writes.createdTickets())) await m.insert(Ticket, tickets);
+    for (const ticket of writes.changedStoredTickets()) {
+      await m.update(Ticket, { id: ticket.id }, { messageCount: ticket.messageCount, updatedAt: ticket.updatedAt, status: ticket.status });
+    }
+    for (const messages of chunked(writes.messages)) {
+      const which = messages.length === 1 ? `Message-ID ${messages[0]!.messageId}` : `one of ${messages.length} Message-IDs`;
+      await insertOrRetry(m, TicketMessage, messages, `${which} is being recorded concurrently`);
+    }
+    for (const rows of chunked(writes.referencesInKeyOrder())) {
+      await insertOrRetry(m, ThreadReference, rows, `a Message-ID of this thread was claimed concurrently`);
+    }
+    for (const rows of chunked(writes.unattached)) await m.createQueryBuilder().insert().into(UnattachedMail).values(rows).orIgnore().execute();
+    for (const events of chunked(writes.events)) await this.outbox.add(m, ...events);
   }
+
+  private logOutcome({ projectId, messageId, classification }: PreparedMail, result: InboundOutcome): void {
+    if (result.outcome === 'recorded') {
+      const how = result.decision.action === 'join' ? `joined by ${result.decision.rule}` : 'new ticket';
+      this.logger.log(`${messageId} in ${projectId} → ticket ${result.ticketId} (${how}${result.bounced ? ', marks our reply' : ''})`);
+    } else if (result.outcome === 'unattached') {
+      this.logger.log(`${messageId} in ${projectId} (${classification.kind}) kept without a ticket: ${result.reason}`);
+    }
+  }
+}
+
+/** Each project's mails in their order; projects in the order their first mail came. */
+function byProject(mails: readonly PreparedMail[]): Map<string, PreparedMail[]> {
+  const groups = new Map<string, PreparedMail[]>();
+  for (const mail of mails) {
+    const group = groups.get(mail.projectId);
+    if (group) group.push(mail);
+    else groups.set(mail.projectId, [mail]);
+  }
+  return groups;
 }
 
 /**
@@ -248,14 +247,4 @@ export class InboundMailService {
 function reopenedStatus(status: TicketStatus, kind: MailKind): TicketStatus {
   if (kind === 'own' || isMachineKind(kind)) return status;
   return status === 'answered' || status === 'closed' ? 'open' : status;
-}
-
-function unique(ids: Array<string | null>): string[] {
-  return [...new Set(ids.filter((id): id is string => id !== null))];
-}
-
-/** The Date header as a time, or null when it is missing or unreadable. */
-function writtenAt(date: string | null | undefined): Date | null {
-  const time = date ? new Date(date) : null;
-  return time && !Number.isNaN(time.getTime()) ? time : null;
 }

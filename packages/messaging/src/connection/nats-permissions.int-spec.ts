@@ -47,7 +47,7 @@ function handledEvents(): Map<User, EventDefinition<unknown>[]> {
     const sourceDir = join(appsDir, service, 'src');
     const sources = readdirSync(sourceDir, { recursive: true, encoding: 'utf8' }).filter((file) => /(?<!spec)\.ts$/.test(file));
     const names = sources.flatMap((file) =>
-      [...readFileSync(join(sourceDir, file), 'utf8').matchAll(/@EventPattern(?:<[^>]*>)?\((\w+)\.anyProject\)/g)].map((match) => match[1]!),
+      [...readFileSync(join(sourceDir, file), 'utf8').matchAll(/@EventPattern(?:<[^>]*>)?\((\w+)\.anyProject[,)]/g)].map((match) => match[1]!),
     );
     const definitions = names.map((name) => {
       const definition = (contracts as Record<string, unknown>)[name] as EventDefinition<unknown> | undefined;

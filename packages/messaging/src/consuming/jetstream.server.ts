@@ -6,6 +6,7 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { lastValueFrom } from 'rxjs';
 import { ensureStreams } from '../connection/topology.js';
 import { deadLetter, REPLAY_FOR_HEADER, type DeadLetterKind } from '../dead-letters/dead-letters.js';
+import { isBatchHandler, maxBatchOf } from './event-batches.js';
 import { classifyEventFailure, describeError, type FailureKind } from './event-failure.js';
 import { JetStreamContext } from './jetstream.context.js';
 import { ProjectLanes } from './project-lanes.js';
@@ -129,7 +130,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         const consumers = await this.setUpConsumers();
         if (this.closing) return;
         const js = jetstream(this.options.connection);
-        for (const { stream, name } of consumers) void this.consumeForever(js, stream, name);
+        for (const { stream, name, pattern } of consumers) void this.consumeForever(js, stream, name, pattern);
         this.ready = true;
         this.options.observer?.consumersReady?.();
         if (attempt > 1) this.logger.log(`Consumers of ${this.options.durableName} set up after ${attempt} attempts`);
@@ -145,15 +146,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   /** One durable consumer per handled subject pattern: nats-server 2.9 (Debian's) has one filter per consumer. */
-  private async setUpConsumers(): Promise<{ stream: string; name: string }[]> {
+  private async setUpConsumers(): Promise<{ stream: string; name: string; pattern: string }[]> {
     const jsm = await jetstreamManager(this.options.connection, { timeout: 5_000 });
     await ensureStreams(jsm);
-    const consumers: { stream: string; name: string }[] = [];
+    const consumers: { stream: string; name: string; pattern: string }[] = [];
     for (const pattern of this.messageHandlers.keys()) {
       const stream = streamFor(pattern);
       const name = consumerName(this.options.durableName, pattern);
       await this.declareConsumer(jsm, stream, name, pattern);
-      consumers.push({ stream, name });
+      consumers.push({ stream, name, pattern });
     }
     return consumers;
   }
@@ -186,7 +187,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   /** Pulls events into the consumer's lanes while its window has room, and keeps pulling across NATS restarts. */
-  private async consumeForever(js: JetStreamClient, stream: string, name: string): Promise<void> {
+  private async consumeForever(js: JetStreamClient, stream: string, name: string, pattern: string): Promise<void> {
+    const maxBatch = maxBatchOf(this.messageHandlers.get(pattern)?.extras);
     const lanes = new ProjectLanes<JsMsg>({
       maxConcurrentProjects: this.maxConcurrentProjects,
       maxEvents: this.prefetch,
@@ -196,6 +198,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       leaseRenewalMs: this.ackWaitMs / 3,
       // Awaited by close(), so that every handler has returned before what is left is handed back.
       handle: (message) => this.tracked(this.handle(message, name)),
+      maxBatch,
+      handleBatch: (messages) => this.tracked(this.handleBatch(messages, name)),
       failed: (message, error) =>
         this.logger.error(`${message.subject} left in an unknown state (${describeError(error)}); its project's queued events go back to JetStream`),
     });
@@ -253,6 +257,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       await this.deadLetter(message, consumer, 'permanent', 'the payload is not JSON');
       return true;
     }
+    // A batch handler always gets an array: here, of this one event.
+    if (isBatchHandler(handler.extras)) data = [data];
     let outageStartedAt: number | undefined;
     for (let transientFailures = 0; ; ) {
       try {
@@ -292,6 +298,53 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         return true;
       }
     }
+  }
+
+  /**
+   * Consecutive events of one project for a handler `inBatchesOf(n)`: handled together and all acknowledged when
+   * it returns; when it throws (a conflict, an outage, one bad event), handled again one by one, each with its own
+   * outcome. A replayed dead letter or an event that is not JSON also sends the batch down that path.
+   */
+  private async handleBatch(messages: readonly JsMsg[], consumer: string): Promise<boolean[]> {
+    const pattern = [...this.messageHandlers.keys()].find((p) => subjectMatches(p, messages[0]!.subject));
+    const handler = pattern ? this.messageHandlers.get(pattern) : undefined;
+    const data = handler && !messages.some((message) => message.headers?.get(REPLAY_FOR_HEADER)) ? jsonOfEach(messages) : null;
+    if (!handler || !data) return this.handleEachOf(messages, consumer);
+    try {
+      const result = await handler(data, new JetStreamContext(messages[0]!, messages));
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    } catch (error) {
+      this.logger.debug(`${messages.length} events of ${pattern} are handled one by one after their batch failed: ${describeError(error)}`);
+      return this.handleEachOf(messages, consumer);
+    }
+    for (const message of messages) message.ack();
+    return messages.map(() => true);
+  }
+
+  /**
+   * The events of a failed batch, one after another. Those not yet started keep their leases: the first may be
+   * held through an outage far longer than the ack wait, and the rest must not be redelivered meanwhile.
+   */
+  private async handleEachOf(messages: readonly JsMsg[], consumer: string): Promise<boolean[]> {
+    const waiting = new Set(messages);
+    const leases = setInterval(() => {
+      try {
+        for (const message of waiting) message.working();
+      } catch {
+        // Closed connection: the leases are moot.
+      }
+    }, this.ackWaitMs / 3);
+    const settled: boolean[] = [];
+    try {
+      for (const message of messages) {
+        waiting.delete(message);
+        // Closing: the rest are still held and handed back with the other held events, in order.
+        settled.push(this.closing ? false : await this.handle(message, consumer));
+      }
+    } finally {
+      clearInterval(leases);
+    }
+    return settled;
   }
 
   private async retryOrDeadLetter(message: JsMsg, consumer: string, reason: string): Promise<void> {
@@ -338,6 +391,15 @@ const PULL_EXPIRES_MS = 2_000;
 
 /** What a delivered event takes beyond its payload (subject, reply subject), so the largest one fits a pull. */
 const ENVELOPE_ROOM_BYTES = 4_096;
+
+/** Each event's JSON, or null when one of them is not JSON (handled alone, it is dead-lettered). */
+function jsonOfEach(messages: readonly JsMsg[]): unknown[] | null {
+  try {
+    return messages.map((message) => message.json());
+  } catch {
+    return null;
+  }
+}
 
 function streamFor(pattern: string): string {
   const area = pattern.split('.')[0] as StreamArea;

@@ -24,6 +24,19 @@ describe('LaneScheduler', () => {
     expect(scheduler.busySize).toBe(0);
   });
 
+  it("takes more of a busy lane's queued events in order, only of that lane and only while it is busy", () => {
+    const scheduler = new LaneScheduler<string>(8);
+    for (const item of ['a1', 'a2', 'a3', 'a4']) scheduler.enqueue('A', item);
+    scheduler.enqueue('B', 'b1');
+    expect(scheduler.takeMore('A', 5)).toEqual([]);
+    expect(scheduler.take()).toEqual({ lane: 'A', item: 'a1' });
+    expect(scheduler.takeMore('A', 2)).toEqual(['a2', 'a3']);
+    expect(scheduler.queuedSize).toBe(2);
+    scheduler.release('A');
+    expect(takeAll(scheduler)).toEqual(['B:b1', 'A:a4']);
+    expect(scheduler.takeMore('A', 5)).toEqual([]);
+  });
+
   it('runs different projects at the same time, up to the cap', () => {
     const scheduler = new LaneScheduler<string>(2);
     for (const lane of ['A', 'B', 'C']) scheduler.enqueue(lane, `${lane.toLowerCase()}1`);

@@ -41,6 +41,19 @@ export class LaneScheduler<T> {
     return { lane, item };
   }
 
+  /**
+   * Up to `max` more queued events of a lane already taken (busy), in order, to be handled together with the one
+   * taken; the lane stays busy until `release`.
+   */
+  takeMore(lane: string, max: number): T[] {
+    if (!this.busy.has(lane)) return [];
+    const queue = this.queues.get(lane);
+    const items: T[] = [];
+    while (queue && items.length < max && queue.length > 0) items.push(queue.shift()!);
+    this.queuedCount -= items.length;
+    return items;
+  }
+
   /** The lane's event is done with: its next event, if any, waits for its turn behind the lanes already in line. */
   release(lane: string): void {
     if (!this.busy.delete(lane)) return;

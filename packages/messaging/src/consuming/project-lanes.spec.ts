@@ -158,6 +158,63 @@ describe('ProjectLanes', () => {
   });
 });
 
+describe('ProjectLanes with a batch handler', () => {
+  let lanes: ProjectLanes<FakeEvent> | undefined;
+  afterEach(() => lanes?.handBack());
+
+  /** Records each call (one name, or the names of a batch) and lets the spec settle it. */
+  function batchLanes(maxBatch: number, answer: (names: string[]) => boolean[] = (names) => names.map(() => true)) {
+    const calls: string[][] = [];
+    const finishers: Array<() => void> = [];
+    const record = (names: string[]) =>
+      new Promise<boolean[]>((resolve) => {
+        calls.push(names);
+        finishers.push(() => resolve(answer(names)));
+      });
+    lanes = lanesWith(new Handlers(), {
+      maxBatch,
+      handle: async (e) => (await record([e.name]))[0]!,
+      handleBatch: (events) => record(events.map((e) => e.name)),
+    });
+    const finishNext = async () => {
+      finishers.shift()!();
+      await flush();
+    };
+    return { lanes, calls, finishNext };
+  }
+
+  it("handles a single event at once and what queued behind it together, in order, up to maxBatch", async () => {
+    const { lanes, calls, finishNext } = batchLanes(3);
+    for (const name of ['a1', 'a2', 'a3', 'a4', 'a5', 'a6']) lanes.add(event('A', name));
+    lanes.add(event('B', 'b1'));
+    await flush();
+    expect(calls).toEqual([['a1'], ['b1']]);
+    await finishNext();
+    expect(calls.at(-1)).toEqual(['a2', 'a3', 'a4']);
+    await finishNext();
+    await finishNext();
+    expect(calls.at(-1)).toEqual(['a5', 'a6']);
+    await finishNext();
+    expect(lanes.size.events).toBe(0);
+  });
+
+  it('keeps the events the batch did not settle (closing) to be handed back with the rest, in stream order', async () => {
+    const { lanes, finishNext } = batchLanes(5, (names) => names.map((name) => name !== 'a3'));
+    const events = ['a1', 'a2', 'a3', 'a4'].map((name) => event('A', name));
+    const naked: string[] = [];
+    for (const e of events) {
+      e.nak = () => naked.push(e.name);
+      lanes.add(e);
+    }
+    await flush();
+    await finishNext();
+    await finishNext();
+    expect(lanes.size.events).toBe(1);
+    lanes.handBack();
+    expect(naked).toEqual(['a3']);
+  });
+});
+
 describe('planPull', () => {
   const limits = { maxEvents: 4096, maxBytes: 16 * 1024 * 1024, largestEventBytes: 1024 * 1024 };
 

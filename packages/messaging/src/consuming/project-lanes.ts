@@ -25,7 +25,14 @@ export interface ProjectLanesOptions<T extends LanedEvent> {
    * (given up on because of close; `handBack` naks it with the others).
    */
   handle(event: T): Promise<boolean>;
-  /** `handle` threw: the event is in an unknown state. */
+  /** Consecutive events of one project that may be handled together by `handleBatch`; 1 (one at a time) by default. */
+  maxBatch?: number;
+  /**
+   * Handles consecutive events of one project together, in their order; resolves with what `handle` would have
+   * answered for each. Only called with two or more events, when `maxBatch` allows it.
+   */
+  handleBatch?(events: readonly T[]): Promise<boolean[]>;
+  /** `handle` or `handleBatch` threw: the event (the batch's first) is in an unknown state. */
   failed(event: T, error: unknown): void;
 }
 
@@ -115,25 +122,33 @@ export class ProjectLanes<T extends LanedEvent> {
     for (let next = this.scheduler.take(); next; next = this.scheduler.take()) void this.run(next.lane, next.item);
   }
 
-  private async run(lane: string, event: T): Promise<void> {
-    this.handling.add(event);
-    let settled: boolean;
+  private async run(lane: string, first: T): Promise<void> {
+    // Events that queued up behind the lane's previous one go together: a backlog is worked through in batches,
+    // while a single event is handled as soon as it arrives.
+    const more = this.options.handleBatch ? this.scheduler.takeMore(lane, (this.options.maxBatch ?? 1) - 1) : [];
+    const events = [first, ...more];
+    let settled: boolean[];
     try {
-      // The handler gets the whole ack wait, as it would have had the event not waited in its lane.
-      const leasedAt = this.held.get(event)?.leasedAt ?? 0;
-      if (Date.now() - leasedAt > this.options.leaseRenewalMs / 10) event.working();
-      settled = await this.options.handle(event);
+      for (const event of events) {
+        this.handling.add(event);
+        // The handler gets the whole ack wait, as it would have had the event not waited in its lane.
+        const leasedAt = this.held.get(event)?.leasedAt ?? 0;
+        if (Date.now() - leasedAt > this.options.leaseRenewalMs / 10) event.working();
+      }
+      settled = events.length > 1 && this.options.handleBatch ? await this.options.handleBatch(events) : [await this.options.handle(first)];
     } catch (error) {
-      this.options.failed(event, error);
+      this.options.failed(first, error);
       // Its state is unknown (an ack that could not be sent is redelivered after the ack wait): the events queued
       // behind it leave the window without a nak and without further leases, so JetStream redelivers them after
       // it, in order, as it did with a whole pull before lanes.
-      settled = true;
+      settled = events.map(() => true);
       for (const behind of this.scheduler.drop(lane)) this.forget(behind);
     } finally {
-      this.handling.delete(event);
+      for (const event of events) this.handling.delete(event);
     }
-    if (settled) this.forget(event);
+    events.forEach((event, index) => {
+      if (settled[index]) this.forget(event);
+    });
     this.scheduler.release(lane);
     this.dispatch();
   }
