@@ -185,7 +185,7 @@ try {
   // 2 + 3, for the default burst and the optional large one.
   pollEveryMs = 100;
   for (const [size, label] of [[BURST, 'burst'], ...(LARGE_BURST ? [[LARGE_BURST, 'large']] : [])]) {
-    const { uids, ticketRate, replyRate } = await burst(size, label);
+    const { uids, ticketRate, replyRate, publishedRate } = await burst(size, label);
     // A warm-up pass (the services are warm too), then three, the median: one pass takes well under a second, so
     // one hiccup of the shared machine would swing it.
     await fetchAndParse(uids);
@@ -195,6 +195,7 @@ try {
     const suffix = label === 'burst' ? '' : '-large';
     console.log(`  raw limit, same ${size} mails: one FETCH + simpleParser ${raw.toFixed(0)} mails/s (median of ${passes.map((value) => value.toFixed(0)).join(', ')})`);
     record(`raw${suffix}`, raw, { size });
+    record(`burst-published${suffix}`, publishedRate, { size });
     record(`burst-tickets${suffix}`, ticketRate, { size });
     record(`burst-replies${suffix}`, replyRate, { size });
   }
@@ -249,18 +250,42 @@ try {
     };
   }
 
+  /** mail-ingest's count of mails published as mail.received (its Prometheus counter, all mailboxes). */
+  async function importedSoFar() {
+    const response = await fetch(`${stack.services.url('mail-ingest')}/metrics`);
+    const text = await response.text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('mail_ingest_mails_imported_total'))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  }
+
+  /** When mail-ingest had published `count` more mails than `before`: the intake half of the burst, apart from ticketing. */
+  async function importedAt(before, count, timeoutMs) {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if ((await importedSoFar()) >= before + count) return performance.now();
+      await sleep(100);
+    }
+    return null;
+  }
+
   async function burst(size, label) {
     const { move } = await stage(size, label);
+    const importedBefore = await importedSoFar();
     const { arrived, uids } = await move();
+    const published = importedAt(importedBefore, size, BURST_TIMEOUT_MS);
     const subjects = Array.from({ length: size }, (_, index) => `${label} question ${index + 1}`);
     const last = (times) => (times.includes(undefined) ? null : Math.max(...times));
     const ticketsAt = last(await seenTimes(ticketSeen, subjects, BURST_TIMEOUT_MS));
     const repliesAt = last(await seenTimes(replySeen, subjects, Math.max(0, arrived + BURST_TIMEOUT_MS - performance.now())));
     const rate = (at) => (at === null ? null : size / ((at - arrived) / 1000));
     const seconds = (at) => (at === null ? `not within ${BURST_TIMEOUT_MS / 1000} s` : `after ${((at - arrived) / 1000).toFixed(1)} s`);
+    const publishedAt = await published;
+    console.log(`  all published as mail.received by mail-ingest ${seconds(publishedAt)}: ${rate(publishedAt)?.toFixed(1) ?? 'n/a'} mails/s`);
     console.log(`  all tickets in the inbox API ${seconds(ticketsAt)}: ${rate(ticketsAt)?.toFixed(1) ?? 'n/a'} mails/s`);
     console.log(`  all AI replies at the SMTP server ${seconds(repliesAt)}: ${rate(repliesAt)?.toFixed(1) ?? 'n/a'} mails/s`);
-    return { uids, ticketRate: rate(ticketsAt), replyRate: rate(repliesAt) };
+    return { uids, ticketRate: rate(ticketsAt), replyRate: rate(repliesAt), publishedRate: rate(publishedAt) };
   }
 
   async function fetchAndParse(uids) {

@@ -5,6 +5,7 @@
 //   BENCH_DATABASES=postgres,embedded   which stacks run the intake bench (both by default)
 //   BENCH_BURST=500, BENCH_LARGE_BURST=5000, BENCH_SINGLE=20, BENCH_NEIGHBOUR_BACKLOG=2000   see intake.mjs
 //   BENCH_MAILBOXES=1000   mailboxes on one mail-ingest replica (mailboxes.mjs, PostgreSQL only, ~3 min); BENCH_SKIP_MAILBOXES=1 skips it
+//   BENCH_REPLIES=1000     replies sent by mail-outbound (outbound.mjs, PostgreSQL only, ~1 min); BENCH_SKIP_OUTBOUND=1 skips it
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,6 +26,8 @@ const runs = [
   // PostgreSQL only (the embedded column shows "not reached"); BENCH_MESSAGES=1000000 by default, 2–3.5 min.
   ...(process.env.BENCH_SKIP_THREADING ? [] : [{ bench: 'threading.mjs', args: [] }]),
   ...(process.env.BENCH_SKIP_MAILBOXES ? [] : [{ bench: 'mailboxes.mjs', args: [] }]),
+  // PostgreSQL only, ~1 min.
+  ...(process.env.BENCH_SKIP_OUTBOUND ? [] : [{ bench: 'outbound.mjs', args: [] }]),
   ...databases.map((database) => ({ bench: 'intake.mjs', args: [`--database=${database}`] })),
 ];
 let failed = false;
@@ -45,6 +48,7 @@ const burst = Number(process.env.BENCH_BURST ?? 500);
 const large = Number(process.env.BENCH_LARGE_BURST ?? 0);
 const neighbourBacklog = Number(process.env.BENCH_NEIGHBOUR_BACKLOG ?? 2000);
 const mailboxes = Number(process.env.BENCH_MAILBOXES ?? 1000);
+const replies = Number(process.env.BENCH_REPLIES ?? 1000);
 const rate = (value) => `${value.toFixed(value < 100 ? 1 : 0)} mails/s`;
 const millis = (value) => `${value.toFixed(0)} ms`;
 const fineMillis = (value) => `${value.toFixed(2)} ms`;
@@ -55,12 +59,14 @@ const ofRaw = (suffix, atLeast) => (value, database) => {
   const ratio = value / raw;
   return `${percent(ratio)} of raw${atLeast === undefined ? '' : ratio >= atLeast ? ' ✓' : ' ✗'}`;
 };
+const atLeast = (limit) => (value) => `${(value / limit).toFixed(2)}× target${value >= limit ? ' ✓' : ' ✗'}`;
 const under = (limit) => (value) => `${(value / limit).toFixed(2)}× target${value < limit ? ' ✓' : ' ✗'}`;
 
 // Per database: [figure, label, target, format, ratio]
 const perDatabase = [
   ['raw', `Raw limit: imapflow FETCH + simpleParser, same ${burst} mails`, 'reference', rate, () => '1.00'],
   ['burst-tickets', `Burst ${burst} in one mailbox → tickets in inbox API`, '≥ 50 % of raw', rate, ofRaw('', 0.5)],
+  ['burst-published', `… its first half: mail-ingest has all published as mail.received`, '– (shown vs raw)', rate, ofRaw('')],
   ['burst-replies', `Burst ${burst} → AI replies at SMTP (delay 0)`, '– (shown vs raw)', rate, ofRaw('')],
   ...(large
     ? [
@@ -81,6 +87,7 @@ const perDatabase = [
   ['mailboxes-rss-mb', '… RSS of the replica after 60 s idle', '< 250 MB', (value) => `${value.toFixed(0)} MB`, under(250)],
   ['mailboxes-idle-cpu-percent', '… idle CPU over 60 s, % of one core', '< 3 %', (value) => `${value.toFixed(2)} %`, under(3)],
   ['mailboxes-received-p95', '… single mail into a random mailbox → mail.received, p95', '< 700 ms', millis, under(700)],
+  ['outbound-replies', `${replies} replies of one project → SMTP server (beside a project whose server never answers)`, '≥ 200 mails/s', rate, atLeast(200)],
 ];
 // Without a database: one figure for both columns.
 const shared = [

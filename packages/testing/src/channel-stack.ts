@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDovecot, type DovecotServer, type MailUser } from './dovecot.js';
-import { startLockedNats, type LockedNatsServer } from './locked-nats.js';
+import { startLockedNats, type LockedNatsServer, type NatsUser } from './locked-nats.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { startSmtpServer, type SmtpTestServer } from './smtp.js';
 import { SERVICE_NAMES, startServices, type RunningServices, type ServiceName } from './service-processes.js';
@@ -22,6 +22,8 @@ export interface ChannelStack {
   dovecot: DovecotServer;
   smtp: SmtpTestServer;
   services: RunningServices;
+  /** The NATS login of a service (or `ops`, `subscriber`), to publish or read as it would. */
+  natsLogin(user: NatsUser): { NATS_URL: string; NATS_USER: string; NATS_PASSWORD: string };
   /** Calls a route of any service with the admin token (admin, inbox, quarantine and health routes alike). */
   api<T>(service: ServiceName, method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
   /** The channel's settings as an admin would PUT them: the test mailbox and SMTP server, a 0–1 s response delay. */
@@ -81,12 +83,14 @@ export async function startChannelStack(name: string, options: ChannelStackOptio
     throw error;
   }
   const running = services;
+  const natsServer = nats;
   const mailbox = dovecot;
   const smtpServer = smtp;
   return {
     dovecot: mailbox,
     smtp: smtpServer,
     services: running,
+    natsLogin: (user) => natsServer.login(user),
     async api<T>(service: ServiceName, method: string, path: string, body?: unknown) {
       const response = await fetch(`${running.url(service)}${path}`, {
         method,

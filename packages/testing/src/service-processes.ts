@@ -103,7 +103,10 @@ export async function startServiceProcess(name: ServiceName, environment: Record
 
 /** One service process on `port`, its output appended to `lines`. */
 function spawnServiceProcess(name: ServiceName, environment: Record<string, string>, port: number, lines: string[]): ServiceProcess {
-  const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
+  // SERVICE_NODE_ARGS: flags for the services' Node only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where a
+  // benchmark's time goes (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'apps', name, 'dist', 'main.js')], {
     cwd: root,
     env: { ...process.env, ...environment, PORT: String(port), NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,6 +12,8 @@ export interface ReceivedMail {
   authUser: string | null;
   /** Whether the message arrived over TLS (implicit or after STARTTLS). */
   secure: boolean;
+  /** The SMTP connection it came over: mails of one pooled connection share it. */
+  sessionId: string;
 }
 
 export interface SmtpTestServer {
@@ -139,5 +141,6 @@ function toReceivedMail(raw: Buffer, parsed: ParsedMail, session: SMTPServerSess
     parsed,
     authUser: typeof session.user === 'string' ? session.user : null,
     secure: session.secure,
+    sessionId: session.id,
   };
 }

@@ -1,20 +1,27 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { MailSendRequested, type EventEnvelope, type MailSendRequestedPayload } from '@ensoras/contracts';
-import { EnvelopeOf, JetStreamContext } from '@ensoras/messaging';
+import { EnvelopesOf, inBatchesOf, JetStreamContext } from '@ensoras/messaging';
 import { DeliveryService } from './delivery.service.js';
+
+/** Replies of one project that queued up are sent up to this many at a time (see DeliveryService.deliverMany). */
+const SENDS_PER_BATCH = 32;
 
 @Controller()
 export class DeliveryController {
   constructor(private readonly deliveries: DeliveryService) {}
 
-  /** Returning acknowledges the request; a throw (transient SMTP trouble) has JetStream redeliver it with back-off. */
+  /**
+   * Returning acknowledges the requests; a throw (transient SMTP trouble) has the transport handle them again one
+   * by one, and JetStream redeliver the one that failed with back-off.
+   */
   // <string>: the subject is a wildcard pattern, not a key of a typed event map.
-  @EventPattern<string>(MailSendRequested.anyProject)
+  @EventPattern<string>(MailSendRequested.anyProject, inBatchesOf(SENDS_PER_BATCH))
   async onSendRequested(
-    @Payload(new EnvelopeOf(MailSendRequested)) envelope: EventEnvelope<MailSendRequestedPayload>,
+    @Payload(new EnvelopesOf(MailSendRequested)) envelopes: Array<EventEnvelope<MailSendRequestedPayload>>,
     @Ctx() context: JetStreamContext,
   ): Promise<void> {
-    await this.deliveries.deliver(envelope, context.getDeliveryCount());
+    const deliveryCounts = context.getDeliveryCounts();
+    await this.deliveries.deliverMany(envelopes.map((envelope, index) => ({ envelope, deliveryCount: deliveryCounts[index] ?? 1 })));
   }
 }

@@ -89,7 +89,7 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
   let baseUrl: string;
   let client: NatsConnection;
   let db: pg.Client;
-  const smtp: Record<'plain' | 'implicit-tls' | 'starttls' | 'flaky' | 'crash', SmtpTestServer> = {} as never;
+  const smtp: Record<'plain' | 'implicit-tls' | 'starttls' | 'flaky' | 'crash' | 'burst', SmtpTestServer> = {} as never;
   let proxy: SwitchableProxy;
   /** Every publish on mail.*.sent / mail.*.failed, including repeats JetStream de-duplicates in the stream. */
   const published: EventEnvelope<{ outboundMessageId: string }>[] = [];
@@ -148,12 +148,13 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
   }
 
   beforeAll(async () => {
-    [nats, database, smtp.plain, smtp['implicit-tls'], smtp.starttls, smtp.flaky, smtp.crash] = await Promise.all([
+    [nats, database, smtp.plain, smtp['implicit-tls'], smtp.starttls, smtp.flaky, smtp.crash, smtp.burst] = await Promise.all([
       startNats(),
       createTestDatabase(),
       startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
       startSmtpServer({ mode: 'implicit-tls', users: [SMTP_USER] }),
       startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
+      startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
       startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
       startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
     ]);
@@ -170,6 +171,7 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
       snapshot('flaky', { host: '127.0.0.1', port: proxy.port }, 'none', SMTP_USER.password),
       snapshot('wrong-password', smtp.plain, 'none', 'not the password'),
       snapshot('crash', smtp.crash, 'none', SMTP_USER.password),
+      snapshot('burst', smtp.burst, 'none', SMTP_USER.password),
     ];
     for (const channel of snapshots) await settings.put(channel.projectId, JSON.stringify(channel));
 
@@ -242,6 +244,26 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(stored.payload).toMatchObject({ ticketId: request.payload.ticketId, messageId: request.payload.messageId });
     expect(stored.payload.smtpResponse).toMatch(/^250/);
     expect(await deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it("sends a burst of one project's replies over several pooled connections, each once, a ticket's replies in order", async () => {
+    // 12 tickets with 3 replies each, published ticket after ticket, all before the first is sent.
+    const tickets = Array.from({ length: 12 }, () => randomUUID());
+    const requests = tickets.flatMap((ticketId) => [1, 2, 3].map((n) => sendRequest('burst', { ticketId, subject: `Re: ticket ${ticketId} reply ${n}` })));
+    await Promise.all(requests.map((request) => publish(request)));
+
+    const mails = await smtp.burst.waitForMessages(requests.length, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(smtp.burst.messages).toHaveLength(requests.length);
+    expect(new Set(mails.map((mail) => mail.parsed.messageId)).size).toBe(requests.length);
+    expect(new Set(mails.map((mail) => mail.sessionId)).size).toBeGreaterThan(1);
+    for (const ticketId of tickets) {
+      const order = mails.filter((mail) => mail.parsed.subject?.includes(ticketId)).map((mail) => mail.parsed.subject!.slice(-1));
+      expect(order).toEqual(['1', '2', '3']);
+    }
+    await eventually(async () => (await Promise.all(requests.map((r) => deliveryRow(r.payload.outboundMessageId)))).every((row) => row?.status === 'sent'), {
+      timeoutMs: 10_000,
+    });
   });
 
   it('does not send a request twice: the repeat only reports mail.sent again, under the same event id', async () => {

@@ -49,6 +49,27 @@ export class DeliveryService {
     private readonly metrics: DeliveryMetrics,
   ) {}
 
+  /**
+   * Handles consecutive mail.send.requested of one project: the replies of different tickets side by side (the
+   * project's connection pool sends them over its connections), those of one ticket one after another, in order.
+   * Throws the first failure once all are settled; the transport then handles the batch's events again one by one,
+   * and each delivery row makes that harmless (a mail sent meanwhile is only reported again, never sent again).
+   */
+  async deliverMany(requests: ReadonlyArray<{ envelope: EventEnvelope<MailSendRequestedPayload>; deliveryCount: number }>): Promise<void> {
+    const byTicket = new Map<string, typeof requests[number][]>();
+    for (const request of requests) {
+      const key = String(request.envelope?.payload?.ticketId);
+      byTicket.set(key, [...(byTicket.get(key) ?? []), request]);
+    }
+    const outcomes = await Promise.allSettled(
+      [...byTicket.values()].map(async (ofTicket) => {
+        for (const { envelope, deliveryCount } of ofTicket) await this.deliver(envelope, deliveryCount);
+      }),
+    );
+    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
   /** Handles one mail.send.requested; throws only when a later delivery of the event may succeed. */
   async deliver(envelope: EventEnvelope<MailSendRequestedPayload>, deliveryCount: number): Promise<void> {
     const request = envelope?.payload;

@@ -12,8 +12,11 @@ import { useEndOfDataGate } from './end-of-data-gate.js';
 const CONNECT_TIMEOUT_MS = 15_000;
 /** Inactivity bound of an open connection, also how long an idle pooled connection stays open. */
 const SOCKET_TIMEOUT_MS = 30_000;
-/** Replies are few per project; two connections let one slow send not hold up the next. */
-const MAX_CONNECTIONS_PER_PROJECT = 2;
+/**
+ * A burst of replies (after a reply storm) goes out over this many connections at once. Three: Microsoft 365 allows
+ * no more per mailbox, and most providers limit concurrent connections per client to a handful.
+ */
+const MAX_CONNECTIONS_PER_PROJECT = 3;
 
 /** A channel that can send: SMTP settings with a sealed password, and an identity. */
 export type SendingChannel = ChannelSettingsSnapshot & { smtp: SmtpSettings & { password: SealedSecret }; identity: EmailIdentity };

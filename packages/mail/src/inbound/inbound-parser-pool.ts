@@ -32,7 +32,11 @@ export class ParseTimeoutError extends Error {
 export interface InboundParserPoolOptions {
   /** Longest a single parse may run (default 10 s). */
   timeoutMs?: number;
-  /** Worker threads (default 2), all kept ready: when one is ended for a timeout, the next mail need not wait for a new one. */
+  /**
+   * Worker threads at most (default 2). One is always kept ready, so the next mail need not wait for a new one (also
+   * after one was ended for a timeout); the others start when mail queues up and end after a minute idle: each costs
+   * about 30 MB, which a replica watching a thousand quiet mailboxes should not carry.
+   */
   threads?: number;
 }
 
@@ -48,6 +52,9 @@ export function parseWorkerFile(): string {
   return file;
 }
 
+/** How long a worker beyond the first stays without work before it ends. */
+const IDLE_WORKER_MS = 60_000;
+
 export class InboundParserPool {
   readonly timeoutMs: number;
   private readonly pool: Piscina<ParseTask, InboundMail>;
@@ -55,7 +62,7 @@ export class InboundParserPool {
   constructor(options: InboundParserPoolOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
     const threads = Math.max(1, options.threads ?? 2);
-    this.pool = new Piscina({ filename: parseWorkerFile(), minThreads: threads, maxThreads: threads });
+    this.pool = new Piscina({ filename: parseWorkerFile(), minThreads: 1, maxThreads: threads, idleTimeout: IDLE_WORKER_MS });
   }
 
   /** parseInboundMail(raw, channel, options) in a worker; rejects with ParseTimeoutError after the time limit. */
