@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TicketStatus } from '@ensoras/contracts';
 import type { Ticket } from '../tickets/ticket.entity.js';
-import { BatchClock, chunked, KnownReferences, PendingWrites, SUBJECT_CANDIDATE_LIMIT, SubjectCandidates, type HashedCandidate } from './inbound-batch.js';
+import { chunked, KnownReferences, PendingWrites, SUBJECT_CANDIDATE_LIMIT, SubjectCandidates, type HashedCandidate } from './inbound-batch.js';
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
 
@@ -81,17 +81,6 @@ describe('SubjectCandidates', () => {
   });
 });
 
-describe('BatchClock', () => {
-  it('gives strictly increasing times when the clock stands still, and follows it when it moves on', () => {
-    let now = 1_000;
-    const clock = new BatchClock(() => now);
-    expect([clock.now(), clock.now(), clock.now()].map((d) => d.getTime())).toEqual([1_000, 1_001, 1_002]);
-    now = 5_000;
-    expect(clock.now().getTime()).toBe(5_000);
-    now = 4_000;
-    expect(clock.now().getTime()).toBe(5_001);
-  });
-});
 
 describe('PendingWrites', () => {
   it('inserts the tickets the batch created and updates only the stored ones it changed', () => {

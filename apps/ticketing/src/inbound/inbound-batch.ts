@@ -85,21 +85,6 @@ function newestFirst(list: SubjectCandidate[]): SubjectCandidate[] {
   return list.sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
 }
 
-/**
- * Strictly increasing times for the mails of a batch: a ticket lists its messages by created_at, and a batch records
- * several mails within one millisecond, where the order would fall to the random message ids.
- */
-export class BatchClock {
-  private last = 0;
-
-  constructor(private readonly clock: () => number = Date.now) {}
-
-  now(): Date {
-    this.last = Math.max(this.clock(), this.last + 1);
-    return new Date(this.last);
-  }
-}
-
 type PendingReference = Pick<ThreadReference, 'projectId' | 'messageId' | 'ticketId' | 'createdAt'>;
 
 /**

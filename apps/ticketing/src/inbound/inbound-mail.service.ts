@@ -11,8 +11,9 @@ import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { insertOrRetry } from '../tickets/concurrent-insert.js';
 import { subjectThreadHash } from '../tickets/subject-thread-hash.js';
+import { IncreasingClock } from '../tickets/increasing-clock.js';
 import { UnattachedMail } from '../unattached/unattached-mail.entity.js';
-import { BatchClock, chunked, PendingWrites, type KnownReferences, type SubjectCandidates } from './inbound-batch.js';
+import { chunked, PendingWrites, type KnownReferences, type SubjectCandidates } from './inbound-batch.js';
 import { knownReferences, storedMessageIds, subjectCandidates } from './inbound-lookups.js';
 import { messageIdOf, prepareMail, receivedMessage, unattachedMail, unique, type PreparedMail } from './prepared-mail.js';
 import { decideThread, isMachineKind, type ThreadDecision } from './thread-decision.js';
@@ -28,7 +29,7 @@ interface ProjectThreads {
   references: KnownReferences;
   candidates: SubjectCandidates;
   writes: PendingWrites;
-  clock: BatchClock;
+  clock: IncreasingClock;
 }
 
 /**
@@ -75,7 +76,7 @@ export class InboundMailService {
 
     const recorded = await this.dataSource.transaction(async (m) => {
       const writes = new PendingWrites();
-      const clock = new BatchClock();
+      const clock = new IncreasingClock();
       const results = new Map<PreparedMail, InboundOutcome>();
       for (const [projectId, mails] of byProject(prepared)) {
         for (const [mail, outcome] of await this.recordProject(m, projectId, mails, writes, clock)) results.set(mail, outcome);
@@ -96,7 +97,7 @@ export class InboundMailService {
     projectId: string,
     mails: readonly PreparedMail[],
     writes: PendingWrites,
-    clock: BatchClock,
+    clock: IncreasingClock,
   ): Promise<Array<[PreparedMail, InboundOutcome]>> {
     const stored = await storedMessageIds(m, projectId, mails.map((mail) => mail.messageId));
     const firstOfEach = new Map<string, PreparedMail>();

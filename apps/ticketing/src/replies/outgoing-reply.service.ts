@@ -11,6 +11,7 @@ import { mailSendRequested, ticketMessageCreated, ticketUpdated } from '../ticke
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { toTicketMessageView } from '../tickets/ticket-views.js';
+import { IncreasingClock } from '../tickets/increasing-clock.js';
 import { replyReferences } from './reply-references.js';
 
 export interface OutgoingReply {
@@ -36,8 +37,8 @@ export type OutgoingReplyResult =
 
 /**
  * Records an outgoing reply before anything is sent: the message with the Message-ID it will carry (on the channel's
- * domain), the ticket marked answered, and the send request for mail-outbound, all in one transaction. That the
- * Message-ID is known here first is what lets the customer's answer find its ticket.
+ * domain), the ticket marked answered, and the send request for mail-outbound, all in one transaction (one per batch
+ * of proposals). That the Message-ID is known here first is what lets the customer's answer find its ticket.
  */
 @Injectable()
 export class OutgoingReplyService {
@@ -50,82 +51,109 @@ export class OutgoingReplyService {
   ) {}
 
   async record(reply: OutgoingReply): Promise<OutgoingReplyResult> {
-    if (!isUUID(reply.ticketId)) return { outcome: 'ticket-not-found' };
-    await this.channels.whenReady();
+    return (await this.recordMany([reply]))[0]!;
+  }
 
-    const result = await this.dataSource.transaction(async (m): Promise<OutgoingReplyResult> => {
-      if (await m.existsBy(TicketMessage, { responseId: reply.responseId })) return { outcome: 'duplicate' };
-      const ticket = await m.findOne(Ticket, {
-        where: { id: reply.ticketId, projectId: reply.projectId },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!ticket) return { outcome: 'ticket-not-found' };
-      if (reply.author === 'ai' && ticket.status === 'handed_off') return { outcome: 'handed-off' };
-      const identity = this.channels.get(reply.projectId)?.identity;
-      if (!identity) return { outcome: 'no-identity' };
-      const answered = await answeredMessage(m, ticket, reply.answersMessageIds);
-      const recipient = answered && recipientOf(answered);
-      if (!answered || !recipient) return { outcome: 'no-recipient' };
-
-      const now = new Date();
-      const message = m.create(TicketMessage, {
-        id: randomUUID(),
-        ticketId: ticket.id,
-        projectId: ticket.projectId,
-        direction: 'outbound',
-        author: reply.author,
-        from: { address: identity.fromEmail, name: identity.fromName },
-        to: [recipient],
-        cc: [],
-        replyTo: [],
-        subject: replySubject(ticket.subject),
-        text: reply.text,
-        newText: reply.text,
-        html: safeHtml(reply.html),
-        attachments: [],
-        note: null,
-        date: null,
-        messageId: generateMessageId(identity.fromEmail),
-        inReplyTo: answered.messageId,
-        references: replyReferences(answered),
-        deliveryStatus: 'queued',
-        deliveryNote: null,
-        kind: 'normal',
-        kindReasons: [],
-        responseId: reply.responseId,
-        rawObjectKey: null,
-        createdAt: now,
-      });
-      await insertOrRetry(m, TicketMessage, message, `response ${reply.responseId} is being recorded concurrently`);
-      // Our Message-ID joins the threading index, so the customer's answer (In-Reply-To it) finds this ticket.
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(ThreadReference)
-        .values({ projectId: ticket.projectId, messageId: message.messageId, ticketId: ticket.id, createdAt: now })
-        .orIgnore()
-        .execute();
-
-      const changes = ticket.status === 'answered' ? ['messageCount'] : ['messageCount', 'status'];
-      ticket.status = 'answered';
-      ticket.messageCount += 1;
-      ticket.updatedAt = now;
-      await m.update(Ticket, { id: ticket.id }, { status: ticket.status, messageCount: ticket.messageCount, updatedAt: now });
-
-      await this.outbox.add(
-        m,
-        ticketMessageCreated(ticket, message),
-        ticketUpdated(ticket, changes),
-        mailSendRequested(ticket, message, reply.author),
-      );
-      return { outcome: 'recorded', message: toTicketMessageView(message) };
-    });
-
-    if (result.outcome === 'recorded') {
-      this.outbox.publishSoon();
-      this.logger.log(`Reply ${result.message.messageId} (${reply.author}) recorded on ticket ${reply.ticketId}`);
+  /**
+   * One result per reply, in their order, each decided as if the replies before it had been recorded one by one
+   * (a repeated responseId is a duplicate, a second reply to a ticket sees the first). All of them are recorded in
+   * one transaction or, when it throws, none: the caller then retries them. A burst of proposals thus costs one
+   * commit, not one per reply.
+   */
+  async recordMany(replies: readonly OutgoingReply[]): Promise<OutgoingReplyResult[]> {
+    const results = new Array<OutgoingReplyResult>(replies.length);
+    const toRecord: number[] = [];
+    for (const [position, reply] of replies.entries()) {
+      // Not an id any ticket can have: not worth a query.
+      if (isUUID(reply.ticketId)) toRecord.push(position);
+      else results[position] = { outcome: 'ticket-not-found' };
     }
-    return result;
+    if (toRecord.length > 0) {
+      await this.channels.whenReady();
+      const clock = new IncreasingClock();
+      const recorded = await this.dataSource.transaction(async (m) => {
+        const outcomes: OutgoingReplyResult[] = [];
+        for (const position of toRecord) outcomes.push(await this.recordIn(m, replies[position]!, clock));
+        return outcomes;
+      });
+      for (const [index, position] of toRecord.entries()) results[position] = recorded[index]!;
+    }
+
+    if (results.some((result) => result.outcome === 'recorded')) this.outbox.publishSoon();
+    for (const [position, result] of results.entries()) {
+      const { author, ticketId } = replies[position]!;
+      if (result.outcome === 'recorded') this.logger.log(`Reply ${result.message.messageId} (${author}) recorded on ticket ${ticketId}`);
+    }
+    return results;
+  }
+
+  /** One reply, inside the batch's transaction; every outcome but `recorded` leaves the database as it was. */
+  private async recordIn(m: EntityManager, reply: OutgoingReply, clock: IncreasingClock): Promise<OutgoingReplyResult> {
+    if (await m.existsBy(TicketMessage, { responseId: reply.responseId })) return { outcome: 'duplicate' };
+    const ticket = await m.findOne(Ticket, {
+      where: { id: reply.ticketId, projectId: reply.projectId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!ticket) return { outcome: 'ticket-not-found' };
+    if (reply.author === 'ai' && ticket.status === 'handed_off') return { outcome: 'handed-off' };
+    const identity = this.channels.get(reply.projectId)?.identity;
+    if (!identity) return { outcome: 'no-identity' };
+    const answered = await answeredMessage(m, ticket, reply.answersMessageIds);
+    const recipient = answered && recipientOf(answered);
+    if (!answered || !recipient) return { outcome: 'no-recipient' };
+
+    const now = clock.now();
+    const message = m.create(TicketMessage, {
+      id: randomUUID(),
+      ticketId: ticket.id,
+      projectId: ticket.projectId,
+      direction: 'outbound',
+      author: reply.author,
+      from: { address: identity.fromEmail, name: identity.fromName },
+      to: [recipient],
+      cc: [],
+      replyTo: [],
+      subject: replySubject(ticket.subject),
+      text: reply.text,
+      newText: reply.text,
+      html: safeHtml(reply.html),
+      attachments: [],
+      note: null,
+      date: null,
+      messageId: generateMessageId(identity.fromEmail),
+      inReplyTo: answered.messageId,
+      references: replyReferences(answered),
+      deliveryStatus: 'queued',
+      deliveryNote: null,
+      kind: 'normal',
+      kindReasons: [],
+      responseId: reply.responseId,
+      rawObjectKey: null,
+      createdAt: now,
+    });
+    await insertOrRetry(m, TicketMessage, message, `response ${reply.responseId} is being recorded concurrently`);
+    // Our Message-ID joins the threading index, so the customer's answer (In-Reply-To it) finds this ticket.
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(ThreadReference)
+      .values({ projectId: ticket.projectId, messageId: message.messageId, ticketId: ticket.id, createdAt: now })
+      .orIgnore()
+      .execute();
+
+    const changes = ticket.status === 'answered' ? ['messageCount'] : ['messageCount', 'status'];
+    ticket.status = 'answered';
+    ticket.messageCount += 1;
+    ticket.updatedAt = now;
+    await m.update(Ticket, { id: ticket.id }, { status: ticket.status, messageCount: ticket.messageCount, updatedAt: now });
+
+    await this.outbox.add(
+      m,
+      ticketMessageCreated(ticket, message),
+      ticketUpdated(ticket, changes),
+      mailSendRequested(ticket, message, reply.author),
+    );
+    return { outcome: 'recorded', message: toTicketMessageView(message) };
   }
 }
 

@@ -1,8 +1,14 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ReplyProposed, type EventEnvelope, type ReplyProposedPayload } from '@ensoras/contracts';
-import { EnvelopeOf, PermanentEventError } from '@ensoras/messaging';
-import { OutgoingReplyService } from './outgoing-reply.service.js';
+import { EnvelopesOf, inBatchesOf, PermanentEventError } from '@ensoras/messaging';
+import { OutgoingReplyService, type OutgoingReply, type OutgoingReplyResult } from './outgoing-reply.service.js';
+
+/**
+ * Proposals of one project that queued up (the AI answering a burst of mail) are recorded up to this many at a time,
+ * in one transaction; a single proposal goes alone, at once.
+ */
+const REPLIES_PER_TRANSACTION = 50;
 
 @Controller()
 export class ReplyProposedController {
@@ -11,31 +17,42 @@ export class ReplyProposedController {
   constructor(private readonly replies: OutgoingReplyService) {}
 
   /**
-   * Outcomes that no retry can change (no identity, unknown ticket) are logged and acknowledged; a malformed event is
-   * dead-lettered with the reason.
+   * Outcomes that no retry can change (no identity, unknown ticket) are logged and acknowledged, each on its own. A
+   * throw (database trouble, a concurrent conflict, a malformed event) has the transport handle the batch's events
+   * again one by one: each retried on its own, a malformed one dead-lettered with the reason.
+   * `<string>`: the pattern is a wildcard subject, not a key of Nest's typed event map.
    */
-  @EventPattern<string>(ReplyProposed.anyProject)
-  async onReplyProposed(@Payload(new EnvelopeOf(ReplyProposed)) envelope: EventEnvelope<ReplyProposedPayload>): Promise<void> {
-    const { projectId, payload } = envelope;
-    if (typeof payload?.responseId !== 'string' || typeof payload.ticketId !== 'string' || typeof payload.text !== 'string') {
-      throw new PermanentEventError('reply.proposed needs a responseId, a ticketId and a text');
-    }
-    const result = await this.replies.record({
-      projectId,
-      ticketId: payload.ticketId,
-      responseId: payload.responseId,
-      answersMessageIds: Array.isArray(payload.answersMessageIds) ? payload.answersMessageIds : [],
-      text: payload.text,
-      html: payload.html ?? null,
-      author: payload.author === 'agent' ? 'agent' : 'ai',
-    });
+  @EventPattern<string>(ReplyProposed.anyProject, inBatchesOf(REPLIES_PER_TRANSACTION))
+  async onReplyProposed(@Payload(new EnvelopesOf(ReplyProposed)) envelopes: Array<EventEnvelope<ReplyProposedPayload>>): Promise<void> {
+    // All checked before anything is written, so that a malformed event costs the batch no transaction.
+    const replies = envelopes.map(outgoingReplyOf);
+    const results = await this.replies.recordMany(replies);
+    for (const [position, result] of results.entries()) this.logNotRecorded(replies[position]!, result);
+  }
+
+  private logNotRecorded({ projectId, ticketId, responseId }: OutgoingReply, result: OutgoingReplyResult): void {
     if (result.outcome === 'recorded' || result.outcome === 'duplicate') return;
     const why = {
-      'ticket-not-found': `ticket ${payload.ticketId} does not exist`,
-      'handed-off': `ticket ${payload.ticketId} was handed off to a human; the AI does not answer it any more`,
+      'ticket-not-found': `ticket ${ticketId} does not exist`,
+      'handed-off': `ticket ${ticketId} was handed off to a human; the AI does not answer it any more`,
       'no-identity': 'the email channel has no identity (fromEmail) configured',
-      'no-recipient': `ticket ${payload.ticketId} has no customer message with an address to answer`,
+      'no-recipient': `ticket ${ticketId} has no customer message with an address to answer`,
     }[result.outcome];
-    this.logger.warn(`Reply ${payload.responseId} in ${projectId} not recorded: ${why}`);
+    this.logger.warn(`Reply ${responseId} in ${projectId} not recorded: ${why}`);
   }
+}
+
+function outgoingReplyOf({ projectId, payload }: EventEnvelope<ReplyProposedPayload>): OutgoingReply {
+  if (typeof payload?.responseId !== 'string' || typeof payload.ticketId !== 'string' || typeof payload.text !== 'string') {
+    throw new PermanentEventError('reply.proposed needs a responseId, a ticketId and a text');
+  }
+  return {
+    projectId,
+    ticketId: payload.ticketId,
+    responseId: payload.responseId,
+    answersMessageIds: Array.isArray(payload.answersMessageIds) ? payload.answersMessageIds : [],
+    text: payload.text,
+    html: payload.html ?? null,
+    author: payload.author === 'agent' ? 'agent' : 'ai',
+  };
 }

@@ -36,8 +36,6 @@ const PROJECT = 'p-main';
 /** A project without channel settings: no identity to send from. */
 const BARE_PROJECT = 'p-bare';
 const PAGING_PROJECT = 'p-paging';
-/** Mail to this project only tells when everything published before it has been handled (one consumer, in order). */
-const MARKER_PROJECT = 'p-marker';
 const SUPPORT = { address: 'support@acme.example', name: 'Acme Support' };
 const ANNA = { address: 'Anna@Customer.Example', name: 'Anna Example' };
 const BOB = { address: 'bob@other.example', name: 'Bob Other' };
@@ -460,13 +458,14 @@ async function deliver(projectId: string, overrides: Partial<MailReceivedPayload
 }
 
 /**
- * Resolves once every event published to MAIL before it has been handled and its ticket events are on TICKETS:
- * ticketing's MAIL consumer takes one message at a time, and the outbox relay publishes in order.
+ * Resolves once every mail of the project published before it has been handled and its ticket events are on TICKETS:
+ * a project's events are handled in order (other projects' at the same time, so the marker must be the project's own),
+ * and the outbox relay publishes in order.
  */
-async function settled(): Promise<void> {
+async function settled(projectId = PROJECT): Promise<void> {
   const subject = `marker ${randomUUID()}`;
-  await deliver(MARKER_PROJECT, { subject });
-  await eventually(async () => (await readAll('TICKETS', `ticket.${MARKER_PROJECT}.created`)).some((e) => e.envelope.payload.ticket.subject === subject), {
+  await deliver(projectId, { subject, from: { address: 'marker@customer.example', name: 'Marker' } });
+  await eventually(async () => (await readAll('TICKETS', `ticket.${projectId}.created`)).some((e) => e.envelope.payload.ticket.subject === subject), {
     message: 'marker mail never became a ticket',
   });
 }
