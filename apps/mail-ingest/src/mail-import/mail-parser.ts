@@ -28,10 +28,11 @@ export class MailParser implements OnApplicationShutdown {
     return this.pool.timeoutMs;
   }
 
-  async parse(raw: Buffer, channel: InboundChannel, options?: ParseInboundOptions): Promise<InboundMail> {
+  /** `mailbox`: a mailbox's backlog does not hold up another mailbox's mail (their parses take turns). */
+  async parse(raw: Buffer, channel: InboundChannel, options: ParseInboundOptions | undefined, mailbox: string): Promise<InboundMail> {
     if (this.closing) throw new ParserClosedError();
     try {
-      return await this.pool.parse(raw, channel, options);
+      return await this.pool.parse(raw, channel, options, mailbox);
     } catch (error) {
       throw this.closing ? new ParserClosedError() : error;
     }

@@ -39,7 +39,9 @@ export class MailReceivedEvents {
     channel: ChannelAddresses,
     declaredSize?: number,
   ): Promise<EventEnvelope<MailReceivedPayload>> {
-    const payload = await buildMailReceivedPayload(raw, source, channel, (bytes, parseChannel) => this.parser.parse(bytes, parseChannel, { declaredSize }));
+    const payload = await buildMailReceivedPayload(raw, source, channel, (bytes, parseChannel) =>
+      this.parser.parse(bytes, parseChannel, { declaredSize }, `${projectId}/${source.mailbox}`),
+    );
     return createEnvelope(MailReceived, projectId, fitToEventLimit(payload, this.maxPayloadBytes()), importEventId(projectId, source.uidValidity, source.uid));
   }
 

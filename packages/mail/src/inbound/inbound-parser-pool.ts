@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { FairTaskQueue, inLane } from './fair-task-queue.js';
 import type { InboundChannel, InboundMail, ParseInboundOptions } from './parse-inbound-mail.js';
 import type { ParseTask } from './parse-worker.js';
 
@@ -62,11 +63,20 @@ export class InboundParserPool {
   constructor(options: InboundParserPoolOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
     const threads = Math.max(1, options.threads ?? 2);
-    this.pool = new Piscina({ filename: parseWorkerFile(), minThreads: 1, maxThreads: threads, idleTimeout: IDLE_WORKER_MS });
+    this.pool = new Piscina({
+      filename: parseWorkerFile(),
+      minThreads: 1,
+      maxThreads: threads,
+      idleTimeout: IDLE_WORKER_MS,
+      taskQueue: new FairTaskQueue(),
+    });
   }
 
-  /** parseInboundMail(raw, channel, options) in a worker; rejects with ParseTimeoutError after the time limit. */
-  async parse(raw: Buffer, channel: InboundChannel, options: ParseInboundOptions = {}): Promise<InboundMail> {
+  /**
+   * parseInboundMail(raw, channel, options) in a worker; rejects with ParseTimeoutError after the time limit.
+   * `lane` (the mailbox): queued parses of one lane wait behind each other, lanes take turns (see FairTaskQueue).
+   */
+  async parse(raw: Buffer, channel: InboundChannel, options: ParseInboundOptions = {}, lane = ''): Promise<InboundMail> {
     const abort = new AbortController();
     const { port1, port2 } = new MessageChannel();
     let timer: NodeJS.Timeout | undefined;
@@ -78,7 +88,7 @@ export class InboundParserPool {
       }, this.timeoutMs);
     });
     try {
-      const task: ParseTask = { raw: new Uint8Array(raw), channel: { ...channel }, options: { ...options }, started: port2 };
+      const task: ParseTask = inLane({ raw: new Uint8Array(raw), channel: { ...channel }, options: { ...options }, started: port2 }, lane);
       return await this.pool.run(task, { signal: abort.signal, transferList: [port2] });
     } catch (error) {
       if (timedOut) throw new ParseTimeoutError(this.timeoutMs);
