@@ -104,6 +104,8 @@ for (const [figure, label, target, format, ratio] of perDatabase) {
     target,
     ...databases.flatMap((database) => {
       const value = find(figure, database)?.value;
+      // Threading, mailboxes and outbound run on PostgreSQL only: the embedded column has nothing to show for them.
+      if (value === undefined && database !== 'postgres' && find(figure, 'postgres')) return ['(PostgreSQL only)', ''];
       return value === undefined || value === null ? ['not reached', ''] : [format(value), ratio(value, database)];
     }),
   ]);
