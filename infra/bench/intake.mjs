@@ -26,6 +26,9 @@ const LARGE_BURST = process.env.BENCH_LARGE_BURST ? Number(process.env.BENCH_LAR
 // A burst that is not through after this long is reported as such instead of waited for forever.
 const BURST_TIMEOUT_MS = Number(process.env.BENCH_BURST_TIMEOUT_S ?? 600) * 1000;
 const NEIGHBOUR_BACKLOG = Number(process.env.BENCH_NEIGHBOUR_BACKLOG ?? 2000);
+/** Mails answered after a response delay of DUE_DELAY_S, for the due-time precision (0 leaves it out). */
+const DUE_MAILS = Number(process.env.BENCH_DUE ?? 10);
+const DUE_DELAY_S = 3;
 const NEIGHBOUR_SINGLE = 10;
 const NEIGHBOUR = { project: 'neighbour', user: { username: 'support@neighbour.test', password: 'neighbour-imap-password' } };
 
@@ -182,6 +185,28 @@ try {
   record('single-ticket-p95', percentile(toTicket, 95), { count: toTicket.length, of: SINGLE });
   record('single-reply-p95', percentile(toReply, 95), { count: toReply.length, of: SINGLE });
 
+  // 1b. Due-time precision: with a response delay of DUE_DELAY_S, how late after its due time each reply reaches the
+  // SMTP server. Due is counted from when the ticket was seen in the inbox API (a little after ai-responder learned
+  // of the message, so the figure errs on the late side).
+  if (DUE_MAILS > 0) {
+    await setResponseDelay(DUE_DELAY_S);
+    const dueArrivals = [];
+    for (let n = 1; n <= DUE_MAILS; n++) {
+      if (n > 1) await sleep(500 + Math.random() * 1000);
+      await stack.dovecot.deliver(SUPPORT.username, mail(n, 'delayed'));
+      dueArrivals.push(`delayed question ${n}`);
+    }
+    const ticketsAt = await seenTimes(ticketSeen, dueArrivals, 60_000);
+    const repliesAt = await seenTimes(replySeen, dueArrivals, 60_000 + DUE_DELAY_S * 1000);
+    const late = dueArrivals
+      .map((_, index) => (ticketsAt[index] === undefined || repliesAt[index] === undefined ? undefined : repliesAt[index] - ticketsAt[index] - DUE_DELAY_S * 1000))
+      .filter((value) => value !== undefined);
+    console.log(`[${database}] ${DUE_MAILS} mails with a response delay of ${DUE_DELAY_S} s (${late.length} replies seen):`);
+    console.log(`  reply at SMTP − due time: p50 ${ms(percentile(late, 50))}, p95 ${ms(percentile(late, 95))}, max ${ms(Math.max(...late))}`);
+    record('due-precision-p95', late.length === DUE_MAILS ? percentile(late, 95) : null, { count: late.length, of: DUE_MAILS, delaySeconds: DUE_DELAY_S });
+    await setResponseDelay(0);
+  }
+
   // 2 + 3, for the default burst and the optional large one.
   pollEveryMs = 100;
   for (const [size, label] of [[BURST, 'burst'], ...(LARGE_BURST ? [[LARGE_BURST, 'large']] : [])]) {
@@ -228,6 +253,15 @@ try {
     record('neighbour-ticket-p95', p95, { count: toNeighbourTicket.length, of: NEIGHBOUR_SINGLE, backlog: NEIGHBOUR_BACKLOG, backlogDoneBefore });
     record('neighbour-delay-p50', p50 - percentile(toTicket, 50), { backlog: NEIGHBOUR_BACKLOG });
     watchNeighbour = false;
+  }
+
+  /** The channel's response delay, min = max = `seconds`, through the admin API; the services learn it from the KV bucket. */
+  async function setResponseDelay(seconds) {
+    const { status, body } = await stack.api('channel-config', 'PATCH', `/v1/projects/${PROJECT}/channels/email`, {
+      responseDelay: { minSeconds: seconds, maxSeconds: seconds },
+    });
+    if (status !== 200) throw new Error(`PATCH responseDelay answered ${status}: ${JSON.stringify(body)}`);
+    await sleep(1_000);
   }
 
   /** Appends `size` mails to a side folder; `move()` puts them into INBOX at once (one MOVE) and returns when it did. */

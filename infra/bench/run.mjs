@@ -3,7 +3,7 @@
 // end one table shows every figure beside its target (issue #8) and the ratio, on PostgreSQL and on the embedded
 // default. None asserts a time (tests never time things). docs/benchmarks.md explains each figure.
 //   BENCH_DATABASES=postgres,embedded   which stacks run the intake bench (both by default)
-//   BENCH_BURST=500, BENCH_LARGE_BURST=5000, BENCH_SINGLE=20, BENCH_NEIGHBOUR_BACKLOG=2000   see intake.mjs
+//   BENCH_BURST=500, BENCH_LARGE_BURST=5000, BENCH_SINGLE=20, BENCH_DUE=10, BENCH_NEIGHBOUR_BACKLOG=2000   see intake.mjs
 //   BENCH_MAILBOXES=1000   mailboxes on one mail-ingest replica (mailboxes.mjs, PostgreSQL only, ~3 min); BENCH_SKIP_MAILBOXES=1 skips it
 //   BENCH_REPLIES=1000     replies sent by mail-outbound (outbound.mjs, PostgreSQL only, ~1 min); BENCH_SKIP_OUTBOUND=1 skips it
 import { spawnSync } from 'node:child_process';
@@ -78,6 +78,7 @@ const perDatabase = [
   ['single-ticket-p50', 'Single mails 0.5–3 s apart → ticket, p50', '–', millis, () => ''],
   ['single-ticket-p95', 'Single mails 0.5–3 s apart → ticket, p95', '< 700 ms', millis, under(700)],
   ['single-reply-p95', 'Single mails → AI reply at SMTP, p95', '–', millis, () => ''],
+  ['due-precision-p95', 'Response delay 3 s: reply at SMTP − due time, p95', '≤ 1 s', millis, under(1000)],
   ['neighbour-ticket-p95', `Project B's single mails → ticket while A imports ${neighbourBacklog}, p95`, '< 700 ms', millis, under(700)],
   ['neighbour-delay-p50', `… B's p50 minus the single-mail p50 (delay by A's backlog)`, '≤ 200 ms', millis, under(200)],
   ['threading-lookup-p95', 'Threading lookup of one mail (1 M messages), p95', '< 5 ms', fineMillis, under(5)],

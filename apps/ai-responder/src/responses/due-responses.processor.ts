@@ -17,6 +17,9 @@ import { quoteTablePath, ResponseScheduler } from './response-scheduler.service.
 const POLL_INTERVAL_MS = 1_000;
 /** How long a claim holds; a replica that dies while generating releases its rows when it lapses. */
 const CLAIM_SECONDS = 120;
+/** due_at is the database's clock at the scheduling transaction; the wake-up comes after its commit, plus this. */
+const WAKE_MARGIN_MS = 20;
+const MAX_WAKE_TIMES = 10_000;
 /** Replies generated at once by one replica. */
 const MAX_CONCURRENT = 8;
 
@@ -41,6 +44,11 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DueResponsesProcessor.name);
   private readonly inFlight = new Set<Promise<void>>();
   private claiming = false;
+  /** A claim asked for while one was running: it runs again right after, for what became due meanwhile. */
+  private claimAgain = false;
+  /** When responses this replica scheduled fall due, earliest first. */
+  private readonly wakeTimes: number[] = [];
+  private wakeTimer: NodeJS.Timeout | undefined;
   private stopped: Promise<void> | undefined;
 
   constructor(
@@ -54,6 +62,34 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
     @Inject(REPLY_GENERATOR) private readonly generator: ReplyGenerator,
   ) {}
 
+  /**
+   * A response this replica just scheduled is due in `seconds`: claim then instead of at the next tick, which would
+   * add half a second on average to every reply. The tick stays (other replicas' responses, a missed wake-up).
+   */
+  wakeIn(seconds: number): void {
+    if (this.stopped) return;
+    const at = Date.now() + Math.max(0, seconds) * 1000 + WAKE_MARGIN_MS;
+    // Beyond this many waiting wake-ups the tick is good enough.
+    if (this.wakeTimes.length >= MAX_WAKE_TIMES) return;
+    const index = this.wakeTimes.findIndex((time) => time > at);
+    this.wakeTimes.splice(index < 0 ? this.wakeTimes.length : index, 0, at);
+    if (this.wakeTimes[0] === at) this.armWake();
+  }
+
+  /** One timer, for the earliest wake-up; when it fires, the claim takes what is due and the next one is armed. */
+  private armWake(): void {
+    clearTimeout(this.wakeTimer);
+    const next = this.wakeTimes[0];
+    if (next === undefined || this.stopped) return;
+    this.wakeTimer = setTimeout(() => {
+      const now = Date.now();
+      while (this.wakeTimes.length > 0 && this.wakeTimes[0]! <= now) this.wakeTimes.shift();
+      void this.claimAndProcess();
+      this.armWake();
+    }, Math.max(0, next - Date.now()));
+    this.wakeTimer.unref();
+  }
+
   /** Every second; a tick while the previous claim still runs, or after shutdown began, does nothing. */
   @Interval(POLL_INTERVAL_MS)
   tick(): void {
@@ -62,6 +98,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
 
   /** Stops claiming and lets replies being written finish, before the database connection closes. */
   beforeApplicationShutdown(): Promise<void> {
+    clearTimeout(this.wakeTimer);
     this.stopped ??= (async () => {
       while (this.inFlight.size > 0 || this.claiming) {
         await Promise.allSettled([...this.inFlight]);
@@ -74,6 +111,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
   /** Claims what is due (as much as there is room for) and starts each without waiting for it. */
   async claimAndProcess(): Promise<void> {
     const room = MAX_CONCURRENT - this.inFlight.size;
+    if (this.claiming) this.claimAgain = true;
     if (this.stopped || this.claiming || room <= 0) return;
     this.claiming = true;
     let claimed: ClaimedResponse[] = [];
@@ -84,6 +122,10 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       this.logger.warn(`Could not claim due responses: ${String(error)}`);
     } finally {
       this.claiming = false;
+    }
+    if (this.claimAgain) {
+      this.claimAgain = false;
+      void this.claimAndProcess();
     }
     for (const response of claimed) {
       const work = this.process(response)

@@ -13,6 +13,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
 import { HANDED_OFF_REASON, LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
 import { ANSWER_POLICY, decideAnswer, type AnswerDecision, type AnswerPolicy } from './answerability.js';
+import { DueResponsesProcessor } from './due-responses.processor.js';
 import { cancelOpenResponses } from './open-responses.js';
 import { ResponseScheduler, type ScheduleOutcome } from './response-scheduler.service.js';
 
@@ -44,6 +45,7 @@ export class TicketMessageIntake {
     private readonly channels: ChannelSettingsReplica,
     private readonly loopBreaker: LoopBreaker,
     private readonly outbox: Outbox,
+    private readonly dueResponses: DueResponsesProcessor,
     @Inject(ANSWER_POLICY) private readonly policy: AnswerPolicy,
   ) {}
 
@@ -74,6 +76,7 @@ export class TicketMessageIntake {
     // A handoff may have been written to the outbox by any silent outcome: one kick publishes them all.
     if (outcomes.some((outcome) => outcome.action === 'silent')) this.outbox.publishSoon();
     arrived.forEach((message, index) => this.logOutcome(message, outcomes[index]!));
+    for (const outcome of outcomes) if (outcome.action === 'scheduled') this.dueResponses.wakeIn(outcome.delaySeconds);
   }
 
   /** A permanently malformed event is skipped: retrying cannot fix it, and it must not block the stream nor fail its batch. */
