@@ -11,7 +11,7 @@ import { withEndOfDataGate } from './end-of-data-gate.js';
 import { mailFailedEvent, mailSentEvent, type DeliveryKeys } from './delivery-events.js';
 import { composeReplyMail, requestProblem } from './reply-mail.js';
 import { classifySendError, type DeliveryFailure } from './send-failure.js';
-import { SmtpTransports, type ChannelTransport, type SendingChannel } from './smtp-transports.js';
+import { MAX_CONNECTIONS_PER_PROJECT, SmtpTransports, type ChannelTransport, type SendingChannel } from './smtp-transports.js';
 
 /** Thrown for a transient failure: the JetStream transport redelivers the request with back-off. */
 export class SendDeferredError extends Error {
@@ -50,10 +50,12 @@ export class DeliveryService {
   ) {}
 
   /**
-   * Handles consecutive mail.send.requested of one project: the replies of different tickets side by side (the
-   * project's connection pool sends them over its connections), those of one ticket one after another, in order.
-   * Throws the first failure once all are settled; the transport then handles the batch's events again one by one,
-   * and each delivery row makes that harmless (a mail sent meanwhile is only reported again, never sent again).
+   * Handles consecutive mail.send.requested of one project: the replies of different tickets side by side, as many
+   * at a time as the project's pool has connections, those of one ticket one after another, in order. A send is
+   * claimed only when a connection is there for it, so no claim waits in the pool's queue: a claim that outlived its
+   * lease while waiting could be sent by another attempt too. Throws the first failure once all are settled; the
+   * transport then handles the batch's events again one by one, and each delivery row makes that harmless (a mail
+   * sent meanwhile is only reported again, never sent again).
    */
   async deliverMany(requests: ReadonlyArray<{ envelope: EventEnvelope<MailSendRequestedPayload>; deliveryCount: number }>): Promise<void> {
     const byTicket = new Map<string, typeof requests[number][]>();
@@ -61,13 +63,19 @@ export class DeliveryService {
       const key = String(request.envelope?.payload?.ticketId);
       byTicket.set(key, [...(byTicket.get(key) ?? []), request]);
     }
-    const outcomes = await Promise.allSettled(
-      [...byTicket.values()].map(async (ofTicket) => {
-        for (const { envelope, deliveryCount } of ofTicket) await this.deliver(envelope, deliveryCount);
-      }),
-    );
-    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failure) throw failure.reason;
+    const tickets = [...byTicket.values()];
+    const failures: unknown[] = [];
+    const sender = async () => {
+      for (let ofTicket = tickets.shift(); ofTicket; ofTicket = tickets.shift()) {
+        try {
+          for (const { envelope, deliveryCount } of ofTicket) await this.deliver(envelope, deliveryCount);
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(MAX_CONNECTIONS_PER_PROJECT, tickets.length) }, sender));
+    if (failures.length > 0) throw failures[0];
   }
 
   /** Handles one mail.send.requested; throws only when a later delivery of the event may succeed. */

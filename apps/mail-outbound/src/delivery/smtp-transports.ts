@@ -16,7 +16,7 @@ const SOCKET_TIMEOUT_MS = 30_000;
  * A burst of replies (after a reply storm) goes out over this many connections at once. Three: Microsoft 365 allows
  * no more per mailbox, and most providers limit concurrent connections per client to a handful.
  */
-const MAX_CONNECTIONS_PER_PROJECT = 3;
+export const MAX_CONNECTIONS_PER_PROJECT = 3;
 
 /** A channel that can send: SMTP settings with a sealed password, and an identity. */
 export type SendingChannel = ChannelSettingsSnapshot & { smtp: SmtpSettings & { password: SealedSecret }; identity: EmailIdentity };
