@@ -5,7 +5,6 @@ import {
   MailFailed,
   MailSent,
   type EventEnvelope,
-  type MailAddress,
   type MailFailedPayload,
   type MailSentPayload,
   type TicketMessageView,
@@ -13,16 +12,13 @@ import {
 } from '@ensoras/contracts';
 import { OutgoingReplyService } from '../replies/outgoing-reply.service.js';
 import { customerTicket, published, transactionsThatWrote, type CustomerTicket } from '../replies/outgoing-batches.int-harness.js';
-import { ANNA, TicketingHarness } from '../tickets/ticketing.int-harness.js';
+import { ANNA, BOB, CAROL, DAVE, TicketingHarness } from '../tickets/ticketing.int-harness.js';
 import { DeliveryReportController } from './delivery-report.controller.js';
 
 /** mail.sent and mail.failed handled in batches, called as the batch transport calls the handlers. */
 const SENT = 'p-delivery-sent';
 const FAILED = 'p-delivery-failed';
 const ROLLED_BACK = 'p-delivery-rolled-back';
-const BOB: MailAddress = { address: 'bob@other.example', name: 'Bob Other' };
-const CAROL: MailAddress = { address: 'carol@third.example', name: 'Carol Third' };
-const DAVE: MailAddress = { address: 'dave@fourth.example', name: 'Dave Fourth' };
 const UNKNOWN_MESSAGE = '00000000-0000-4000-8000-000000000000';
 const harness = new TicketingHarness();
 let controller: DeliveryReportController;

@@ -14,7 +14,7 @@ import { Outbox } from '@ensoras/messaging';
 import { eventually } from '@ensoras/testing';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
-import { ANNA, mailReceivedPayload, SUPPORT, TicketingHarness } from '../tickets/ticketing.int-harness.js';
+import { ANNA, BOB, CAROL, SUPPORT, TicketingHarness, mailReceivedPayload } from '../tickets/ticketing.int-harness.js';
 import type { UnattachedMailPage } from '../unattached/unattached-mail.view.js';
 import { InboundMailService, type InboundOutcome } from './inbound-mail.service.js';
 
@@ -25,8 +25,6 @@ const ONE_BY_ONE = 'p-one-by-one';
 const MIXED_A = 'p-mixed-a';
 const MIXED_B = 'p-mixed-b';
 const CONFLICT = 'p-conflict';
-const BOB: MailAddress = { address: 'bob@other.example', name: 'Bob Other' };
-const CAROL: MailAddress = { address: 'carol@third.example', name: 'Carol Third' };
 const DAEMON: MailAddress = { address: 'MAILER-DAEMON@mx.customer.example', name: 'Mail Delivery System' };
 const harness = new TicketingHarness();
 let inbound: InboundMailService;

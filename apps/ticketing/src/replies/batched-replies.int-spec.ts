@@ -4,7 +4,6 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import {
   ReplyProposed,
   type EventEnvelope,
-  type MailAddress,
   type MailSendRequestedPayload,
   type ReplyProposedPayload,
   type TicketMessageCreatedPayload,
@@ -14,7 +13,7 @@ import { PermanentEventError } from '@ensoras/messaging';
 import { eventually } from '@ensoras/testing';
 import { HandoffService } from '../handoff/handoff.service.js';
 import { Ticket } from '../tickets/ticket.entity.js';
-import { ANNA, SUPPORT, TicketingHarness } from '../tickets/ticketing.int-harness.js';
+import { ANNA, BOB, CAROL, DAVE, SUPPORT, TicketingHarness } from '../tickets/ticketing.int-harness.js';
 import { customerTicket, proposal, published, transactionsThatWrote, type CustomerTicket } from './outgoing-batches.int-harness.js';
 import { ReplyProposedController } from './reply-proposed.controller.js';
 
@@ -25,9 +24,6 @@ const SAME_TICKET = 'p-replies-same-ticket';
 const OUTCOMES = 'p-replies-outcomes';
 const FAILING = 'p-replies-failing';
 const QUEUED = 'p-replies-queued';
-const BOB: MailAddress = { address: 'bob@other.example', name: 'Bob Other' };
-const CAROL: MailAddress = { address: 'carol@third.example', name: 'Carol Third' };
-const DAVE: MailAddress = { address: 'dave@fourth.example', name: 'Dave Fourth' };
 const harness = new TicketingHarness();
 let controller: ReplyProposedController;
 

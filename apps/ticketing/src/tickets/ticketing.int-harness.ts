@@ -33,6 +33,10 @@ import { TicketingEnvironment } from '../config/ticketing.environment.js';
 export const ADMIN_TOKEN = 'ticketing-harness-admin-token';
 export const SUPPORT: MailAddress = { address: 'support@acme.example', name: 'Acme Support' };
 export const ANNA: MailAddress = { address: 'anna@customer.example', name: 'Anna Example' };
+/** More customers, for specs that need several tickets at once. */
+export const BOB: MailAddress = { address: 'bob@other.example', name: 'Bob Other' };
+export const CAROL: MailAddress = { address: 'carol@third.example', name: 'Carol Third' };
+export const DAVE: MailAddress = { address: 'dave@fourth.example', name: 'Dave Fourth' };
 
 export interface StoredEvent<T> {
   subject: string;
