@@ -61,7 +61,9 @@ export class DeliveryService {
     const byTicket = new Map<string, typeof requests[number][]>();
     for (const request of requests) {
       const key = String(request.envelope?.payload?.ticketId);
-      byTicket.set(key, [...(byTicket.get(key) ?? []), request]);
+      const ofTicket = byTicket.get(key);
+      if (ofTicket) ofTicket.push(request);
+      else byTicket.set(key, [request]);
     }
     const tickets = [...byTicket.values()];
     const failures: unknown[] = [];
