@@ -13,6 +13,7 @@ export * from './consuming/envelope-check.js';
 export * from './consuming/envelope-of.pipe.js';
 export * from './consuming/event-batches.js';
 export * from './consuming/consumer-status.js';
+export { BACKLOG_HEADER } from './consuming/lane-scheduler.js';
 export * from './dead-letters/dead-letters.js';
 export * from './dead-letters/dead-letters.service.js';
 export * from './outbox/outbox-message.entity.js';

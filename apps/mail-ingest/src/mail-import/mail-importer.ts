@@ -41,9 +41,25 @@ export interface MailboxContext {
 
 export type ImportOutcome = ImportResult | 'gone';
 
-/** What became of a batch: the outcomes of the mails the checkpoint now covers, and what stopped the rest, if anything. */
+/**
+ * Which of a mailbox's two positions a batch belongs to: new mail (above where watching began) or the history below
+ * it. History is published for the consumers' backlog lanes, so new mail never queues behind it.
+ */
+export type ImportRange = 'new' | 'history';
+
+/** The UIDs of one range still to import: above `after`, and up to `upTo` when the range has an end. */
+export interface UidSpan {
+  after: number;
+  upTo?: number;
+}
+
+/**
+ * What became of a batch: the outcomes of the mails the checkpoint now covers, the UID it now stands at (null when it
+ * did not move), and what stopped the rest, if anything.
+ */
 export interface BatchResult {
   outcomes: ImportOutcome[];
+  last: number | null;
   error: unknown;
 }
 
@@ -83,17 +99,20 @@ export class MailImporter {
   ) {}
 
   /**
-   * The mail above `lastUid` in batches, UID order kept. Sizes come first (one FETCH of RFC822.SIZE for the whole
+   * The mail of a span in batches, UID order kept. Sizes come first (one FETCH of RFC822.SIZE for the whole
    * backlog): a mail over the channel's size limit is never downloaded whole, and a batch's sources fit in memory.
    */
-  async pendingBatches(client: ImapFlow, context: MailboxContext, lastUid: number): Promise<PendingMail[][]> {
+  async pendingBatches(client: ImapFlow, context: MailboxContext, span: UidSpan): Promise<PendingMail[][]> {
+    const { after, upTo = Number.POSITIVE_INFINITY } = span;
+    if (after >= upTo) return [];
+    const within = (uid: number) => uid > after && uid <= upTo;
     // `n:*` always matches the highest UID, even when it is below n; hence the filter.
-    const found = ((await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || []).filter((uid) => uid > lastUid);
+    const found = ((await client.search({ uid: `${after + 1}:${Number.isFinite(upTo) ? upTo : '*'}` }, { uid: true })) || []).filter(within);
     if (found.length === 0) return [];
     const range = `${found.reduce((a, b) => Math.min(a, b))}:${found.reduce((a, b) => Math.max(a, b))}`;
     const envelopes = await client.fetchAll(range, { uid: true, size: true, internalDate: true }, { uid: true });
     const pending = envelopes
-      .filter((envelope) => envelope.uid > lastUid)
+      .filter((envelope) => within(envelope.uid))
       .map((envelope) => ({
         uid: envelope.uid,
         size: typeof envelope.size === 'number' ? envelope.size : undefined,
@@ -118,11 +137,17 @@ export class MailImporter {
   }
 
   /**
-   * Stores a prepared batch: publishes in UID order, then \Seen and the checkpoint once. Never throws: trouble
+   * Stores a prepared batch: publishes in UID order, then \Seen and the range's checkpoint once. Never throws: trouble
    * (IMAP, NATS, database, shutdown) comes back as `error`, after the checkpoint has been moved past what was stored
    * before it. `stopping` is asked before each publish; once it says yes nothing more is published.
    */
-  async storeBatch(client: ImapFlow, context: MailboxContext, preparing: Promise<PreparedBatch>, stopping: () => boolean): Promise<BatchResult> {
+  async storeBatch(
+    client: ImapFlow,
+    context: MailboxContext,
+    preparing: Promise<PreparedBatch>,
+    stopping: () => boolean,
+    range: ImportRange = 'new',
+  ): Promise<BatchResult> {
     const { projectId, mailbox, uidValidity } = context;
     let error: unknown = null;
     let batch: PendingMail[] = [];
@@ -133,7 +158,7 @@ export class MailImporter {
       for (const { mail, ready } of mails) {
         const prepared = await ready;
         if (stopping()) break;
-        steps.push(this.store(context, mail, prepared));
+        steps.push(this.store(context, mail, prepared, range));
       }
     } catch (caught) {
       error = caught;
@@ -143,7 +168,7 @@ export class MailImporter {
     error ??= settled.find((step): step is PromiseRejectedResult => step.status === 'rejected')?.reason ?? null;
     const uids = batch.map((mail) => mail.uid);
     const last = checkpointAfter(uids.slice(0, settled.length), done);
-    if (last === null) return { outcomes: [], error };
+    if (last === null) return { outcomes: [], last: null, error };
     const outcomes = settled.slice(0, uids.indexOf(last) + 1).map((step) => (step as PromiseFulfilledResult<ImportOutcome>).value);
     try {
       const stored = batch.filter((_, index) => index < outcomes.length && (outcomes[index] === 'published' || outcomes[index] === 'duplicate'));
@@ -154,11 +179,12 @@ export class MailImporter {
         const flagged = await client.messageFlagsAdd(stored.map((mail) => mail.uid), ['\\Seen'], { uid: true });
         if (!flagged && (stopping() || !client.usable)) throw new Error('\\Seen could not be set: the IMAP connection is closed');
       }
-      await this.checkpoints.advance(projectId, mailbox, uidValidity, last);
+      if (range === 'history') await this.checkpoints.advanceBackfill(projectId, mailbox, uidValidity, last);
+      else await this.checkpoints.advance(projectId, mailbox, uidValidity, last);
     } catch (caught) {
-      return { outcomes: [], error: error ?? caught };
+      return { outcomes: [], last: null, error: error ?? caught };
     }
-    return { outcomes, error };
+    return { outcomes, last, error };
   }
 
   /** The sources of a batch: mails within the size limit in one FETCH, the start of oversized ones in another. */
@@ -205,7 +231,7 @@ export class MailImporter {
    * Stores one prepared mail. Not async on purpose: the publish is issued before this returns, so calling it in UID
    * order puts the events on the wire (and in the stream) in UID order.
    */
-  private store(context: MailboxContext, mail: PendingMail, prepared: Prepared): Promise<ImportOutcome> {
+  private store(context: MailboxContext, mail: PendingMail, prepared: Prepared, range: ImportRange): Promise<ImportOutcome> {
     const { projectId, uidValidity } = context;
     const { uid } = mail;
     if (prepared.kind === 'gone') return Promise.resolve('gone');
@@ -218,7 +244,7 @@ export class MailImporter {
         return 'quarantined' as const;
       });
     }
-    return this.publisher.publish(prepared.event).then(({ duplicate }) => {
+    return this.publisher.publish(prepared.event, undefined, { backlog: range === 'history' }).then(({ duplicate }) => {
       const result: ImportResult = duplicate ? 'duplicate' : 'published';
       this.metrics.countImport(result);
       const landedAt = mail.internalDate;

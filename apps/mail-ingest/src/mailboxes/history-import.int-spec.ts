@@ -12,6 +12,8 @@ const SINCE = { projectId: 'p-since', user: { username: 'since@example.test', pa
 const DEFAULT = { projectId: 'p-default', user: { username: 'default@example.test', password: 'default-pass' } };
 const ALL = { projectId: 'p-all', user: { username: 'all@example.test', password: 'all-pass' } };
 const BACKLOG = { projectId: 'p-backlog', user: { username: 'backlog@example.test', password: 'backlog-pass' } };
+const BUSY = { projectId: 'p-busy', user: { username: 'busy@example.test', password: 'busy-pass' } };
+const BUSY_HISTORY = 800;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 let harness: IngestHarness;
@@ -40,7 +42,7 @@ const subjectsOf = (projectId: string) => harness.eventsOf(projectId).map((event
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
 
 beforeAll(async () => {
-  harness = await IngestHarness.start([SINCE.user, DEFAULT.user, ALL.user, BACKLOG.user]);
+  harness = await IngestHarness.start([SINCE.user, DEFAULT.user, ALL.user, BACKLOG.user, BUSY.user]);
   const history = [
     { subject: 'three years ago', arrivedAt: daysAgo(3 * 365) },
     { subject: 'sixty days ago', arrivedAt: daysAgo(60) },
@@ -50,6 +52,7 @@ beforeAll(async () => {
   ];
   for (const { user } of [SINCE, DEFAULT, ALL]) await appendArrivedAt(user, history);
   await appendArrivedAt(BACKLOG.user, Array.from({ length: 180 }, (_, index) => ({ subject: `backlog ${index + 1}`, arrivedAt: daysAgo(2) })));
+  await appendArrivedAt(BUSY.user, Array.from({ length: BUSY_HISTORY }, (_, index) => ({ subject: `history ${index + 1}`, arrivedAt: daysAgo(3) })));
   app = await harness.startApp();
 }, 120_000);
 
@@ -111,4 +114,28 @@ describe('how much history a newly enabled channel imports', () => {
     expect(seen.has('backfilling:180')).toBe(true);
     expect(app).toBeDefined();
   });
+
+  it('imports new mail ahead of the history still waiting, and marks the history for the backlog lanes', async () => {
+    await harness.putChannel(BUSY.projectId, BUSY.user);
+    // The customer writes once the import has begun.
+    await eventually(() => subjectsOf(BUSY.projectId).length > 0, { timeoutMs: 30_000 });
+    await harness.dovecot.deliver(BUSY.user.username, testMail({ subject: 'written during the import' }));
+    await eventually(() => subjectsOf(BUSY.projectId).length === BUSY_HISTORY + 1, { timeoutMs: 60_000 });
+
+    const events = harness.eventsOf(BUSY.projectId);
+    const position = events.findIndex((event) => event.envelope.payload.subject === 'written during the import');
+    const historyAfter = events.slice(position + 1).length;
+    // Without the two ranges the new mail would come last, after all 800.
+    expect(historyAfter).toBeGreaterThan(0);
+    expect(events[position]!.backlog).toBe(false);
+    expect(events.filter((event) => event.backlog)).toHaveLength(BUSY_HISTORY);
+    // Each range keeps its own order.
+    const history = events.filter((event) => event.backlog).map((event) => event.envelope.payload.subject);
+    expect(history).toEqual(Array.from({ length: BUSY_HISTORY }, (_, index) => `history ${index + 1}`));
+    const report = await eventually(async () => {
+      const current = await harness.statusReport(BUSY.projectId);
+      return current?.state === 'watching' && current.imported === BUSY_HISTORY + 1 ? current : null;
+    });
+    expect(report.total).toBe(BUSY_HISTORY + 1);
+  }, 120_000);
 });

@@ -18,7 +18,11 @@ const user = (name: string): MailUser => ({ username: `${name}@example.test`, pa
 const HOSTILE = { projectId: 'p-hostile', user: user('hostile') };
 const BYSTANDER = { projectId: 'p-bystander', user: user('bystander') };
 const MB = 1024 * 1024;
-const ORDINARY_WITHIN_MS = 2_000;
+/**
+ * A mailbox that goes on after a hostile mail imports the next one within seconds; a stalled one would wait for the
+ * reconnect back-off or forever. Generous, so a busy machine does not fail it: speed is measured by `npm run bench`.
+ */
+const ORDINARY_WITHIN_MS = 10_000;
 /** mail-ingest's target for a mail.received event (MAX_EVENT_BYTES), well under NATS's 1 MiB max_payload. */
 const EVENT_BUDGET_BYTES = MAX_EVENT_BYTES + 4 * 1024;
 

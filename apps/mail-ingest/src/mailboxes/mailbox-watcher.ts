@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { importSinceOf, type ChannelSettingsSnapshot, type ImapSettings, type SealedSecret } from '@ensoras/contracts';
 import { classifyConnectionError, imapClientOptions, withoutSecret } from '@ensoras/mail';
 import { ImapFlow } from 'imapflow';
-import { CheckpointStore } from '../checkpoints/checkpoint.store.js';
-import { MailImporter, type MailboxContext } from '../mail-import/mail-importer.js';
+import { CheckpointStore, type StartingPoint } from '../checkpoints/checkpoint.store.js';
+import type { PendingMail } from '../mail-import/import-batches.js';
+import { MailImporter, type ImportRange, type MailboxContext } from '../mail-import/mail-importer.js';
 import { inboundChannelOf } from '../mail-import/inbound-channel.js';
 import { reconnectDelayMs } from './reconnect-backoff.js';
 
@@ -52,6 +53,11 @@ const MAX_IDLE_MS = 4 * 60_000;
 /** A session that watched this long counts as healthy: its failure starts the back-off over at 1 s. */
 const HEALTHY_SESSION_MS = 60_000;
 const MAX_ERROR_LENGTH = 500;
+/** While history is imported, the server is asked this often whether new mail landed (it tells on its own, too). */
+const NEW_MAIL_CHECK_MS = 1_000;
+
+/** How far each range is imported in this session, as the checkpoint has it. */
+type ImportPosition = Record<ImportRange, number>;
 
 /** One IMAP connection's lifetime; a reconnect is a new session. */
 interface Session {
@@ -68,8 +74,9 @@ interface Session {
 }
 
 /**
- * Watches the INBOX of one channel: connects, imports everything above the checkpoint, then waits for new mail with
- * IDLE (or by polling when the server has no IDLE), and reconnects with back-off whenever anything goes wrong.
+ * Watches the INBOX of one channel: connects, imports what is new since the checkpoint and the history still to
+ * import (new mail first), then waits for new mail with IDLE (or by polling when the server has no IDLE), and
+ * reconnects with back-off whenever anything goes wrong.
  *
  * Latency: imapflow would re-enter IDLE only `autoIdleDelay` (15 s) after the last command, and mail landing in that
  * gap waits for it. Auto-IDLE is off here; the watcher enters IDLE itself right after every import, so the server's
@@ -264,7 +271,11 @@ export class MailboxWatcher {
     })();
   }
 
-  /** Imports every message above the checkpoint, in UID order, batch by batch (see MailImporter). */
+  /**
+   * Imports what waits, batch by batch (see MailImporter): new mail first, then the history below where watching
+   * began, one batch at a time with any new mail that landed meanwhile in between. A customer writing while a
+   * mailbox's years of mail are imported waits for one batch, not for the whole history.
+   */
   private async importPending(session: Session): Promise<void> {
     const { client } = session;
     const context = session.context!;
@@ -279,26 +290,61 @@ export class MailboxWatcher {
           `UIDVALIDITY of ${WATCHED_MAILBOX} changed from ${checkpoint.uidValidity} to ${uidValidity}: importing the mailbox again`,
         );
       }
-      checkpoint = await this.dependencies.checkpoints.reset(context.projectId, WATCHED_MAILBOX, uidValidity, await this.historyEnd(client));
+      checkpoint = await this.dependencies.checkpoints.reset(context.projectId, WATCHED_MAILBOX, uidValidity, await this.startingPoint(client));
     }
     const mailboxContext = { ...context, uidValidity };
-    const batches = await this.dependencies.importer.pendingBatches(client, mailboxContext, checkpoint.lastUid);
-    if (batches.length === 0) return;
+    const position = { new: checkpoint.lastUid, history: checkpoint.backfill?.uid ?? 0 };
+    await this.importNewMail(session, mailboxContext, position);
+    if (!checkpoint.backfill || session.closed) return;
+    const history = await this.dependencies.importer.pendingBatches(client, mailboxContext, { after: position.history, upTo: checkpoint.backfill.end });
+    let lookedAt = Date.now();
+    await this.importBatches(session, mailboxContext, history, 'history', position, async () => {
+      // An EXISTS seen during the history's commands says new mail landed; a NOOP a second makes the server tell.
+      if (!session.importAgain && Date.now() - lookedAt >= NEW_MAIL_CHECK_MS) {
+        lookedAt = Date.now();
+        await client.noop();
+      }
+      if (!session.importAgain) return;
+      session.importAgain = false;
+      await this.importNewMail(session, mailboxContext, position);
+    });
+    // All of it is in, or was expunged meanwhile: the history is done.
+    if (!session.closed) await this.dependencies.checkpoints.advanceBackfill(context.projectId, WATCHED_MAILBOX, uidValidity, checkpoint.backfill.end);
+  }
 
+  private async importNewMail(session: Session, context: MailboxContext, position: ImportPosition): Promise<void> {
+    const batches = await this.dependencies.importer.pendingBatches(session.client, context, { after: position.new });
+    await this.importBatches(session, context, batches, 'new', position);
+  }
+
+  /**
+   * Imports consecutive batches of one range: the next batch is fetched and parsed while this one is published (it
+   * publishes nothing before its turn). `between` runs after each batch but the last.
+   */
+  private async importBatches(
+    session: Session,
+    context: MailboxContext,
+    batches: PendingMail[][],
+    range: ImportRange,
+    position: ImportPosition,
+    between?: () => Promise<void>,
+  ): Promise<void> {
+    if (batches.length === 0 || session.closed) return;
+    const { client } = session;
     this.status.state = 'importing';
-    this.status.waitingCount = batches.reduce((sum, batch) => sum + batch.length, 0);
+    this.status.waitingCount += batches.reduce((sum, batch) => sum + batch.length, 0);
     this.statusChanged();
     const { importer } = this.dependencies;
-    let next = importer.prepareBatch(client, mailboxContext, batches[0]!);
+    let next = importer.prepareBatch(client, context, batches[0]!);
     for (let index = 0; index < batches.length; index += 1) {
       const current = next;
-      // The next batch is fetched and parsed while this one is published; it publishes nothing before its turn.
       if (index + 1 < batches.length) {
-        next = importer.prepareBatch(client, mailboxContext, batches[index + 1]!);
+        next = importer.prepareBatch(client, context, batches[index + 1]!);
         next.catch(() => undefined);
       }
       if (session.closed) return;
-      const { outcomes, error } = await importer.storeBatch(client, mailboxContext, current, () => session.closed);
+      const { outcomes, last, error } = await importer.storeBatch(client, context, current, () => session.closed, range);
+      if (last !== null) position[range] = last;
       this.status.importedCount += outcomes.filter((outcome) => outcome === 'published' || outcome === 'duplicate').length;
       this.status.quarantinedCount += outcomes.filter((outcome) => outcome === 'quarantined').length;
       this.status.waitingCount = Math.max(0, this.status.waitingCount - outcomes.length);
@@ -306,6 +352,7 @@ export class MailboxWatcher {
       this.statusChanged();
       // The checkpoint covers what was stored; the rest is imported again after the reconnect.
       if (error) throw error;
+      if (between && index + 1 < batches.length && !session.closed) await between();
     }
   }
 
@@ -349,17 +396,22 @@ export class MailboxWatcher {
   }
 
   /**
-   * Where a mailbox read for the first time (or renumbered) starts: mail from before the channel's `import.since`
-   * is history it does not import. IMAP's SEARCH SINCE compares the day mail arrived (INTERNALDATE); the checkpoint
-   * starts just below the first UID that matches, or at the end of the mailbox when nothing does.
+   * Where a mailbox read for the first time (or renumbered) starts. What is in it now is history, imported beside
+   * the new mail from here on; mail from before the channel's `import.since` is history it does not import. IMAP's
+   * SEARCH SINCE compares the day mail arrived (INTERNALDATE); the history starts just below the first UID that
+   * matches, and is empty when nothing does.
    */
-  private async historyEnd(client: ImapFlow): Promise<number> {
+  private async startingPoint(client: ImapFlow): Promise<StartingPoint> {
+    const liveFrom = Math.max(0, Number(client.mailbox ? client.mailbox.uidNext : 1) - 1);
     const since = importSinceOf(this.channel, new Date());
-    if (since === null) return 0;
-    const matching = (await client.search({ since }, { uid: true })) || [];
-    const end = matching.length > 0 ? matching.reduce((a, b) => Math.min(a, b)) - 1 : Math.max(0, Number(client.mailbox ? client.mailbox.uidNext : 1) - 1);
-    this.logger.log(`First read of ${WATCHED_MAILBOX}: importing mail since ${since.toISOString().slice(0, 10)} (UIDs above ${end})`);
-    return end;
+    let historyFrom = 0;
+    if (since !== null) {
+      const matching = (await client.search({ since }, { uid: true })) || [];
+      historyFrom = matching.length > 0 ? Math.min(liveFrom, matching.reduce((a, b) => Math.min(a, b)) - 1) : liveFrom;
+    }
+    const from = since === null ? 'all of it' : `mail since ${since.toISOString().slice(0, 10)}`;
+    this.logger.log(`First read of ${WATCHED_MAILBOX}: history ${from} (UIDs ${historyFrom + 1}–${liveFrom}), new mail above ${liveFrom}`);
+    return { historyFrom, liveFrom };
   }
 
   private statusChanged(): void {

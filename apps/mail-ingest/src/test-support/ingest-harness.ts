@@ -20,7 +20,7 @@ import {
   type MailboxStatusRecord,
   type MailReceivedPayload,
 } from '@ensoras/contracts';
-import { ensureStreams, KeyValueBuckets } from '@ensoras/messaging';
+import { BACKLOG_HEADER, ensureStreams, KeyValueBuckets } from '@ensoras/messaging';
 import { startService } from '@ensoras/runtime';
 import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import {
@@ -46,6 +46,8 @@ export const TEST_POLL_INTERVAL_MS = 500;
 export interface ReceivedEvent {
   envelope: EventEnvelope<MailReceivedPayload>;
   subject: string;
+  /** Published for the consumers' backlog lanes: a mailbox's history. */
+  backlog: boolean;
   receivedAt: number;
 }
 
@@ -265,7 +267,7 @@ export class IngestHarness {
     this.consumer = messages;
     void (async () => {
       for await (const message of messages) {
-        this.events.push({ envelope: message.json(), subject: message.subject, receivedAt: Date.now() });
+        this.events.push({ envelope: message.json(), subject: message.subject, backlog: !!message.headers?.get(BACKLOG_HEADER), receivedAt: Date.now() });
       }
     })();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LaneScheduler, projectOf } from './lane-scheduler.js';
+import { BACKLOG_HEADER, LaneScheduler, laneOf, projectOf } from './lane-scheduler.js';
 
 /** Takes until nothing more can start; returns `lane:item` of each. */
 function takeAll(scheduler: LaneScheduler<string>): string[] {
@@ -125,6 +125,15 @@ describe('LaneScheduler', () => {
 
   it('refuses a cap below one', () => {
     expect(() => new LaneScheduler(0)).toThrow(RangeError);
+  });
+});
+
+describe('laneOf', () => {
+  const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? '' });
+  it("puts an event in its project's lane, or its project's backlog lane when the header says so", () => {
+    expect(laneOf('mail.p1.received', undefined)).toBe('p1');
+    expect(laneOf('mail.p1.received', headers({}))).toBe('p1');
+    expect(laneOf('mail.p1.received', headers({ [BACKLOG_HEADER]: '1' }))).toBe('p1 backlog');
   });
 });
 

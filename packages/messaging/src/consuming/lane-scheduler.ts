@@ -89,6 +89,19 @@ export class LaneScheduler<T> {
   }
 }
 
+/**
+ * A NATS header that puts an event in its project's backlog lane: a mailbox's history, imported in bulk, is worked
+ * through beside the project's new events instead of ahead of them. Order holds within each lane, not between the
+ * two: a new mail may be handled before the older history published earlier.
+ */
+export const BACKLOG_HEADER = 'Ensoras-Backlog';
+
+/** The lane of an event: its project, or its project's backlog (see BACKLOG_HEADER). */
+export function laneOf(subject: string, headers: { get(name: string): string } | undefined): string {
+  const project = projectOf(subject);
+  return headers?.get(BACKLOG_HEADER) ? `${project} backlog` : project;
+}
+
 /** `mail.p1.received` → `p1`: subjects are `<area>.<projectId>.<event...>` (see defineEvent in contracts). */
 export function projectOf(subject: string): string {
   const first = subject.indexOf('.');

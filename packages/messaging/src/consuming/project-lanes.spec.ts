@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BACKLOG_HEADER } from './lane-scheduler.js';
 import { planPull, ProjectLanes, type LanedEvent, type ProjectLanesOptions } from './project-lanes.js';
 
 interface FakeEvent extends LanedEvent {
@@ -8,11 +9,12 @@ interface FakeEvent extends LanedEvent {
 }
 
 let sequence = 0;
-function event(project: string, name: string, bytes = 100): FakeEvent {
+function event(project: string, name: string, bytes = 100, backlog = false): FakeEvent {
   const streamSequence = ++sequence;
   return {
     name,
     subject: `mail.${project}.received`,
+    headers: backlog ? { get: (header: string) => (header === BACKLOG_HEADER ? '1' : '') } : undefined,
     data: new Uint8Array(bytes),
     info: { streamSequence },
     leases: 0,
@@ -81,6 +83,18 @@ describe('ProjectLanes', () => {
     await handlers.finish('a1');
     await handlers.finish('a2');
     expect(handlers.started).toEqual(['a1', 'b1', 'a2', 'a3']);
+  });
+
+  it("handles a project's new event beside its backlog, not behind it, and keeps each lane's order", async () => {
+    const handlers = new Handlers();
+    lanes = lanesWith(handlers);
+    for (let i = 1; i <= 3; i++) lanes.add(event('A', `history${i}`, 100, true));
+    lanes.add(event('A', 'new1'));
+    lanes.add(event('A', 'new2'));
+    expect(handlers.started).toEqual(['history1', 'new1']);
+    await handlers.finish('new1');
+    await handlers.finish('history1');
+    expect(handlers.started).toEqual(['history1', 'new1', 'new2', 'history2']);
   });
 
   it('renews the leases of queued events only, until they are started', async () => {

@@ -1,10 +1,12 @@
-import { LaneScheduler, projectOf } from './lane-scheduler.js';
+import { LaneScheduler, laneOf } from './lane-scheduler.js';
 
 /** What the lanes need of a pulled event: a `JsMsg` has it all (the specs use fakes). */
 export interface LanedEvent {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly info: { readonly streamSequence: number };
+  /** A `BACKLOG_HEADER` puts the event in its project's backlog lane. */
+  readonly headers?: { get(name: string): string };
   working(): void;
   nak(): void;
 }
@@ -69,7 +71,7 @@ export class ProjectLanes<T extends LanedEvent> {
     const bytes = sizeOf(event);
     this.held.set(event, { bytes, leasedAt: Date.now() });
     this.heldBytes += bytes;
-    this.scheduler.enqueue(projectOf(event.subject), event);
+    this.scheduler.enqueue(laneOf(event.subject, event.headers), event);
     this.dispatch();
   }
 

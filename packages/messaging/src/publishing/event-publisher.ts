@@ -1,7 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { subjectOf, type EventEnvelope } from '@ensoras/contracts';
 import type { JetStreamClient } from '@nats-io/jetstream';
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { BACKLOG_HEADER } from '../consuming/lane-scheduler.js';
 import { JETSTREAM } from '../messaging.tokens.js';
+
+export interface PublishOptions {
+  /**
+   * Part of a bulk import (a mailbox's history): consumers work through it in the project's backlog lane, beside
+   * the project's other events instead of ahead of them (see BACKLOG_HEADER).
+   */
+  backlog?: boolean;
+}
+
+function backlogHeaders(): MsgHdrs {
+  const headers = natsHeaders();
+  headers.set(BACKLOG_HEADER, '1');
+  return headers;
+}
 
 /**
  * Publishes to JetStream and waits for the stream's acknowledgement, so a resolved publish is a stored event.
@@ -11,8 +27,9 @@ import { JETSTREAM } from '../messaging.tokens.js';
 export class EventPublisher {
   constructor(@Inject(JETSTREAM) private readonly js: JetStreamClient) {}
 
-  async publish(envelope: EventEnvelope, subject: string = subjectOf(envelope)): Promise<{ duplicate: boolean; seq: number }> {
-    const ack = await this.js.publish(subject, JSON.stringify(envelope), { msgID: envelope.id, timeout: 10_000 });
+  async publish(envelope: EventEnvelope, subject: string = subjectOf(envelope), options: PublishOptions = {}): Promise<{ duplicate: boolean; seq: number }> {
+    const headers = options.backlog ? backlogHeaders() : undefined;
+    const ack = await this.js.publish(subject, JSON.stringify(envelope), { msgID: envelope.id, timeout: 10_000, ...(headers ? { headers } : {}) });
     return { duplicate: ack.duplicate, seq: ack.seq };
   }
 }
