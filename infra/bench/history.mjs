@@ -6,7 +6,7 @@
 // a new mail arrives every 2 s and its arrival → ticket latency is measured, as a customer writing during the import
 // meets it. Import rate = history mails / (status says all imported − enabled): mail-ingest's part, every mail stored
 // as mail.received. Ticketing works through them in the project's order, so the last new mail's ticket tells when it
-// had caught up.
+// had caught up. The new mails' AI replies (no response delay) are timed too; the history is not to be answered.
 //   node infra/bench/history.mjs        (not part of run.mjs: ~6 min)
 import { appendFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
@@ -57,6 +57,7 @@ try {
   console.log(`[postgres] ${OLD} mails of 60 days ago and ${HISTORY} of the last 13 days appended in ${((performance.now() - appendStarted) / 1000).toFixed(0)} s`);
 
   const settings = stack.channelSettings({
+    responseDelay: { minSeconds: 0, maxSeconds: 0 },
     safety: { maxMessageSizeMb: 25, maxAiRepliesPerTicket: 100, maxAiRepliesPerAddress: 1000, loopWindowMinutes: 1, maxAiRepliesPerHour: 100_000 },
   });
   for (const [method, path, body] of [
@@ -78,12 +79,25 @@ try {
       await sleep(NEW_EVERY_MS);
     }
   })();
+  // The inbox (newest first) is read every 100 ms: at ~400 history tickets a second, a new one is still on the page.
   const ticketAt = new Map();
+  const replyAt = new Map();
   const watchNew = async () => {
-    const { body } = await stack.api('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets?limit=25`);
+    const { body } = await stack.api('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets?limit=100`);
     const now = performance.now();
     for (const { subject } of body.items) if (subject.startsWith('new question') && !ticketAt.has(subject)) ticketAt.set(subject, now);
+    for (const message of stack.smtp.messages) {
+      const original = (message.parsed.subject ?? '').replace(/^Re:\s*/i, '');
+      if (!replyAt.has(original)) replyAt.set(original, now);
+    }
   };
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      await watchNew();
+      await sleep(100);
+    }
+  })();
 
   let last = null;
   let doneAt = null;
@@ -91,7 +105,6 @@ try {
   while (performance.now() - enabled < TIMEOUT_MS) {
     const { body } = await stack.api('channel-config', 'GET', `/v1/projects/${PROJECT}/channels/email/status`);
     last = body;
-    await watchNew();
     if (performance.now() - lastLine > 10_000) {
       lastLine = performance.now();
       console.log(`  ${((performance.now() - enabled) / 1000).toFixed(0)} s: ${JSON.stringify(body)}`);
@@ -104,11 +117,12 @@ try {
   }
   sending = false;
   await newMail;
-  for (let wait = 0; wait < 30 && [...arrivals.keys()].some((subject) => !ticketAt.has(subject)); wait++) {
-    await watchNew();
-    await sleep(500);
-  }
+  for (let wait = 0; wait < 30 && [...arrivals.keys()].some((subject) => !ticketAt.has(subject) || !replyAt.has(subject)); wait++) await sleep(500);
+  watching = false;
+  await watcher;
   const latencies = [...arrivals].filter(([subject]) => ticketAt.has(subject)).map(([subject, at]) => ticketAt.get(subject) - at);
+  const replyLatencies = [...arrivals].filter(([subject]) => replyAt.has(subject)).map(([subject, at]) => replyAt.get(subject) - at);
+  const answeredHistory = [...replyAt.keys()].filter((subject) => !subject.startsWith('new question')).length;
   const seconds = doneAt === null ? null : (doneAt - enabled) / 1000;
   const { body: page } = await stack.api('ticketing', 'GET', `/v1/projects/${PROJECT}/tickets?limit=1`);
   console.log(`[postgres] status at the end: ${JSON.stringify(last)}`);
@@ -118,10 +132,14 @@ try {
   console.log(
     `  new mail meanwhile: ${latencies.length} of ${arrivals.size} became tickets; arrival → ticket p50 ${percentile(latencies, 50)?.toFixed(0)} ms, p95 ${percentile(latencies, 95)?.toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms`,
   );
+  console.log(
+    `  their AI replies (no delay): ${replyLatencies.length} of ${arrivals.size}; arrival → reply at SMTP p50 ${percentile(replyLatencies, 50)?.toFixed(0)} ms, p95 ${percentile(replyLatencies, 95)?.toFixed(0)} ms; history mails answered: ${answeredHistory}`,
+  );
   const caughtUp = ticketAt.size > 0 ? (Math.max(...ticketAt.values()) - enabled) / 1000 : null;
   console.log(`  newest ticket: ${page.items[0]?.subject}, seen ${caughtUp?.toFixed(0)} s after enabling (ticketing caught up)`);
   record('history-import', seconds === null ? null : HISTORY / seconds, { mails: HISTORY, total: last?.total });
   record('history-new-ticket-p95', percentile(latencies, 95) ?? null, { count: latencies.length, of: arrivals.size });
+  record('history-new-reply-p95', percentile(replyLatencies, 95) ?? null, { count: replyLatencies.length, of: arrivals.size });
 } finally {
   await stack.stop();
 }

@@ -102,7 +102,39 @@ export class DeliveryService {
   }
 
   /** Step (a): take the send, or settle what needs no SMTP. */
-  private claim(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim> {
+  private async claim(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim> {
+    return (await this.claimFirstAttempt(envelope)) ?? this.claimOrSettle(envelope);
+  }
+
+  /**
+   * The common case in one statement: a request seen for the first time, with a channel that can send, is taken at
+   * once (the row written as `sending`, attempt 1), exactly what `claimOrSettle` would decide for a new row. Null
+   * when the row exists already (a redelivery) or the channel cannot send: those need the row's history.
+   */
+  private async claimFirstAttempt(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim | null> {
+    const usable = this.unusable(envelope, this.channels.get(envelope.projectId));
+    if ('code' in usable) return null;
+    const request = envelope.payload;
+    const inserted = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(Delivery)
+      .values({
+        outboundMessageId: request.outboundMessageId,
+        projectId: envelope.projectId,
+        ticketId: request.ticketId,
+        messageId: String(request.messageId ?? ''),
+        status: 'sending',
+        attempts: 1,
+        claimedAt: new Date(),
+      })
+      .orIgnore()
+      .returning('outbound_message_id')
+      .execute();
+    return inserted.raw.length === 1 ? { kind: 'send', attempt: 1, channel: usable.channel } : null;
+  }
+
+  private claimOrSettle(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim> {
     const request = envelope.payload;
     return this.dataSource.transaction(async (manager): Promise<Claim> => {
       await manager
@@ -224,7 +256,8 @@ export class DeliveryService {
         { outboundMessageId: keys.outboundMessageId },
         { status: 'sent', smtpResponse, sentAt, lastError: null, failureCode: null },
       );
-      await this.announce(manager, mailSentEvent(keys, sentAt, smtpResponse));
+      // The first report of this outcome: a mail is sent (and settled `sent`) once, so no earlier row has its id.
+      await this.outbox.add(manager, mailSentEvent(keys, sentAt, smtpResponse));
     });
     this.outbox.publishSoon();
     this.metrics.recordSent();
