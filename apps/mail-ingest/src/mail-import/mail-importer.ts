@@ -244,7 +244,8 @@ export class MailImporter {
         return 'quarantined' as const;
       });
     }
-    return this.publisher.publish(prepared.event, undefined, { backlog: range === 'history' }).then(({ duplicate }) => {
+    const event = range === 'history' ? { ...prepared.event, backlog: true as const } : prepared.event;
+    return this.publisher.publish(event).then(({ duplicate }) => {
       const result: ImportResult = duplicate ? 'duplicate' : 'published';
       this.metrics.countImport(result);
       const landedAt = mail.internalDate;

@@ -25,12 +25,13 @@ const ONE_BY_ONE = 'p-one-by-one';
 const MIXED_A = 'p-mixed-a';
 const MIXED_B = 'p-mixed-b';
 const CONFLICT = 'p-conflict';
+const HISTORY = 'p-history';
 const DAEMON: MailAddress = { address: 'MAILER-DAEMON@mx.customer.example', name: 'Mail Delivery System' };
 const harness = new TicketingHarness();
 let inbound: InboundMailService;
 
 beforeAll(async () => {
-  await harness.setUp([BURST, BATCHED, ONE_BY_ONE, MIXED_A, MIXED_B, CONFLICT].map((projectId) => ({ projectId })));
+  await harness.setUp([BURST, BATCHED, ONE_BY_ONE, MIXED_A, MIXED_B, CONFLICT, HISTORY].map((projectId) => ({ projectId })));
   inbound = harness.app.get(InboundMailService);
 });
 
@@ -289,6 +290,24 @@ describe('ticketing: a batch of received mail', () => {
     expect((await harness.allTickets(CONFLICT)).map((t) => t.subject)).toEqual(['Contested']);
     expect((await inbound.receiveMany([other, contestedMail])).map(how)).toEqual(['recorded create', 'duplicate']);
     expect((await harness.allTickets(CONFLICT)).map((t) => t.subject).sort()).toEqual(['Contested', 'Unrelated']);
+  });
+
+  it("marks the events of a mailbox's history for the backlog lanes downstream, and only those", async () => {
+    const first = { ...received(HISTORY, { messageId: newId('old'), subject: 'Old question' }), backlog: true as const };
+    const reply = { ...received(HISTORY, { messageId: newId('old-reply'), inReplyTo: first.payload.messageId, subject: 'Re: Old question' }), backlog: true as const };
+    const fresh = received(HISTORY, { from: BOB, messageId: newId('new'), subject: 'New question' });
+    await inbound.receiveMany([first, reply, fresh]);
+
+    const events = await ticketEvents(HISTORY);
+    const marked = (event: (typeof events)[number]) => `${event.envelope.type} ${event.envelope.payload.ticket?.subject}: ${event.envelope.backlog === true} ${event.backlog}`;
+    expect(events.map(marked)).toEqual([
+      'ticket.created Old question: true true',
+      'ticket.message.created Old question: true true',
+      'ticket.message.created Old question: true true',
+      'ticket.updated Old question: true true',
+      'ticket.created New question: false false',
+      'ticket.message.created New question: false false',
+    ]);
   });
 });
 

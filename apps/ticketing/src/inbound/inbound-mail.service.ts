@@ -165,14 +165,16 @@ export class InboundMailService {
     writes.messages.push(message);
     for (const messageId of references.claim(prepared.namedIds, ticket.id)) writes.reference({ projectId, messageId, ticketId: ticket.id, createdAt: now });
 
-    // The events are built now, so that each shows the ticket as this mail left it.
+    // The events are built now, so that each shows the ticket as this mail left it. Those of a history mail stay in
+    // the backlog lanes downstream, so the AI's work on new mail does not queue behind the history's.
+    const announce = (...events: EventEnvelope[]) => writes.events.push(...events.map((event) => (prepared.backlog ? { ...event, backlog: true as const } : event)));
     if (decision.action === 'create') {
-      writes.events.push(ticketCreated(ticket), ticketMessageCreated(ticket, message));
+      announce(ticketCreated(ticket), ticketMessageCreated(ticket, message));
       return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision, bounced: false };
     }
     const bounced = bounce && threading.bouncedMessageId ? await this.markBounced(m, ticket, threading.bouncedMessageId, bounce) : null;
     if (bounced) changes.push('message.deliveryStatus');
-    writes.events.push(ticketMessageCreated(ticket, message), ticketUpdated(ticket, changes, bounced ?? undefined));
+    announce(ticketMessageCreated(ticket, message), ticketUpdated(ticket, changes, bounced ?? undefined));
     return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision, bounced: bounced !== null };
   }
 

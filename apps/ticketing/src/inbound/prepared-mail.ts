@@ -35,6 +35,8 @@ export interface PreparedMail {
   /** What its subject candidates are looked up by; null when the subject rule cannot apply. */
   candidateHash: string | null;
   note: string | null;
+  /** From a mailbox's history: the events it causes go to their consumers' backlog lanes too. */
+  backlog: boolean;
 }
 
 /** The mail's Message-ID, normalised; null when it has no usable one. */
@@ -71,6 +73,7 @@ export function prepareMail(
     bounce,
     threading,
     namedIds: unique([messageId, threading.inReplyTo, ...threading.references]),
+    backlog: envelope.backlog === true,
     // Without an address there is no customer to match tickets of.
     candidateHash: customer.address === '' ? null : subjectThreadHash(customer.address, subjectThreadKey(threading.subject)),
     // Only for the note's wording; the decision that a mail is oversized was mail-ingest's.

@@ -25,6 +25,7 @@ import {
   type TicketMessageView,
   type TicketPage,
 } from '@ensoras/contracts';
+import { BACKLOG_HEADER } from '@ensoras/messaging';
 import { startService } from '@ensoras/runtime';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { AppModule } from '../app.module.js';
@@ -43,6 +44,8 @@ export interface StoredEvent<T> {
   envelope: EventEnvelope<T>;
   /** Size of the payload as published. */
   bytes: number;
+  /** Published with the backlog header (a mailbox's history, or caused by it). */
+  backlog: boolean;
 }
 
 export class TicketingHarness {
@@ -153,7 +156,7 @@ export class TicketingHarness {
     for (;;) {
       const message = await consumer.next({ expires: 1_000 });
       if (!message) return seen;
-      seen.push({ subject: message.subject, envelope: message.json<EventEnvelope<T>>(), bytes: message.data.length });
+      seen.push({ subject: message.subject, envelope: message.json<EventEnvelope<T>>(), bytes: message.data.length, backlog: !!message.headers?.get(BACKLOG_HEADER) });
       if (message.info.pending === 0) return seen;
     }
   }

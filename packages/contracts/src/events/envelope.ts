@@ -9,6 +9,12 @@ export interface EventEnvelope<TPayload = unknown> {
   occurredAt: string;
   projectId: string;
   payload: TPayload;
+  /**
+   * Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so
+   * consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of
+   * them. Absent otherwise.
+   */
+  backlog?: true;
 }
 
 export interface EventDefinition<TPayload> {

@@ -5,14 +5,6 @@ import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { BACKLOG_HEADER } from '../consuming/lane-scheduler.js';
 import { JETSTREAM } from '../messaging.tokens.js';
 
-export interface PublishOptions {
-  /**
-   * Part of a bulk import (a mailbox's history): consumers work through it in the project's backlog lane, beside
-   * the project's other events instead of ahead of them (see BACKLOG_HEADER).
-   */
-  backlog?: boolean;
-}
-
 function backlogHeaders(): MsgHdrs {
   const headers = natsHeaders();
   headers.set(BACKLOG_HEADER, '1');
@@ -27,8 +19,9 @@ function backlogHeaders(): MsgHdrs {
 export class EventPublisher {
   constructor(@Inject(JETSTREAM) private readonly js: JetStreamClient) {}
 
-  async publish(envelope: EventEnvelope, subject: string = subjectOf(envelope), options: PublishOptions = {}): Promise<{ duplicate: boolean; seq: number }> {
-    const headers = options.backlog ? backlogHeaders() : undefined;
+  async publish(envelope: EventEnvelope, subject: string = subjectOf(envelope)): Promise<{ duplicate: boolean; seq: number }> {
+    // A backlog event (envelope.backlog) goes to its project's backlog lane in every consumer (see BACKLOG_HEADER).
+    const headers = envelope.backlog ? backlogHeaders() : undefined;
     const ack = await this.js.publish(subject, JSON.stringify(envelope), { msgID: envelope.id, timeout: 10_000, ...(headers ? { headers } : {}) });
     return { duplicate: ack.duplicate, seq: ack.seq };
   }
