@@ -1,5 +1,5 @@
 // Intake through the five built services (startChannelStack: real Dovecot, SMTP server, locked-down NATS) on one
-// database, `--database=postgres` (a fresh PostgreSQL database) or `--database=embedded` (each service its own PGlite,
+// database, `--database=postgres` (a fresh PostgreSQL database) or `--database=embedded` (one embedded PostgreSQL server,
 // as under `npm start`), with a zero response delay. In this order:
 //   1. latency: single mails 0.5–3 s apart, arrival → ticket in the inbox API and → AI reply at the SMTP server;
 //   2. burst: N mails appear in INBOX at once (appended to a side folder, then one IMAP MOVE), → all tickets and → all

@@ -6,6 +6,8 @@
 //   BENCH_BURST=500, BENCH_LARGE_BURST=5000, BENCH_SINGLE=20, BENCH_DUE=10, BENCH_NEIGHBOUR_BACKLOG=2000   see intake.mjs
 //   BENCH_MAILBOXES=1000   mailboxes on one mail-ingest replica (mailboxes.mjs, PostgreSQL only, ~3 min); BENCH_SKIP_MAILBOXES=1 skips it
 //   BENCH_REPLIES=1000     replies sent by mail-outbound (outbound.mjs, PostgreSQL only, ~1 min); BENCH_SKIP_OUTBOUND=1 skips it
+//   startup-rss.mjs        npm start's memory at rest (with the embedded column, ~1 min; needs ports 3001–3005 free,
+//                          BENCH_BASE_PORT moves them); BENCH_SKIP_STARTUP_RSS=1 skips it
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -28,6 +30,8 @@ const runs = [
   ...(process.env.BENCH_SKIP_MAILBOXES ? [] : [{ bench: 'mailboxes.mjs', args: [] }]),
   // PostgreSQL only, ~1 min.
   ...(process.env.BENCH_SKIP_OUTBOUND ? [] : [{ bench: 'outbound.mjs', args: [] }]),
+  // What `npm start` runs, the embedded column's setup: ~1 min.
+  ...(process.env.BENCH_SKIP_STARTUP_RSS || !databases.includes('embedded') ? [] : [{ bench: 'startup-rss.mjs', args: [] }]),
   ...databases.map((database) => ({ bench: 'intake.mjs', args: [`--database=${database}`] })),
 ];
 let failed = false;
@@ -89,7 +93,9 @@ const perDatabase = [
   ['mailboxes-idle-cpu-percent', '… idle CPU over 60 s, % of one core', '< 3 %', (value) => `${value.toFixed(2)} %`, under(3)],
   ['mailboxes-received-p95', '… single mail into a random mailbox → mail.received, p95', '< 700 ms', millis, under(700)],
   ['outbound-replies', `${replies} replies of one project → SMTP server (beside a project whose server never answers)`, '≥ 200 mails/s', rate, atLeast(200)],
+  ['startup-rss-mb', 'npm start: five services + embedded database, total RSS', '< 1 GB', (value) => `${value.toFixed(0)} MB`, under(1024)],
 ];
+const embeddedOnly = new Set(['startup-rss-mb']);
 // Without a database: one figure for both columns.
 const shared = [
   ['corpus-parse', 'Corpus parse + classify (parseInboundMail)', '–', (value) => `${value.toFixed(0)} msgs/s`],
@@ -97,7 +103,7 @@ const shared = [
   ['jetstream-consume', 'JetStream durable consume + ack', '–', (value) => `${value.toFixed(0)} events/s`],
 ];
 
-const columns = ['Figure', 'Target', ...databases.flatMap((database) => [database === 'postgres' ? 'PostgreSQL' : 'Embedded (PGlite)', 'ratio'])];
+const columns = ['Figure', 'Target', ...databases.flatMap((database) => [database === 'postgres' ? 'PostgreSQL' : 'Embedded (npm start)', 'ratio'])];
 const rows = [];
 for (const [figure, label, target, format, ratio] of perDatabase) {
   rows.push([
@@ -107,6 +113,8 @@ for (const [figure, label, target, format, ratio] of perDatabase) {
       const value = find(figure, database)?.value;
       // Threading, mailboxes and outbound run on PostgreSQL only: the embedded column has nothing to show for them.
       if (value === undefined && database !== 'postgres' && find(figure, 'postgres')) return ['(PostgreSQL only)', ''];
+      // npm start's memory is the embedded setup's alone.
+      if (database === 'postgres' && embeddedOnly.has(figure)) return ['(embedded only)', ''];
       return value === undefined || value === null ? ['not reached', ''] : [format(value), ratio(value, database)];
     }),
   ]);

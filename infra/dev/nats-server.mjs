@@ -2,8 +2,7 @@
 // .data/nats, on 4222 when it is free.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { freePort, waitForPort } from '@ensoras/testing';
+import { connect, createServer } from 'node:net';
 
 export async function startNatsServer(storeDir) {
   const binary = findNatsServer();
@@ -38,6 +37,35 @@ function findNatsServer() {
     if (spawnSync(candidate, ['--version'], { stdio: 'ignore' }).status === 0) return candidate;
   }
   return null;
+}
+
+// Not @ensoras/testing's helpers: loading that package would cost the launcher, which runs as long as npm start, ~30 MB.
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      const done = (connected) => {
+        socket.destroy();
+        resolve(connected);
+      };
+      socket.once('connect', () => done(true)).once('error', () => done(false));
+      socket.setTimeout(1_000, () => done(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nats-server did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function isFree(port) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: all five services in one terminal, logs prefixed per service. Starts nats-server when NATS_URL is
-// unset; without DATABASE_URL each service runs its own embedded PGlite under .data/<service>/. The banner comes once
-// every service answers /health/ready. `npm start -- --demo` (or `npm run demo`) adds a local demo mailbox.
+// unset, and without DATABASE_URL one embedded PostgreSQL server (data in .data/postgres) in which each service has
+// its own schema, as on a real PostgreSQL. The banner comes once every service answers /health/ready.
+// `npm start -- --demo` (or `npm run demo`) adds a local demo mailbox. BASE_PORT (3001) moves the five HTTP ports.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,14 +15,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = process.env.DATA_DIR ?? join(root, '.data');
 const host = process.env.HOST ?? '127.0.0.1';
 const withDemo = process.argv.includes('--demo');
+const basePort = Number(process.env.BASE_PORT ?? 3001);
+/** The embedded PostgreSQL's port on its first start when free (5432 is a system PostgreSQL's); kept in .data/postgres. */
+const EMBEDDED_POSTGRES_PORT = 5433;
 mkdirSync(dataDir, { recursive: true });
 
 const services = [
-  { name: 'channel-config', port: 3001, api: 'admin API' },
-  { name: 'ticketing', port: 3002, api: 'inbox API' },
-  { name: 'ai-responder', port: 3003, api: 'health' },
-  { name: 'mail-ingest', port: 3004, api: 'health + metrics' },
-  { name: 'mail-outbound', port: 3005, api: 'health + metrics' },
+  { name: 'channel-config', port: basePort, api: 'admin API' },
+  { name: 'ticketing', port: basePort + 1, api: 'inbox API' },
+  { name: 'ai-responder', port: basePort + 2, api: 'health' },
+  { name: 'mail-ingest', port: basePort + 3, api: 'health + metrics' },
+  { name: 'mail-outbound', port: basePort + 4, api: 'health + metrics' },
 ];
 // What a browser or curl on this machine uses: a wildcard bind is reached through loopback.
 const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -35,32 +39,64 @@ for (const service of services) {
 }
 
 const adminToken = process.env.ADMIN_TOKEN ?? persistentToken(join(dataDir, 'admin-token'));
-const nats = process.env.NATS_URL ? null : await startNatsServer(join(dataDir, 'nats'));
-const natsUrl = process.env.NATS_URL ?? nats.url;
-console.log(`Starting the five services${nats ? ` and nats-server (${natsUrl})` : ''}; the addresses follow once all are ready.`);
-
-const stack = supervise(
-  services.map((service) => ({
-    name: service.name,
-    command: [process.execPath, `apps/${service.name}/dist/main.js`],
-    env: { NATS_URL: natsUrl, ADMIN_TOKEN: adminToken, DATA_DIR: dataDir, PORT: String(service.port), HOST: host },
-  })),
-  { cwd: root },
-);
+const label = (name) => name.padEnd(Math.max(...services.map((service) => service.name.length)));
+let nats = null;
+let database = null;
+let stack = null;
 let demo = null;
 let stopping = false;
+// Services first (they finish their work and close their pools), then what they use.
 const stopAll = async () => {
   if (stopping) return;
   stopping = true;
   console.log('\nStopping…');
-  await stack.stop();
+  await starting;
+  await stack?.stop();
   await demo?.stop();
+  if (database) {
+    await database.stop();
+    console.log(`${label('postgres')} | stopped`);
+  }
   await nats?.stop();
   console.log(`Stopped. Data is kept in ${dataDir}; delete that folder to start from scratch.`);
   process.exit(0);
 };
 process.on('SIGINT', stopAll);
 process.on('SIGTERM', stopAll);
+
+const starting = Promise.allSettled([
+  process.env.NATS_URL ? null : startNatsServer(join(dataDir, 'nats')).then((server) => (nats = server)),
+  process.env.DATABASE_URL ? null : startDatabase().then((server) => (database = server)),
+]);
+const failures = (await starting).filter((result) => result.status === 'rejected');
+if (failures.length > 0) {
+  for (const { reason } of failures) console.error(reason instanceof Error ? reason.message : String(reason));
+  await database?.stop();
+  await nats?.stop();
+  process.exit(1);
+}
+if (stopping) await new Promise(() => {});
+const natsUrl = process.env.NATS_URL ?? nats.url;
+const databaseUrl = process.env.DATABASE_URL ?? database?.url;
+console.log(
+  `Starting the five services${nats ? ` and nats-server (${natsUrl})` : ''}${database ? `, PostgreSQL ${database.version} on 127.0.0.1:${database.port}` : ''}; the addresses follow once all are ready.`,
+);
+
+stack = supervise(
+  services.map((service) => ({
+    name: service.name,
+    command: [process.execPath, `apps/${service.name}/dist/main.js`],
+    env: {
+      NATS_URL: natsUrl,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ADMIN_TOKEN: adminToken,
+      DATA_DIR: dataDir,
+      PORT: String(service.port),
+      HOST: host,
+    },
+  })),
+  { cwd: root },
+);
 
 await waitUntilReady(services);
 if (stopping) await new Promise(() => {});
@@ -71,7 +107,7 @@ console.log(
     'Ensoras email channel',
     ...services.map((s) => `  ${s.name.padEnd(15)} ${urlOf(s)}  (${s.api})`),
     `  NATS            ${natsUrl}${nats ? ` (started here, data in ${join(dataDir, 'nats')})` : ''}`,
-    `  database        ${process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded PGlite per service in ${join(dataDir, '<service>', 'pglite')}`}`,
+    `  database        ${databaseLine()}`,
     `  admin token     ${adminToken}${process.env.ADMIN_TOKEN ? '' : ` (generated, kept in ${join(dataDir, 'admin-token')})`}`,
     '',
     `Try: curl -H "Authorization: Bearer ${adminToken}" ${urlOf(services[0])}/v1/projects/demo/configuration`,
@@ -83,6 +119,37 @@ if (withDemo) {
   demo = await startDemo({ dataDir, adminToken, configUrl: urlOf(services[0]), inboxUrl: urlOf(services[1]) });
 }
 console.log(`\nready in ${Math.round((Date.now() - startedAt) / 1000)} s (Ctrl-C stops everything)\n`);
+
+/**
+ * One PostgreSQL server for the five (each keeps its own schema), data in DATA_DIR/postgres. Where the npm registry
+ * has no PostgreSQL binaries for this machine, the services fall back to an embedded PGlite each.
+ */
+async function startDatabase() {
+  const { startEmbeddedServer } = await import('@ensoras/persistence/embedded-server');
+  const postgresDir = join(dataDir, 'postgres');
+  const fresh = !existsSync(join(postgresDir, 'pgdata'));
+  if (fresh) console.log(`Creating the embedded PostgreSQL database in ${postgresDir} (once)…`);
+  try {
+    const server = await startEmbeddedServer(postgresDir, {
+      port: EMBEDDED_POSTGRES_PORT,
+      onLog: (line) => process.stdout.write(`${label('postgres')} | ${line}\n`),
+    });
+    void server.exited.then(({ code, signal }) => {
+      if (!stopping) console.error(`PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); the services keep retrying to reconnect, restart npm start`);
+    });
+    return server;
+  } catch (error) {
+    if (error?.code !== 'EMBEDDED_SERVER_UNAVAILABLE') throw error;
+    console.log(`${error.message}.\nEach service runs an embedded PGlite instead (about 550 MB each); set DATABASE_URL to use a PostgreSQL server.`);
+    return null;
+  }
+}
+
+function databaseLine() {
+  if (process.env.DATABASE_URL) return 'DATABASE_URL';
+  if (!database) return `embedded PGlite per service in ${join(dataDir, '<service>', 'pglite')}`;
+  return `embedded PostgreSQL ${database.version}, ${database.url} (data in ${join(dataDir, 'postgres')}, run as ${database.runsAs})`;
+}
 
 /** Polls each service's readiness; says which ones keep the others waiting after a while. */
 async function waitUntilReady(list) {

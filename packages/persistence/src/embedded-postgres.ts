@@ -1,9 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Logger } from '@nestjs/common';
-import { PGlite } from '@electric-sql/pglite';
-import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -13,9 +10,17 @@ export interface EmbeddedPostgres {
 /**
  * PGlite served over the Postgres wire protocol on a loopback port, so the service talks to it with the same
  * `pg` driver and runs the same migrations as against PostgreSQL. PGlite runs one query stream, so the
- * server takes one connection and the pool is sized to one.
+ * server takes one connection and the pool is sized to one. What a service runs when started alone without
+ * DATABASE_URL (integration tests, a single service by hand); `npm start` gives every service the one embedded
+ * PostgreSQL server of startEmbeddedServer instead.
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  // Loaded only here: a service given DATABASE_URL (as under `npm start`) never carries PGlite in its memory.
+  const [{ PGlite }, { pgcrypto }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pgcrypto'),
+    import('@electric-sql/pglite-socket'),
+  ]);
   mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir, { extensions: { pgcrypto } });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: await freeLoopbackPort(), maxConnections: 1 });

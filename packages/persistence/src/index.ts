@@ -1,3 +1,4 @@
 export * from './database-options.js';
 export * from './embedded-postgres.js';
+export * from './embedded-server.js';
 export * from './persistence.module.js';

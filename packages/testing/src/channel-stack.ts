@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EmbeddedServer } from '@ensoras/persistence';
 import { startDovecot, type DovecotServer, type MailUser } from './dovecot.js';
 import { startLockedNats, type LockedNatsServer, type NatsUser } from './locked-nats.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { cleanUpOnProcessExit } from './process-exit-cleanup.js';
 import { startSmtpServer, type SmtpTestServer } from './smtp.js';
 import { SERVICE_NAMES, startServices, type RunningServices, type ServiceName } from './service-processes.js';
 
@@ -40,38 +42,49 @@ export interface ChannelStackOptions {
   extraMailUsers?: MailUser[];
   /**
    * 'postgres' (default): a fresh database on the test PostgreSQL, shared by the five as in production.
-   * 'embedded': no DATABASE_URL, so each service runs its own PGlite under DATA_DIR, as `npm start` does.
+   * 'embedded': one embedded PostgreSQL server (startEmbeddedServer, in a temp dir) for the five, each in its own
+   * schema, the server `npm start` runs.
    */
   database?: 'postgres' | 'embedded';
 }
 
 export async function startChannelStack(name: string, options: ChannelStackOptions = {}): Promise<ChannelStack> {
-  if (options.database === 'embedded' && process.env.DATABASE_URL) {
-    // The services inherit this process's environment: they would use that database instead of their own.
-    throw new Error('startChannelStack: the embedded database needs DATABASE_URL unset in this process');
-  }
   const adminToken = randomBytes(24).toString('base64url');
   let nats: LockedNatsServer | undefined;
   let database: TestDatabase | undefined;
+  let embedded: EmbeddedServer | undefined;
+  let forgetEmbedded: (() => void) | undefined;
   let dovecot: DovecotServer | undefined;
   let smtp: SmtpTestServer | undefined;
   let services: RunningServices | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-data-`));
   const stop = async () => {
     await services?.stop();
-    await Promise.all([nats?.server.stop(), database?.drop(), dovecot?.stop(), smtp?.stop()]);
+    await Promise.all([nats?.server.stop(), database?.drop(), embedded?.stop(), dovecot?.stop(), smtp?.stop()]);
+    forgetEmbedded?.();
     rmSync(dataDir, { recursive: true, force: true });
   };
+  const startEmbedded = async () => {
+    const { startEmbeddedServer } = await import('@ensoras/persistence');
+    // As root the server runs as nobody, which must pass through the (0700) temp dir to its own folder.
+    chmodSync(dataDir, 0o711);
+    const server = await startEmbeddedServer(join(dataDir, 'postgres'));
+    forgetEmbedded = cleanUpOnProcessExit(() => process.kill(server.pid, 'SIGQUIT'));
+    embedded = server;
+    return server;
+  };
   try {
-    [nats, database, dovecot, smtp] = await Promise.all([
+    let embeddedServer: EmbeddedServer | undefined;
+    [nats, database, dovecot, smtp, embeddedServer] = await Promise.all([
       startLockedNats(),
       options.database === 'embedded' ? undefined : createTestDatabase(),
       startDovecot({ users: [SUPPORT, ...(options.extraMailUsers ?? [])] }),
       startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
+      options.database === 'embedded' ? startEmbedded() : undefined,
     ]);
     const logins = nats;
     services = await startServices({
-      ...(database ? { DATABASE_URL: database.url } : {}),
+      DATABASE_URL: (database ?? embeddedServer)!.url,
       ADMIN_TOKEN: adminToken,
       SECRETS_KEY: randomBytes(32).toString('base64'),
       DATA_DIR: dataDir,
