@@ -14,6 +14,7 @@ const ALL = { projectId: 'p-all', user: { username: 'all@example.test', password
 const BACKLOG = { projectId: 'p-backlog', user: { username: 'backlog@example.test', password: 'backlog-pass' } };
 const BUSY = { projectId: 'p-busy', user: { username: 'busy@example.test', password: 'busy-pass' } };
 const BUSY_HISTORY = 800;
+const LATE = { projectId: 'p-late', user: { username: 'late@example.test', password: 'late-pass' } };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 let harness: IngestHarness;
@@ -42,7 +43,7 @@ const subjectsOf = (projectId: string) => harness.eventsOf(projectId).map((event
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
 
 beforeAll(async () => {
-  harness = await IngestHarness.start([SINCE.user, DEFAULT.user, ALL.user, BACKLOG.user, BUSY.user]);
+  harness = await IngestHarness.start([SINCE.user, DEFAULT.user, ALL.user, BACKLOG.user, BUSY.user, LATE.user]);
   const history = [
     { subject: 'three years ago', arrivedAt: daysAgo(3 * 365) },
     { subject: 'sixty days ago', arrivedAt: daysAgo(60) },
@@ -52,6 +53,7 @@ beforeAll(async () => {
   ];
   for (const { user } of [SINCE, DEFAULT, ALL]) await appendArrivedAt(user, history);
   await appendArrivedAt(BACKLOG.user, Array.from({ length: 180 }, (_, index) => ({ subject: `backlog ${index + 1}`, arrivedAt: daysAgo(2) })));
+  await appendArrivedAt(LATE.user, Array.from({ length: 120 }, (_, index) => ({ subject: `late history ${index + 1}`, arrivedAt: daysAgo(1) })));
   await appendArrivedAt(BUSY.user, Array.from({ length: BUSY_HISTORY }, (_, index) => ({ subject: `history ${index + 1}`, arrivedAt: daysAgo(3) })));
   app = await harness.startApp();
 }, 120_000);
@@ -113,6 +115,17 @@ describe('how much history a newly enabled channel imports', () => {
     expect(subjectsOf(BACKLOG.projectId)).toHaveLength(180);
     expect(seen.has('backfilling:180')).toBe(true);
     expect(app).toBeDefined();
+  });
+
+  it('counts mail that landed after the channel was enabled as new, even when it was there before the first read', async () => {
+    // The channel was enabled a minute ago; mail-ingest reads the mailbox only now (it was down, or busy).
+    await harness.dovecot.deliver(LATE.user.username, testMail({ subject: 'written after enabling' }));
+    await harness.putChannel(LATE.projectId, LATE.user, { updatedAt: new Date(Date.now() - 60_000) });
+    await eventually(() => subjectsOf(LATE.projectId).length === 121, { timeoutMs: 30_000 });
+    const events = harness.eventsOf(LATE.projectId);
+    expect(events[0]!.envelope.payload.subject).toBe('written after enabling');
+    expect(events[0]!.backlog).toBe(false);
+    expect(events.slice(1).every((event) => event.backlog)).toBe(true);
   });
 
   it('imports new mail ahead of the history still waiting, and marks the history for the backlog lanes', async () => {

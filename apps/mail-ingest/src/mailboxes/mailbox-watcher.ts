@@ -55,6 +55,7 @@ const HEALTHY_SESSION_MS = 60_000;
 const MAX_ERROR_LENGTH = 500;
 /** While history is imported, the server is asked this often whether new mail landed (it tells on its own, too). */
 const NEW_MAIL_CHECK_MS = 1_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** How far each range is imported in this session, as the checkpoint has it. */
 type ImportPosition = Record<ImportRange, number>;
@@ -396,13 +397,16 @@ export class MailboxWatcher {
   }
 
   /**
-   * Where a mailbox read for the first time (or renumbered) starts. What is in it now is history, imported beside
-   * the new mail from here on; mail from before the channel's `import.since` is history it does not import. IMAP's
-   * SEARCH SINCE compares the day mail arrived (INTERNALDATE); the history starts just below the first UID that
-   * matches, and is empty when nothing does.
+   * Where a mailbox read for the first time (or renumbered) starts. What it held when the channel's settings were
+   * last saved (the admin enabling it) is history, imported beside the new mail from here on; what landed since is
+   * new mail, so a customer who writes right after the channel is enabled is not queued behind years of mail. Mail
+   * from before the channel's `import.since` is history it does not import. IMAP's SEARCH SINCE compares the day
+   * mail arrived (INTERNALDATE); the history starts just below the first UID that matches, and is empty when nothing
+   * does.
    */
   private async startingPoint(client: ImapFlow): Promise<StartingPoint> {
-    const liveFrom = Math.max(0, Number(client.mailbox ? client.mailbox.uidNext : 1) - 1);
+    const mailboxEnd = Math.max(0, Number(client.mailbox ? client.mailbox.uidNext : 1) - 1);
+    const liveFrom = Math.min(mailboxEnd, await this.lastUidBefore(client, new Date(this.channel.updatedAt)));
     const since = importSinceOf(this.channel, new Date());
     let historyFrom = 0;
     if (since !== null) {
@@ -412,6 +416,21 @@ export class MailboxWatcher {
     const from = since === null ? 'all of it' : `mail since ${since.toISOString().slice(0, 10)}`;
     this.logger.log(`First read of ${WATCHED_MAILBOX}: history ${from} (UIDs ${historyFrom + 1}–${liveFrom}), new mail above ${liveFrom}`);
     return { historyFrom, liveFrom };
+  }
+
+  /**
+   * The highest UID of mail that landed before `moment`, assuming UIDs grow with arrival; Infinity when no mail
+   * landed after it. INTERNALDATE has whole seconds: mail of the moment's own second counts as before. SEARCH SINCE
+   * compares days in the server's time zone, hence the day of margin.
+   */
+  private async lastUidBefore(client: ImapFlow, moment: Date): Promise<number> {
+    if (Number.isNaN(moment.getTime())) return Number.POSITIVE_INFINITY;
+    const recent = (await client.search({ since: new Date(moment.getTime() - DAY_MS) }, { uid: true })) || [];
+    if (recent.length === 0) return Number.POSITIVE_INFINITY;
+    const landed = await client.fetchAll(recent, { uid: true, internalDate: true }, { uid: true });
+    const nextSecond = Math.floor(moment.getTime() / 1000) * 1000 + 1000;
+    const after = landed.filter((mail) => mail.internalDate instanceof Date && mail.internalDate.getTime() >= nextSecond).map((mail) => mail.uid);
+    return after.length === 0 ? Number.POSITIVE_INFINITY : after.reduce((a, b) => Math.min(a, b)) - 1;
   }
 
   private statusChanged(): void {

@@ -173,6 +173,8 @@ export class IngestHarness {
       safety?: ChannelSafety;
       /** import.since; left out, the snapshot has no import setting (as one written before it existed). */
       importSince?: string | null;
+      /** When the settings were saved (the channel enabled); now by default. */
+      updatedAt?: Date;
     } = {},
   ): Promise<ChannelSettingsSnapshot> {
     const revision = (this.revisions.get(projectId) ?? 0) + 1;
@@ -185,7 +187,7 @@ export class IngestHarness {
       projectId,
       enabled: options.enabled ?? true,
       revision,
-      updatedAt: new Date().toISOString(),
+      updatedAt: (options.updatedAt ?? new Date()).toISOString(),
       communicationStyle: '',
       imap: {
         host,
