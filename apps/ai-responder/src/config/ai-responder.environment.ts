@@ -37,8 +37,9 @@ export class AiResponderEnvironment extends ServiceEnvironment {
   @Type(() => Number) @IsInt() @Min(1_000) @Max(110_000) AI_TIMEOUT_MS: number = 60_000;
 
   /**
-   * Mail written longer ago than this (its Date header) gets a ticket but no AI reply: enabling the channel on a
-   * mailbox with years of history must not answer all of it. 0 answers mail of any age.
+   * Mail written longer ago than this (its Date header) gets a ticket but no AI reply: mail that reached the mailbox
+   * late, or a mailbox imported again after its server renumbered it. (The history a newly enabled channel imports
+   * is never answered, whatever its age.) 0 answers mail of any age.
    */
   @Type(() => Number) @IsInt() @Min(0) @Max(8_760) MAX_ANSWERABLE_AGE_HOURS: number = 24;
 }

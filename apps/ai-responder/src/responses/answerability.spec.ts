@@ -69,4 +69,15 @@ describe('decideAnswer', () => {
     expect(decideAnswer(message({ date: null }), settings, policy, now)).toEqual({ answer: true });
     expect(decideAnswer(message({ date: '2026-11-20T12:00:00Z' }), settings, { maxAgeHours: 0 }, now)).toEqual({ answer: true });
   });
+
+  it("leaves the history a newly enabled channel imports to people, however recent: it may be answered already", () => {
+    const now = new Date('2026-11-25T12:00:00Z');
+    const recent = message({ date: '2026-11-25T11:00:00Z' });
+    expect(decideAnswer(recent, settings, { maxAgeHours: 24 }, now, true)).toEqual({
+      answer: false,
+      reason: "imported from the mailbox's history when the channel was enabled",
+    });
+    expect(decideAnswer(recent, settings, { maxAgeHours: 0 }, now, true).answer).toBe(false);
+    expect(decideAnswer(recent, settings, { maxAgeHours: 24 }, now, false)).toEqual({ answer: true });
+  });
 });

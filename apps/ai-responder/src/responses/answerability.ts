@@ -14,13 +14,15 @@ export type AnswerDecision = { answer: true } | { answer: false; reason: string;
 /**
  * Whether a ticket message gets an AI reply: only a customer's own, recent mail, arriving on an enabled channel.
  * Machines (auto-replies, bounces, lists) and our own address are never answered, so two robots never argue in a
- * loop; old mail imported from the mailbox's history is left to people.
+ * loop; the mailbox's history (what it held when the channel was enabled, `fromHistory`: the event's backlog mark)
+ * and old mail are left to people, who may have answered it from their mail client long ago.
  */
 export function decideAnswer(
   message: TicketMessageView,
   settings: ChannelSettingsSnapshot | undefined,
   policy: AnswerPolicy = { maxAgeHours: 0 },
   now: Date = new Date(),
+  fromHistory = false,
 ): AnswerDecision {
   if (message.direction !== 'inbound' || message.author !== 'customer') {
     return { answer: false, reason: `${message.direction} message by ${message.author}` };
@@ -39,6 +41,7 @@ export function decideAnswer(
   if (own !== undefined) {
     return { answer: false, reason: `mail From the channel's own address ${own} that could not be verified as ours`, handOff: true };
   }
+  if (fromHistory) return { answer: false, reason: "imported from the mailbox's history when the channel was enabled" };
   const ageHours = message.date ? (now.getTime() - Date.parse(message.date)) / 3_600_000 : 0;
   if (policy.maxAgeHours > 0 && ageHours > policy.maxAgeHours) {
     return { answer: false, reason: `written ${Math.floor(ageHours)} h ago, older than ${policy.maxAgeHours} h: mailbox history` };

@@ -37,7 +37,7 @@ describe('ai-responder takes in a batch of ticket messages', () => {
     await harness.setUp();
     const oneReplyPerTicket = { ...LATER, safety: { maxMessageSizeMb: 25, maxAiRepliesPerTicket: 1, maxAiRepliesPerAddress: 10, loopWindowMinutes: 60 } };
     await Promise.all([
-      ...['p-tickets', 'p-same-ticket', 'p-duplicates', 'p-rollback', 'p-transport'].map((projectId) => harness.putSettings(projectId, LATER)),
+      ...['p-tickets', 'p-same-ticket', 'p-duplicates', 'p-rollback', 'p-transport', 'p-history'].map((projectId) => harness.putSettings(projectId, LATER)),
       harness.putSettings(BATCHED, oneReplyPerTicket),
       harness.putSettings(ONE_BY_ONE, oneReplyPerTicket),
     ]);
@@ -96,6 +96,15 @@ describe('ai-responder takes in a batch of ticket messages', () => {
       { ticket: 't-lamp', status: 'scheduled', answers: [idOf(batch[0]!)], reason: null },
     ]);
     expect((await conversation('p-tickets')).map((row) => row.message)).toEqual(batch.map(idOf));
+  });
+
+  it("records the mailbox's history (events marked backlog) and answers only the new mail beside it", async () => {
+    const history = ['t-old-1', 't-old-2'].map((ticketId) => ({ ...ticketMessage('p-history', ticketId), backlog: true as const }));
+    const fresh = ticketMessage('p-history', 't-new');
+    await intake.receiveMany([...history, fresh]);
+
+    expect(await pendingResponses('p-history')).toEqual([{ ticket: 't-new', status: 'scheduled', answers: [idOf(fresh)], reason: null }]);
+    expect((await conversation('p-history')).map((row) => row.ticket)).toEqual(['t-old-1', 't-old-2', 't-new']);
   });
 
   it('answers two messages of one ticket in a batch with one reply that covers both, in their order', async () => {

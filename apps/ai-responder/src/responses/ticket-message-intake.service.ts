@@ -88,9 +88,9 @@ export class TicketMessageIntake {
     return false;
   }
 
-  private arrivedMessage({ projectId, payload: { ticket, message } }: EventEnvelope<TicketMessageCreatedPayload>): ArrivedMessage {
+  private arrivedMessage({ projectId, payload: { ticket, message }, backlog }: EventEnvelope<TicketMessageCreatedPayload>): ArrivedMessage {
     const settings = this.channels.get(projectId);
-    const decision = decideAnswer(message, settings, this.policy);
+    const decision = decideAnswer(message, settings, this.policy, new Date(), backlog === true);
     return { projectId, ticket, message, settings, decision, customerAddress: customerAddressOf(ticket, message) };
   }
 
