@@ -22,7 +22,12 @@ import { foldedList, mailWithAttachment, plainMail } from './mail-builders.js';
 
 const NEIGHBOUR_PROJECT = 'neighbour';
 const NEIGHBOUR: MailUser = { username: 'support@neighbour.test', password: 'neighbour-imap-password' };
-const ORDINARY_WITHIN_MS = 2_000;
+/**
+ * The channel goes on after a hostile mail: the next ordinary one is answered within seconds, where a stalled
+ * mailbox or consumer would wait for a reconnect back-off or forever. Generous, so a busy machine does not fail it:
+ * speed is measured by `npm run bench`.
+ */
+const ORDINARY_WITHIN_MS = 10_000;
 const MB = 1024 * 1024;
 /** Low, so a few MB are over it; still above the 1 MB cases, which are meant to be parsed whole. */
 const SIZE_LIMIT_MB = 2;

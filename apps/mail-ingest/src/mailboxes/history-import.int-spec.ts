@@ -65,9 +65,9 @@ afterAll(async () => {
 describe('how much history a newly enabled channel imports', () => {
   it('imports mail since import.since, then every new mail, and reports watching with the counts', async () => {
     await harness.putChannel(SINCE.projectId, SINCE.user, { importSince: daysAgo(30).toISOString() });
-    await eventually(() => subjectsOf(SINCE.projectId).length === 3);
+    await eventually(() => subjectsOf(SINCE.projectId).length === 3, { timeoutMs: 30_000 });
     await harness.dovecot.deliver(SINCE.user.username, testMail({ subject: 'new today' }));
-    await eventually(() => subjectsOf(SINCE.projectId).length === 4);
+    await eventually(() => subjectsOf(SINCE.projectId).length === 4, { timeoutMs: 30_000 });
     expect(subjectsOf(SINCE.projectId)).toEqual(['twenty days ago', 'ten days ago', 'yesterday', 'new today']);
     const report = await eventually(async () => {
       const current = await harness.statusReport(SINCE.projectId);
@@ -79,7 +79,7 @@ describe('how much history a newly enabled channel imports', () => {
 
   it('imports the last 14 days when the channel does not say', async () => {
     await harness.putChannel(DEFAULT.projectId, DEFAULT.user);
-    await eventually(() => subjectsOf(DEFAULT.projectId).length === 2);
+    await eventually(() => subjectsOf(DEFAULT.projectId).length === 2, { timeoutMs: 30_000 });
     // Nothing older follows: the checkpoint starts below the first mail of the window.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(subjectsOf(DEFAULT.projectId)).toEqual(['ten days ago', 'yesterday']);
@@ -87,14 +87,14 @@ describe('how much history a newly enabled channel imports', () => {
 
   it('imports the whole mailbox for import.since null', async () => {
     await harness.putChannel(ALL.projectId, ALL.user, { importSince: null });
-    await eventually(() => subjectsOf(ALL.projectId).length === 5);
+    await eventually(() => subjectsOf(ALL.projectId).length === 5, { timeoutMs: 30_000 });
     expect(subjectsOf(ALL.projectId)[0]).toBe('three years ago');
   });
 
   it('keeps its start when the settings change: nothing is imported twice, no history is added', async () => {
     await harness.putChannel(SINCE.projectId, SINCE.user, { importSince: null });
     await harness.dovecot.deliver(SINCE.user.username, testMail({ subject: 'after the change' }));
-    await eventually(() => subjectsOf(SINCE.projectId).length === 5);
+    await eventually(() => subjectsOf(SINCE.projectId).length === 5, { timeoutMs: 30_000 });
     expect(subjectsOf(SINCE.projectId).slice(3)).toEqual(['new today', 'after the change']);
   });
 

@@ -420,16 +420,17 @@ export class MailboxWatcher {
 
   /**
    * The highest UID of mail that landed before `moment`, assuming UIDs grow with arrival; Infinity when no mail
-   * landed after it. INTERNALDATE has whole seconds: mail of the moment's own second counts as before. SEARCH SINCE
-   * compares days in the server's time zone, hence the day of margin.
+   * landed after it. INTERNALDATE has whole seconds: mail of the moment's own second counts as after (an admin who
+   * enables the channel and sends a test mail at once must get an answer). SEARCH SINCE compares days in the
+   * server's time zone, hence the day of margin.
    */
   private async lastUidBefore(client: ImapFlow, moment: Date): Promise<number> {
     if (Number.isNaN(moment.getTime())) return Number.POSITIVE_INFINITY;
     const recent = (await client.search({ since: new Date(moment.getTime() - DAY_MS) }, { uid: true })) || [];
     if (recent.length === 0) return Number.POSITIVE_INFINITY;
     const landed = await client.fetchAll(recent, { uid: true, internalDate: true }, { uid: true });
-    const nextSecond = Math.floor(moment.getTime() / 1000) * 1000 + 1000;
-    const after = landed.filter((mail) => mail.internalDate instanceof Date && mail.internalDate.getTime() >= nextSecond).map((mail) => mail.uid);
+    const sameSecond = Math.floor(moment.getTime() / 1000) * 1000;
+    const after = landed.filter((mail) => mail.internalDate instanceof Date && mail.internalDate.getTime() >= sameSecond).map((mail) => mail.uid);
     return after.length === 0 ? Number.POSITIVE_INFINITY : after.reduce((a, b) => Math.min(a, b)) - 1;
   }
 
