@@ -295,9 +295,13 @@ export class MailboxWatcher {
     }
     const mailboxContext = { ...context, uidValidity };
     const position = { new: checkpoint.lastUid, history: checkpoint.backfill?.uid ?? 0 };
+    // The history waiting is counted from the start, so the status says backfilling while new mail goes first.
+    const history = checkpoint.backfill
+      ? await this.dependencies.importer.pendingBatches(client, mailboxContext, { after: position.history, upTo: checkpoint.backfill.end })
+      : [];
+    this.expect(history);
     await this.importNewMail(session, mailboxContext, position);
     if (!checkpoint.backfill || session.closed) return;
-    const history = await this.dependencies.importer.pendingBatches(client, mailboxContext, { after: position.history, upTo: checkpoint.backfill.end });
     let lookedAt = Date.now();
     await this.importBatches(session, mailboxContext, history, 'history', position, async () => {
       // An EXISTS seen during the history's commands says new mail landed; a NOOP a second makes the server tell.
@@ -315,7 +319,16 @@ export class MailboxWatcher {
 
   private async importNewMail(session: Session, context: MailboxContext, position: ImportPosition): Promise<void> {
     const batches = await this.dependencies.importer.pendingBatches(session.client, context, { after: position.new });
+    this.expect(batches);
     await this.importBatches(session, context, batches, 'new', position);
+  }
+
+  /** Counts mail found waiting into the status (importBatches counts it down as it goes). */
+  private expect(batches: PendingMail[][]): void {
+    if (batches.length === 0) return;
+    this.status.state = 'importing';
+    this.status.waitingCount += batches.reduce((sum, batch) => sum + batch.length, 0);
+    this.statusChanged();
   }
 
   /**
@@ -332,9 +345,6 @@ export class MailboxWatcher {
   ): Promise<void> {
     if (batches.length === 0 || session.closed) return;
     const { client } = session;
-    this.status.state = 'importing';
-    this.status.waitingCount += batches.reduce((sum, batch) => sum + batch.length, 0);
-    this.statusChanged();
     const { importer } = this.dependencies;
     let next = importer.prepareBatch(client, context, batches[0]!);
     for (let index = 0; index < batches.length; index += 1) {
