@@ -1,11 +1,12 @@
 /**
  * Parsing on a budget: every step of the inbound parse path gets about 1 MB of input built to make it slow (deep
- * nesting, long runs of what a pattern repeats, millions of tiny tokens), and must finish in under 200 ms.
+ * nesting, long runs of what a pattern repeats, millions of tiny tokens), and must finish in under 3 s.
  *
  * Timing on a shared 2-core machine: each case runs once to warm up (JIT, lazy requires), then five times; the
- * fastest of the five must stay under 200 ms (a busy neighbour slows some runs, never all five; the median is printed
- * beside it). A super-linear step takes seconds on these inputs (the uuencode pattern 69 s, 200k nested <div> 14 s),
- * so the bound separates linear from not with a wide margin either way. The figures are printed.
+ * fastest of the five must stay under 3 s. Linear steps take 3–300 ms alone, but the whole test suite running beside
+ * them slowed all five runs of one case to 1.3–2 s; a super-linear step takes far longer on these inputs (the
+ * uuencode pattern 69 s, 200k nested <div> 14 s), so the bound still separates linear from not. Speed itself is
+ * printed here and measured by `npm run bench`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { classifyMail } from './classification.js';
@@ -23,7 +24,7 @@ import { htmlToPlainText } from './reply-body.js';
 import { hasForwardPrefix, hasReplyPrefix, normalizeSubject, subjectThreadKey } from './subject.js';
 
 const MB = 1024 * 1024;
-const BUDGET_MS = 200;
+const BUDGET_MS = 3_000;
 const figures: string[] = [];
 
 /** `unit` repeated to about `bytes` characters. */
