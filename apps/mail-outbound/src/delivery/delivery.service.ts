@@ -13,6 +13,12 @@ import { composeReplyMail, requestProblem } from './reply-mail.js';
 import { classifySendError, type DeliveryFailure } from './send-failure.js';
 import { MAX_CONNECTIONS_PER_PROJECT, SmtpTransports, type ChannelTransport, type SendingChannel } from './smtp-transports.js';
 
+/** The delivery row's keys for a send request, as both ways of taking it write them. */
+function deliveryKeysOf(envelope: EventEnvelope<MailSendRequestedPayload>): DeliveryKeys {
+  const request = envelope.payload;
+  return { outboundMessageId: request.outboundMessageId, projectId: envelope.projectId, ticketId: request.ticketId, messageId: String(request.messageId ?? '') };
+}
+
 /** Thrown for a transient failure: the JetStream transport redelivers the request with back-off. */
 export class SendDeferredError extends Error {
   override readonly name = 'SendDeferredError';
@@ -114,20 +120,11 @@ export class DeliveryService {
   private async claimFirstAttempt(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim | null> {
     const usable = this.unusable(envelope, this.channels.get(envelope.projectId));
     if ('code' in usable) return null;
-    const request = envelope.payload;
     const inserted = await this.dataSource
       .createQueryBuilder()
       .insert()
       .into(Delivery)
-      .values({
-        outboundMessageId: request.outboundMessageId,
-        projectId: envelope.projectId,
-        ticketId: request.ticketId,
-        messageId: String(request.messageId ?? ''),
-        status: 'sending',
-        attempts: 1,
-        claimedAt: new Date(),
-      })
+      .values({ ...deliveryKeysOf(envelope), status: 'sending', attempts: 1, claimedAt: new Date() })
       .orIgnore()
       .returning('outbound_message_id')
       .execute();
@@ -141,14 +138,7 @@ export class DeliveryService {
         .createQueryBuilder()
         .insert()
         .into(Delivery)
-        .values({
-          outboundMessageId: request.outboundMessageId,
-          projectId: envelope.projectId,
-          ticketId: request.ticketId,
-          messageId: String(request.messageId ?? ''),
-          status: 'queued',
-          attempts: 0,
-        })
+        .values({ ...deliveryKeysOf(envelope), status: 'queued', attempts: 0 })
         .orIgnore()
         .execute();
       const delivery = await manager.findOneOrFail(Delivery, {
