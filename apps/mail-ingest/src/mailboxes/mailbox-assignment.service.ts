@@ -7,8 +7,8 @@ import { CheckpointStore } from '../checkpoints/checkpoint.store.js';
 import { MailImporter } from '../mail-import/mail-importer.js';
 import { IngestMetrics } from '../metrics/ingest-metrics.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
-import { LEASE_RENEW_INTERVAL_MS, MailboxLeases } from './mailbox-leases.js';
-import { fairShare, mailboxesToHandOver } from './mailbox-share.js';
+import { LEASE_ROUND_INTERVAL_MS, LEASE_TICK_MS, MailboxLeases } from './mailbox-leases.js';
+import { fairShare, freeMailboxesLikely, mailboxesToHandOver } from './mailbox-share.js';
 import { MailboxStatusReports } from './mailbox-status-reports.js';
 import { MailboxWatcher, type MailboxStatus, type WatchableChannel } from './mailbox-watcher.js';
 
@@ -24,16 +24,18 @@ export function isWatchable(settings: ChannelSettingsSnapshot | undefined): sett
 
 /**
  * Decides which mailboxes this replica watches. A mailbox is watched here while its channel is enabled with IMAP
- * settings and this replica holds its lease. Every LEASE_RENEW_INTERVAL_MS the held leases are renewed (a lease
- * that cannot be renewed stops its watcher at once, another replica may already have it) and the leases of
- * watchable mailboxes nobody holds are taken, so a dead replica's mailboxes move on within the lease TTL.
- * A settings change (new revision) restarts the watcher with the new settings; disabling stops it and releases
- * the lease.
+ * settings and this replica holds its lease. Every LEASE_TICK_MS the leases that are due are renewed, and a lease
+ * that is not renewed in time or was taken over stops its watcher at once (MailboxLeases.renewDue). Every
+ * LEASE_ROUND_INTERVAL_MS a round takes the leases of watchable mailboxes nobody holds, so a dead replica's
+ * mailboxes move on once its leases expire. A settings change (new revision) restarts the watcher with the new
+ * settings; disabling stops it and releases the lease.
  *
  * The replicas share the mailboxes evenly: each round counts the live replicas, and a replica takes leases only
  * while it holds fewer than its share (fairShare) and hands over what it holds beyond it, so one that joins gets its
  * share within a few rounds and the survivors of one that died take its mailboxes once its leases expire. A handed
  * over mailbox is stopped like a graceful stop (the checkpoint keeps its place), then released for the others.
+ * Each replica announces how many leases it holds; a round tries to take leases only when the counts say some are
+ * free, so replicas that hold every mailbox between them do not knock on each other's leases every round.
  */
 @Injectable()
 export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -41,7 +43,8 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
   private readonly watchers = new Map<string, MailboxWatcher>();
   private readonly queue = new KeyedSerialQueue();
   private subscription: Subscription | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private roundTimer: NodeJS.Timeout | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
   private round: Promise<void> | null = null;
   private closing = false;
   /** Live replicas at the last round. */
@@ -71,7 +74,8 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
 
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
-    clearInterval(this.timer);
+    clearInterval(this.roundTimer);
+    clearInterval(this.tickTimer);
     this.subscription?.unsubscribe();
     await this.round;
     // NATS is still connected here (it drains in onApplicationShutdown), so the leases can be handed back.
@@ -98,38 +102,67 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     if (this.closing) return;
     this.subscription = this.replica.changes.subscribe(({ projectId }) => {
       this.recountShare();
-      void this.reconcile(projectId);
+      void this.reconcile(projectId, true);
     });
-    this.timer = setInterval(() => void this.leaseRound(), LEASE_RENEW_INTERVAL_MS);
+    this.tickTimer = setInterval(() => this.renewLeases(), LEASE_TICK_MS);
+    this.roundTimer = setInterval(() => void this.leaseRound(), LEASE_ROUND_INTERVAL_MS);
     await this.leaseRound();
   }
 
+  /** Renews the leases that are due; a lease given up stops its watcher at once, not behind the project's queue. */
+  private renewLeases(): void {
+    if (this.closing) return;
+    this.leases.renewDue((projectId, reason) => void this.stopWatcher(projectId, reason));
+  }
+
   /**
-   * Renews what we hold, hands over what is beyond our share, then reconciles every known project (taking free
-   * leases up to the share). Rounds never overlap.
+   * Counts the replicas, hands over what is beyond our share, announces what we hold, then reconciles the projects
+   * that need it (taking free leases up to the share when the counts say some are free). Rounds never overlap. (The
+   * renewal tick announces too, so a round that runs long does not let this replica's announcement expire.)
    */
   private leaseRound(): Promise<void> {
     if (this.round || this.closing) return this.round ?? Promise.resolve();
     this.round = (async () => {
-      await Promise.all(this.leases.heldProjects().map((projectId) => this.queue.run(projectId, () => this.renew(projectId))));
-      this.replicas = await this.leases.liveReplicas();
+      const survey = await this.leases.survey();
+      this.replicas = survey.replicas;
       this.recountShare();
       await this.handOverExcess();
-      const projects = new Set([...this.replica.all().map((settings) => settings.projectId), ...this.watchers.keys()]);
-      await Promise.all([...projects].map((projectId) => this.reconcile(projectId)));
+      await this.leases.announce();
+      const mayTake = freeMailboxesLikely(this.replica.all().filter(isWatchable).length, this.leases.heldCount, survey.heldByOthers);
+      const projects = [...new Set([...this.replica.all().map((settings) => settings.projectId), ...this.watchers.keys()])].filter((projectId) =>
+        this.needsReconcile(projectId, mayTake),
+      );
+      // Free leases first (no key), then the ones with a key: held by others (a failed create each) or just released.
+      const occupied = mayTake ? await this.leases.occupiedLeases() : null;
+      const later = new Set(occupied ? projects.filter((projectId) => occupied.has(projectId) && !this.leases.holds(projectId) && !this.watchers.has(projectId)) : []);
+      const first = projects.filter((projectId) => !later.has(projectId));
+      await Promise.all(first.map((projectId) => this.reconcile(projectId, mayTake)));
+      if (later.size > 0 && this.leases.heldCount < this.share) await Promise.all([...later].map((projectId) => this.reconcile(projectId, mayTake)));
     })()
       .catch((error: unknown) => this.logger.warn(`Lease round failed: ${String(error)}`))
       .finally(() => (this.round = null));
     return this.round;
   }
 
-  private async renew(projectId: string): Promise<void> {
-    if (this.closing || (await this.leases.renew(projectId))) return;
-    await this.stopWatcher(projectId, 'its lease could not be renewed');
+  /**
+   * Whether reconcile would change anything: false for a mailbox watched here with its current settings and lease,
+   * and for one that is neither watched nor held here when no lease is free to take. A thousand watched mailboxes
+   * then cost a thousand map lookups a round, not a thousand queued tasks.
+   */
+  private needsReconcile(projectId: string, mayTake: boolean): boolean {
+    const settings = this.replica.get(projectId);
+    const watcher = this.watchers.get(projectId);
+    const held = this.leases.holds(projectId);
+    if (!isWatchable(settings)) return watcher !== undefined || held;
+    if (watcher) return !held || watcher.revision !== settings.revision;
+    return held || mayTake;
   }
 
-  /** Brings one project's watcher in line with its settings and lease. Serialised per project. */
-  private reconcile(projectId: string): Promise<void> {
+  /**
+   * Brings one project's watcher in line with its settings and lease. Serialised per project. `mayTake`: try to take
+   * its lease when nobody holds it (a round whose counts say every lease is held passes false).
+   */
+  private reconcile(projectId: string, mayTake: boolean): Promise<void> {
     return this.queue
       .run(projectId, async () => {
         if (this.closing) return;
@@ -139,7 +172,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
           await this.giveUp(projectId, 'the channel is disabled or has no IMAP settings');
           return;
         }
-        if (!(await this.holdOrTake(projectId))) {
+        if (!(await this.holdOrTake(projectId, mayTake))) {
           if (current) await this.stopWatcher(projectId, 'another replica holds its lease');
           return;
         }
@@ -155,8 +188,9 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
    * attempts run at once as the share has room for (1,000 mailboxes of a lone replica are taken in one go); near the
    * share an attempt waits for the running ones, since most of them fail while other replicas hold those leases.
    */
-  private async holdOrTake(projectId: string): Promise<boolean> {
-    if (this.leases.holds(projectId)) return this.leases.tryAcquire(projectId);
+  private async holdOrTake(projectId: string, mayTake: boolean): Promise<boolean> {
+    if (this.leases.holds(projectId)) return true;
+    if (!mayTake) return false;
     while (this.leases.heldProjects().length + this.acquiring >= this.share) {
       if (this.acquiring === 0 || this.closing) return false;
       await new Promise<void>((resolve) => this.attemptEnded.add(resolve));
@@ -189,6 +223,8 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private startWatcher(settings: WatchableChannel): void {
+    // The lease may have been given up while this project's task waited (renewLeases does not queue).
+    if (!this.leases.holds(settings.projectId)) return;
     const watcher = new MailboxWatcher(settings, {
       importer: this.importer,
       checkpoints: this.checkpoints,

@@ -24,3 +24,13 @@ export function mailboxesToHandOver(held: readonly HeldMailbox[], share: number)
     .slice(0, excess)
     .map((mailbox) => mailbox.projectId);
 }
+
+/**
+ * Whether a round should try to take leases: when the replicas' announced counts leave some watchable mailbox
+ * without a holder, or when a replica did not say (`heldByOthers` null: an older version, or NATS did not answer).
+ * Counts are a round old, so this errs both ways for a round (a failed create, or a take one round later); what
+ * it saves is every replica below its share trying the leases of all the others' mailboxes every round.
+ */
+export function freeMailboxesLikely(watchable: number, heldHere: number, heldByOthers: number | null): boolean {
+  return heldByOthers === null || heldHere + heldByOthers < watchable;
+}

@@ -52,6 +52,17 @@ describe('InboundParserPool', () => {
     expect((await pool.parse(ordinary, channel)).subject).toBe('Where is my order?');
   });
 
+  it('with idleThreads 0 starts no worker until the first mail, and then one', async () => {
+    const lazy = new InboundParserPool({ threads: 2, idleThreads: 0 });
+    try {
+      expect(lazy.threadCount).toBe(0);
+      expect((await lazy.parse(ordinary, channel)).subject).toBe('Where is my order?');
+      expect(lazy.threadCount).toBe(1);
+    } finally {
+      await lazy.close();
+    }
+  });
+
   it('counts the limit from the start of the parse, not from the wait in the queue', async () => {
     const roomy = new InboundParserPool({ timeoutMs: 5_000, threads: 1 });
     try {

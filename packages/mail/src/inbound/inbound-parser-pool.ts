@@ -34,11 +34,17 @@ export interface InboundParserPoolOptions {
   /** Longest a single parse may run (default 10 s). */
   timeoutMs?: number;
   /**
-   * Worker threads at most (default 2). One is always kept ready, so the next mail need not wait for a new one (also
-   * after one was ended for a timeout); the others start when mail queues up and end after a minute idle: each costs
-   * about 30 MB, which a replica watching a thousand quiet mailboxes should not carry.
+   * Worker threads at most (default 2). `idleThreads` (one by default) are kept ready, so the next mail need not
+   * wait for a new one (also after one was ended for a timeout); the others start when mail queues up and end after a
+   * minute idle: each costs about 30 MB, which a replica watching a thousand quiet mailboxes should not carry.
    */
   threads?: number;
+  /**
+   * Worker threads kept while no mail comes (default 1). 0 ends the last one too after IDLE_WORKER_MS without work,
+   * saving its ~30 MB, and the next mail then waits for a fresh worker to load the parse modules: 0.7–1.4 s on a busy
+   * 2-core machine (docs/benchmarks.md, "1,000 mailboxes, idle"), against a 700 ms latency target.
+   */
+  idleThreads?: 0 | 1;
 }
 
 /** The built worker entry; see the module comment. */
@@ -60,12 +66,17 @@ export class InboundParserPool {
   readonly timeoutMs: number;
   private readonly pool: Piscina<ParseTask, InboundMail>;
 
+  /** Worker threads running now (for tests and metrics). */
+  get threadCount(): number {
+    return this.pool.threads.length;
+  }
+
   constructor(options: InboundParserPoolOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
     const threads = Math.max(1, options.threads ?? 2);
     this.pool = new Piscina({
       filename: parseWorkerFile(),
-      minThreads: 1,
+      minThreads: options.idleThreads ?? 1,
       maxThreads: threads,
       idleTimeout: IDLE_WORKER_MS,
       taskQueue: new FairTaskQueue(),
