@@ -6,26 +6,25 @@
 //   2. idle: 60 s without mail (BENCH_IDLE_S): the process's RSS (VmRSS, /proc/<pid>/status) at the end and its CPU
 //      time (utime + stime of /proc/<pid>/stat) over the wall time, as % of one core;
 //   3. latency: BENCH_SINGLE (30) single mails, each into a random mailbox 0.5–1.5 s apart (doveadm save), delivered →
-//      mail.received seen on the MAIL stream, p50/p95/max.
+//      mail.received seen on the MAIL stream, p50/p95/max; the first of them apart too (it meets whatever the idle
+//      minute let go of, e.g. a parse worker started on demand).
 // Dovecot is the tests' (startDovecot) with higher process and client limits appended (extraConfig), since the test
 // defaults (default_process_limit 100, one login process per TLS connection) stop at about 100 concurrent IMAP
 // sessions. BENCH_DOVECOT=stock leaves them out, to see that limit.
 // IDLE is push only while each imap process gets an inotify instance (all run as uid mail): the script raises
 // fs.inotify.max_user_instances / max_user_watches when it runs as root, and puts them back at the end.
 // Figures go to stdout, and as JSON lines to $BENCH_RESULTS when set (run.mjs turns them into its table).
+// Where the time and memory go: SERVICE_NODE_ARGS are flags for mail-ingest's Node (as startServices takes them), e.g.
+// `--cpu-prof --cpu-prof-dir=/tmp/prof` (the idle window is printed in the profile's clock, to cut it out) or
+// `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=/tmp/heap` (the signal is sent at the end of the idle minute).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { CHANNEL_SETTINGS_BUCKET } from '@ensoras/contracts';
-import { ensureStreams, KeyValueBuckets } from '@ensoras/messaging';
-import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
-import { createTestDatabase, freePort, startDovecot, startNats } from '@ensoras/testing';
+import { freePort } from '@ensoras/testing';
+import { cleanupRegistry, followMailReceived, mailboxUsers, manySessionsConfig, percentile, putChannels, raiseInotify, seconds, sleep, startMailboxServers } from './many-mailboxes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -45,11 +44,7 @@ const record = (figure, value, extra = {}) => {
   const line = { database, figure, value, mailboxes: MAILBOXES, ...extra };
   if (process.env.BENCH_RESULTS) appendFileSync(process.env.BENCH_RESULTS, `${JSON.stringify(line)}\n`);
 };
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const projectOf = (i) => `mbx${String(i).padStart(4, '0')}`;
-const userOf = (i) => ({ username: `support@${projectOf(i)}.test`, password: `imap-${i}-${randomBytes(6).toString('hex')}` });
 const mail = (n, project) =>
   [
     `From: Customer ${n} <customer${n}@bench.test>`,
@@ -64,67 +59,7 @@ const mail = (n, project) =>
     '',
   ].join('\r\n');
 
-// ---- cleanup: everything started is stopped in reverse order, also on error and on SIGINT/SIGTERM ----------------
-const cleanups = [];
-let cleaning;
-const cleanUp = () =>
-  (cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) await step().catch((error) => console.error(`cleanup: ${error?.message ?? error}`));
-  })());
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-// ---- inotify limits -----------------------------------------------------------------------------------------------
-const readSysctl = (name) => readFileSync(`/proc/sys/fs/inotify/${name}`, 'utf8').trim();
-function raiseInotify() {
-  const wanted = { max_user_instances: 8192, max_user_watches: 524288 };
-  for (const [name, value] of Object.entries(wanted)) {
-    const before = Number(readSysctl(name));
-    if (before < value && process.getuid?.() === 0) {
-      try {
-        execFileSync('sysctl', ['-w', `fs.inotify.${name}=${value}`], { stdio: 'pipe' });
-        cleanups.push(async () => execFileSync('sysctl', ['-w', `fs.inotify.${name}=${before}`], { stdio: 'pipe' }));
-      } catch (error) {
-        console.log(`sysctl -w fs.inotify.${name}=${value} failed: ${String(error.stderr ?? error.message).trim()}`);
-      }
-    }
-    console.log(`fs.inotify.${name} = ${readSysctl(name)}${before !== Number(readSysctl(name)) ? ` (was ${before})` : ''}`);
-  }
-  return Number(readSysctl('max_user_instances'));
-}
-
-// ---- Dovecot: the test config plus limits for many concurrent sessions -------------------------------------------
-// A session holds one imap process (client_limit 1) and, with TLS in high-security mode, one imap-login process as
-// its TLS proxy; the test config leaves both at default_process_limit = 100. Here: login processes in
-// high-performance mode (service_count 0, each proxies many TLS sessions), imap process_limit above the mailbox count,
-// and anvil/auth/master client limits to match.
-function manySessionsConfig(mailboxes) {
-  const sessions = mailboxes + 100;
-  return `# ---- infra/bench/mailboxes.mjs: ${mailboxes} concurrent IDLE sessions ----
-default_client_limit = ${Math.max(1000, sessions * 3)}
-default_process_limit = ${Math.max(100, sessions)}
-mail_max_userip_connections = 20
-service imap-login {
-  service_count = 0
-  process_min_avail = 2
-  client_limit = ${Math.max(1000, sessions)}
-  process_limit = 8
-}
-service imap {
-  client_limit = 1
-  process_limit = ${sessions}
-}
-service anvil {
-  client_limit = ${sessions * 3}
-}
-service auth {
-  client_limit = ${sessions * 3}
-}`;
-}
+const { cleanups, cleanUp } = cleanupRegistry();
 
 // ---- /proc figures -------------------------------------------------------------------------------------------------
 function cpuTicks(pid) {
@@ -137,6 +72,13 @@ function memoryMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm'))?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+/** Where the RSS is: anonymous memory (heap, buffers), mapped files (code), shared memory; and the process's threads. */
+function memoryBreakdown(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (key) => status.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm'))?.[1];
+  const mb = (key) => `${(Number(field(key) ?? NaN) / 1024).toFixed(0)} MB`;
+  return `anonymous ${mb('RssAnon')}, files ${mb('RssFile')}, shared ${mb('RssShmem')}, ${field('Threads')} threads`;
 }
 function parentOf(pid) {
   try {
@@ -171,38 +113,23 @@ const started = performance.now();
 console.log(`mailboxes bench: ${MAILBOXES} mailboxes, one mail-ingest replica, PostgreSQL, ${ENCRYPTION}, ${STOCK_DOVECOT ? 'stock test Dovecot config' : 'Dovecot with raised limits'}`);
 let ingest;
 try {
-  const inotifyInstances = raiseInotify();
+  const inotifyInstances = raiseInotify(cleanups);
   if (inotifyInstances < MAILBOXES + 50) {
     console.log(`warning: max_user_instances ${inotifyInstances} < ${MAILBOXES} IDLE sessions: the rest fall back to Dovecot's 1 s idle poll`);
   }
-  const users = Array.from({ length: MAILBOXES }, (_, i) => userOf(i));
+  const users = mailboxUsers(MAILBOXES, projectOf);
 
-  const [nats, testDatabase, dovecot] = await Promise.all([
-    startNats(),
-    createTestDatabase(),
-    startDovecot({ users, ...(STOCK_DOVECOT ? {} : { extraConfig: manySessionsConfig(users.length) }) }),
-  ]);
-  cleanups.push(() => nats.stop(), () => testDatabase.drop(), () => dovecot.stop());
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-mailboxes-data-'));
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-
-  const nc = await connect({ servers: nats.url, name: 'bench-mailboxes' });
-  cleanups.push(() => nc.close());
-  await ensureStreams(await jetstreamManager(nc));
+  const { testDatabase, dovecot, dataDir, nc, nats } = await startMailboxServers({ name: 'bench-mailboxes', users, extraConfig: STOCK_DOVECOT ? undefined : manySessionsConfig(users.length + 100), cleanups });
   // Every mail.received from the stream's start, with the time it reached this process.
   const received = new Map();
-  const consumer = await jetstream(nc).consumers.get('MAIL', { filter_subjects: 'mail.*.received' });
-  const messages = await consumer.consume();
-  cleanups.push(() => messages.close());
-  void (async () => {
-    for await (const message of messages) received.set(message.json().payload?.messageId, performance.now());
-  })();
+  await followMailReceived(nc, cleanups, (envelope) => received.set(envelope.payload?.messageId, performance.now()));
 
   // mail-ingest alone, as startServices spawns it (apps/mail-ingest/dist/main.js).
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const ingestLog = [];
-  ingest = spawn(process.execPath, [join(root, 'apps', 'mail-ingest', 'dist', 'main.js')], {
+  const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  ingest = spawn(process.execPath, [...nodeArgs, join(root, 'apps', 'mail-ingest', 'dist', 'main.js')], {
     cwd: root,
     env: {
       ...process.env,
@@ -245,28 +172,9 @@ try {
 
   markPhase('start-up');
   // 1. The snapshots, as IngestHarness.putChannel writes them: the password sealed for its context.
-  const box = new SecretBox(Buffer.from(SECRETS_KEY, 'base64'));
-  const bucket = await new KeyValueBuckets(nc).bucket(CHANNEL_SETTINGS_BUCKET);
   const watchStarted = performance.now();
   const imapPort = ENCRYPTION === 'ssl' ? dovecot.imapsPort : dovecot.imapPort;
-  for (let i = 0; i < MAILBOXES; i++) {
-    const projectId = projectOf(i);
-    const { username, password } = users[i];
-    const context = channelPasswordContext(projectId, 'imap', { host: dovecot.host, port: imapPort, encryption: ENCRYPTION, username });
-    const snapshot = {
-      projectId,
-      enabled: true,
-      revision: 1,
-      updatedAt: new Date().toISOString(),
-      communicationStyle: '',
-      imap: { host: dovecot.host, port: imapPort, encryption: ENCRYPTION, username, password: box.seal(password, context), validateCertificate: false, markAsRead: false },
-      smtp: null,
-      identity: { fromEmail: `support@${projectId}.test`, fromName: 'Shop', signatureHtml: '' },
-      guidelines: '',
-      responseDelay: { minSeconds: 0, maxSeconds: 0 },
-    };
-    await bucket.put(projectId, JSON.stringify(snapshot));
-  }
+  await putChannels(nc, { users, projectOf, secretsKey: SECRETS_KEY, host: dovecot.host, port: imapPort, encryption: ENCRYPTION });
   console.log(`${MAILBOXES} channel snapshots written in ${seconds(performance.now() - watchStarted)}`);
 
   const mailboxes = async () => {
@@ -315,6 +223,8 @@ try {
   const memoryBefore = memoryMb(ingest.pid);
   const ticksBefore = cpuTicks(ingest.pid);
   const idleStarted = performance.now();
+  // The profile's timestamps are the monotonic clock in µs, as process.hrtime here.
+  const idleStartedMicros = process.hrtime.bigint() / 1000n;
   let rssMax = memoryBefore.rss;
   while (performance.now() - idleStarted < IDLE_MS) {
     await sleep(1_000);
@@ -322,6 +232,16 @@ try {
   }
   const cpuPercent = ((cpuTicks(ingest.pid) - ticksBefore) / CLOCK_TICKS / ((performance.now() - idleStarted) / 1000)) * 100;
   const memory = memoryMb(ingest.pid);
+  if (nodeArgs.some((arg) => arg.startsWith('--cpu-prof'))) {
+    console.log(`idle window in the CPU profile's clock: ${idleStartedMicros}–${process.hrtime.bigint() / 1000n} µs`);
+  }
+  const heapSignal = nodeArgs.find((arg) => arg.startsWith('--heapsnapshot-signal='))?.split('=')[1];
+  console.log(`memory of the replica: ${memoryBreakdown(ingest.pid)}`);
+  if (heapSignal) {
+    ingest.kill(heapSignal);
+    console.log(`sent ${heapSignal} for a heap snapshot`);
+    await sleep(15_000);
+  }
   console.log(`RSS after ${seconds(IDLE_MS)} idle: ${memory.rss.toFixed(0)} MB (at idle start ${memoryBefore.rss.toFixed(0)} MB, max ${rssMax.toFixed(0)} MB, peak VmHWM ${memory.peak.toFixed(0)} MB)  target < 250 MB`);
   console.log(`idle CPU over ${seconds(IDLE_MS)}: ${cpuPercent.toFixed(2)} % of one core  target < 3 %`);
   record('mailboxes-rss-mb', memory.rss, { peakMb: memory.peak, allIdle });
@@ -331,6 +251,7 @@ try {
   markPhase('idle');
   // 3. Single mails into random mailboxes, delivered → mail.received on the stream.
   const latencies = [];
+  let firstLatency;
   let missing = 0;
   const pending = [];
   for (let n = 0; n < SINGLE; n++) {
@@ -342,13 +263,21 @@ try {
     pending.push(
       (async () => {
         while (!received.has(messageId) && performance.now() - deliveredAt < 30_000) await sleep(5);
-        if (received.has(messageId)) latencies.push(received.get(messageId) - deliveredAt);
+        if (received.has(messageId)) {
+          latencies.push(received.get(messageId) - deliveredAt);
+          if (n === 0) firstLatency = received.get(messageId) - deliveredAt;
+        }
         else missing++;
       })(),
     );
     await sleep(500 + Math.random() * 1000);
   }
   await Promise.all(pending);
+  // The first mail after the idle minute may wait for what idling gave up (a parse worker started on demand).
+  if (firstLatency !== undefined) {
+    console.log(`first mail after the idle minute: delivered → mail.received ${firstLatency.toFixed(0)} ms`);
+    record('mailboxes-first-received-ms', firstLatency);
+  }
   if (latencies.length) {
     const p50 = percentile(latencies, 50);
     const p95 = percentile(latencies, 95);

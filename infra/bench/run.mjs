@@ -5,6 +5,8 @@
 //   BENCH_DATABASES=postgres,embedded   which stacks run the intake bench (both by default)
 //   BENCH_BURST=500, BENCH_LARGE_BURST=5000, BENCH_SINGLE=20, BENCH_DUE=10, BENCH_NEIGHBOUR_BACKLOG=2000   see intake.mjs
 //   BENCH_MAILBOXES=1000   mailboxes on one mail-ingest replica (mailboxes.mjs, PostgreSQL only, ~3 min); BENCH_SKIP_MAILBOXES=1 skips it
+//   BENCH_REPLICA_MAILBOXES=300  mailboxes shared by 3 mail-ingest replicas, one killed, one joining (replicas.mjs,
+//                          PostgreSQL only, ~2 min); BENCH_SKIP_REPLICAS=1 skips it
 //   BENCH_REPLIES=1000     replies sent by mail-outbound (outbound.mjs, PostgreSQL only, ~1 min); BENCH_SKIP_OUTBOUND=1 skips it
 //   startup-rss.mjs        npm start's memory at rest (with the embedded column, ~1 min; needs ports 3001–3005 free,
 //                          BENCH_BASE_PORT moves them); BENCH_SKIP_STARTUP_RSS=1 skips it
@@ -28,6 +30,7 @@ const runs = [
   // PostgreSQL only (the embedded column shows "not reached"); BENCH_MESSAGES=1000000 by default, 2–3.5 min.
   ...(process.env.BENCH_SKIP_THREADING ? [] : [{ bench: 'threading.mjs', args: [] }]),
   ...(process.env.BENCH_SKIP_MAILBOXES ? [] : [{ bench: 'mailboxes.mjs', args: [] }]),
+  ...(process.env.BENCH_SKIP_REPLICAS ? [] : [{ bench: 'replicas.mjs', args: [] }]),
   // PostgreSQL only, ~1 min.
   ...(process.env.BENCH_SKIP_OUTBOUND ? [] : [{ bench: 'outbound.mjs', args: [] }]),
   // What `npm start` runs, the embedded column's setup: ~1 min.
@@ -52,6 +55,7 @@ const burst = Number(process.env.BENCH_BURST ?? 500);
 const large = Number(process.env.BENCH_LARGE_BURST ?? 0);
 const neighbourBacklog = Number(process.env.BENCH_NEIGHBOUR_BACKLOG ?? 2000);
 const mailboxes = Number(process.env.BENCH_MAILBOXES ?? 1000);
+const replicaMailboxes = Number(process.env.BENCH_REPLICA_MAILBOXES ?? 300);
 const replies = Number(process.env.BENCH_REPLIES ?? 1000);
 const rate = (value) => `${value.toFixed(value < 100 ? 1 : 0)} mails/s`;
 const millis = (value) => `${value.toFixed(0)} ms`;
@@ -65,6 +69,8 @@ const ofRaw = (suffix, atLeast) => (value, database) => {
 };
 const atLeast = (limit) => (value) => `${(value / limit).toFixed(2)}× target${value >= limit ? ' ✓' : ' ✗'}`;
 const under = (limit) => (value) => `${(value / limit).toFixed(2)}× target${value < limit ? ' ✓' : ' ✗'}`;
+const atMost = (limit) => (value) => `${(value / limit).toFixed(2)}× target${value <= limit ? ' ✓' : ' ✗'}`;
+const none = (value) => (value === 0 ? '✓' : '✗');
 
 // Per database: [figure, label, target, format, ratio]
 const perDatabase = [
@@ -91,7 +97,15 @@ const perDatabase = [
   ['mailboxes-watch-seconds', `${mailboxes} mailboxes on one replica → all watched in IDLE`, '–', (value) => `${value.toFixed(1)} s`, () => ''],
   ['mailboxes-rss-mb', '… RSS of the replica after 60 s idle', '< 250 MB', (value) => `${value.toFixed(0)} MB`, under(250)],
   ['mailboxes-idle-cpu-percent', '… idle CPU over 60 s, % of one core', '< 3 %', (value) => `${value.toFixed(2)} %`, under(3)],
+  ['mailboxes-first-received-ms', '… the first mail after the idle minute → mail.received', '–', millis, () => ''],
   ['mailboxes-received-p95', '… single mail into a random mailbox → mail.received, p95', '< 700 ms', millis, under(700)],
+  ['replicas-spread-percent', `${replicaMailboxes} mailboxes on 3 replicas: largest deviation from an even share`, '≤ 10 %', (value) => `${value.toFixed(1)} %`, atMost(10)],
+  ['replicas-takeover-seconds', '… one replica SIGKILLed → its mailboxes watched by the others', '< 30 s', (value) => `${value.toFixed(1)} s`, under(30)],
+  ['replicas-join-seconds', '… a replica that joins → holds its share', '–', (value) => `${value.toFixed(1)} s`, () => ''],
+  ['replicas-spread-after-join-percent', '… deviation after the join', '≤ 10 %', (value) => `${value.toFixed(1)} %`, atMost(10)],
+  ['replicas-mails-missing', '… mails delivered meanwhile (5/s) never imported', '0', (value) => `${value}`, none],
+  ['replicas-mails-twice', '… mails imported twice', '0', (value) => `${value}`, none],
+  ['replicas-received-p95-kill-join', '… mail → mail.received from the kill to the join, p95', '–', millis, () => ''],
   ['outbound-replies', `${replies} replies of one project → SMTP server (beside a project whose server never answers)`, '≥ 200 mails/s', rate, atLeast(200)],
   ['startup-rss-mb', 'npm start: five services + embedded database, total RSS', '< 1 GB', (value) => `${value.toFixed(0)} MB`, under(1024)],
 ];
