@@ -11,7 +11,8 @@
 //      INBOX at once, project B (a second mailbox and project) gets single mails 0.5–1.5 s apart: B's arrival →
 //      ticket, against the single-mail latency of step 1 (no head-of-line blocking between projects).
 // Figures go to stdout, and as JSON lines to $BENCH_RESULTS when set (run.mjs turns them into its table).
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
@@ -38,6 +39,23 @@ const record = (figure, value, extra = {}) => {
 };
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The whole machine's busy CPU time so far, in core-seconds (/proc/stat: user, nice, system, irq, softirq, steal). */
+const machineBusySeconds = () => {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  return (user + nice + system + irq + softirq + steal) / 100;
+};
+/**
+ * Samples machineBusySeconds every 100 ms until stopped; `at(time)` is the busy time at the sample nearest `time`.
+ * For the CPU a burst costs: everything on the machine (services, PostgreSQL, NATS, Dovecot, this bench) counts.
+ */
+const sampleMachineCpu = () => {
+  const samples = [[performance.now(), machineBusySeconds()]];
+  const timer = setInterval(() => samples.push([performance.now(), machineBusySeconds()]), 100);
+  return {
+    stop: () => clearInterval(timer),
+    at: (time) => samples.reduce((best, sample) => (Math.abs(sample[0] - time) < Math.abs(best[0] - time) ? sample : best))[1],
+  };
+};
 // A customer mail of ordinary size (about 2.5 KB): text and HTML alternatives, as mail clients send them.
 const PARAGRAPH = 'My order has not arrived yet. The tracking page has shown the same status for a week and nobody answers the phone. ';
 const mail = (n, label) => {
@@ -210,7 +228,7 @@ try {
   // 2 + 3, for the default burst and the optional large one.
   pollEveryMs = 100;
   for (const [size, label] of [[BURST, 'burst'], ...(LARGE_BURST ? [[LARGE_BURST, 'large']] : [])]) {
-    const { uids, ticketRate, replyRate, publishedRate } = await burst(size, label);
+    const { uids, ticketRate, replyRate, publishedRate, cpu } = await burst(size, label);
     // A warm-up pass (the services are warm too), then three, the median: one pass takes well under a second, so
     // one hiccup of the shared machine would swing it.
     await fetchAndParse(uids);
@@ -223,6 +241,8 @@ try {
     record(`burst-published${suffix}`, publishedRate, { size });
     record(`burst-tickets${suffix}`, ticketRate, { size });
     record(`burst-replies${suffix}`, replyRate, { size });
+    if (cpu) record(`burst-cpu-ms-per-mail${suffix}`, cpu.msPerMail, { size, busyShare: cpu.busyShare, ceiling: cpu.ceiling });
+    if (cpu) console.log(`  ${raw.toFixed(0)} mails/s raw needs ≤ ${((cpus().length * 1000) / (raw / 2)).toFixed(2)} ms of CPU per mail for half of it on ${cpus().length} cores`);
   }
 
   // 4. Neighbour: B's single mails while A's backlog is being worked through (BENCH_NEIGHBOUR_BACKLOG=0 leaves it out).
@@ -307,6 +327,7 @@ try {
   async function burst(size, label) {
     const { move } = await stage(size, label);
     const importedBefore = await importedSoFar();
+    const cpuSamples = sampleMachineCpu();
     const { arrived, uids } = await move();
     const published = importedAt(importedBefore, size, BURST_TIMEOUT_MS);
     const subjects = Array.from({ length: size }, (_, index) => `${label} question ${index + 1}`);
@@ -319,7 +340,20 @@ try {
     console.log(`  all published as mail.received by mail-ingest ${seconds(publishedAt)}: ${rate(publishedAt)?.toFixed(1) ?? 'n/a'} mails/s`);
     console.log(`  all tickets in the inbox API ${seconds(ticketsAt)}: ${rate(ticketsAt)?.toFixed(1) ?? 'n/a'} mails/s`);
     console.log(`  all AI replies at the SMTP server ${seconds(repliesAt)}: ${rate(repliesAt)?.toFixed(1) ?? 'n/a'} mails/s`);
-    return { uids, ticketRate: rate(ticketsAt), replyRate: rate(repliesAt), publishedRate: rate(publishedAt) };
+    cpuSamples.stop();
+    // What the machine spent from the MOVE to the last ticket (answering the first mails included, as in production),
+    // and the rate that cost allows on all its cores: the ceiling for mail → ticket as the services work today.
+    let cpu = null;
+    if (ticketsAt !== null) {
+      const busy = cpuSamples.at(ticketsAt) - cpuSamples.at(arrived);
+      const cores = cpus().length;
+      const busyShare = busy / (cores * ((ticketsAt - arrived) / 1000));
+      cpu = { msPerMail: (busy * 1000) / size, busyShare, ceiling: (cores * 1000) / ((busy * 1000) / size) };
+      console.log(
+        `  CPU of the whole machine from the MOVE to the last ticket: ${cpu.msPerMail.toFixed(2)} ms per mail, ${(busyShare * 100).toFixed(0)} % of ${cores} cores busy; ceiling at this cost ${cpu.ceiling.toFixed(0)} mails/s`,
+      );
+    }
+    return { uids, ticketRate: rate(ticketsAt), replyRate: rate(repliesAt), publishedRate: rate(publishedAt), cpu };
   }
 
   async function fetchAndParse(uids) {

@@ -67,6 +67,13 @@ const ofRaw = (suffix, atLeast) => (value, database) => {
   const ratio = value / raw;
   return `${percent(ratio)} of raw${atLeast === undefined ? '' : ratio >= atLeast ? ' ✓' : ' ✗'}`;
 };
+/** CPU per mail against the most that ≥ 50 % of raw allows on this machine's cores. */
+const cpuBudget = (suffix) => (value, database) => {
+  const raw = find(`raw${suffix}`, database)?.value;
+  if (!raw) return '';
+  const budget = (cpus().length * 1000) / (raw / 2);
+  return `${(value / budget).toFixed(1)}× the ${budget.toFixed(2)} ms budget`;
+};
 const atLeast = (limit) => (value) => `${(value / limit).toFixed(2)}× target${value >= limit ? ' ✓' : ' ✗'}`;
 const under = (limit) => (value) => `${(value / limit).toFixed(2)}× target${value < limit ? ' ✓' : ' ✗'}`;
 const atMost = (limit) => (value) => `${(value / limit).toFixed(2)}× target${value <= limit ? ' ✓' : ' ✗'}`;
@@ -78,6 +85,7 @@ const perDatabase = [
   ['burst-tickets', `Burst ${burst} in one mailbox → tickets in inbox API`, '≥ 50 % of raw', rate, ofRaw('', 0.5)],
   ['burst-published', `… its first half: mail-ingest has all published as mail.received`, '– (shown vs raw)', rate, ofRaw('')],
   ['burst-replies', `Burst ${burst} → AI replies at SMTP (delay 0)`, '– (shown vs raw)', rate, ofRaw('')],
+  ['burst-cpu-ms-per-mail', `… whole machine's CPU per mail, MOVE → last ticket (vs what half of raw allows)`, '– (budget)', (value) => `${value.toFixed(2)} ms`, cpuBudget('')],
   ...(large
     ? [
         ['raw-large', `Raw limit, same ${large} mails`, 'reference', rate, () => '1.00'],
