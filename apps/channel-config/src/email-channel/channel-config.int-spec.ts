@@ -9,8 +9,11 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  aiModeOf,
   CHANNEL_SETTINGS_BUCKET,
   DEFAULT_CHANNEL_SAFETY,
+  DEFAULT_HANDOFF,
+  handoffOf,
   defaultImportSince,
   MAILBOX_STATUS_BUCKET,
   ChannelConfigured,
@@ -45,6 +48,7 @@ import { AppModule } from '../app.module.js';
 import { ChannelConfigEnvironment } from '../config/channel-config.environment.js';
 import { CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES } from '../config/json-body-limit.js';
 import { AddChannelSafety1764300000000 } from '../migrations/1764300000000-add-channel-safety.js';
+import { AddChannelAiModeAndHandoff1796600000000 } from '../migrations/1796600000000-add-channel-ai-mode-and-handoff.js';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const IMAP_USER = { username: 'support@example.test', password: 'imap-Secret-4711' };
@@ -411,6 +415,106 @@ describe('channel-config admin API', () => {
     // A PUT replaces the channel: without `safety` the limits go back to their defaults.
     const reset = await call<EmailChannelView>('PUT', project, workingChannel());
     expect(reset.body.safety).toEqual(DEFAULT_CHANNEL_SAFETY);
+  });
+
+  it('keeps the AI mode and the handoff acknowledgement: defaults, PUT, PATCH field by field, 400 naming the field, audit and KV follow', async () => {
+    const project = '/v1/projects/p-ai-mode/channels/email';
+    type Audit = { entries: Array<{ action: string; changedFields: string[] }> };
+    const defaults = await call<EmailChannelView>('PUT', project, workingChannel());
+    expect(defaults.status).toBe(200);
+    expect(defaults.body).toMatchObject({ aiMode: 'auto', handoff: DEFAULT_HANDOFF });
+    expect(await eventually(() => snapshotOf('p-ai-mode'))).toMatchObject({ aiMode: 'auto', handoff: DEFAULT_HANDOFF });
+
+    // PUT with aiMode draft: GET shows it, the snapshot in the KV bucket carries it, the audit names the fields.
+    const handoff = { acknowledge: true, text: 'Thank you! A colleague will answer you within one working day.\nAcme' };
+    const put = await call<EmailChannelView>('PUT', project, { ...workingChannel(), aiMode: 'draft', handoff });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ aiMode: 'draft', handoff });
+    expect((await call<EmailChannelView>('GET', project)).body).toMatchObject({ aiMode: 'draft', handoff });
+    const drafting = await eventually(async () => {
+      const current = await snapshotOf('p-ai-mode');
+      return current?.aiMode === 'draft' ? current : null;
+    });
+    expect(drafting.handoff).toEqual(handoff);
+    expect([aiModeOf(drafting), handoffOf(drafting)]).toEqual(['draft', handoff]);
+    const configured = await call<Audit>('GET', `${project}/audit`);
+    expect(configured.body.entries[0]).toMatchObject({ action: 'email_channel.configured', changedFields: ['aiMode', 'handoff.acknowledge', 'handoff.text'] });
+
+    // PATCH of handoff.text alone keeps acknowledge (and the mode).
+    const text = 'We have your message; a person will reply soon.';
+    const patched = await call<EmailChannelView>('PATCH', project, { handoff: { text } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ aiMode: 'draft', handoff: { acknowledge: true, text } });
+    const afterPatch = await eventually(async () => {
+      const current = await snapshotOf('p-ai-mode');
+      return current?.handoff?.text === text ? current : null;
+    });
+    expect(afterPatch.handoff).toEqual({ acknowledge: true, text });
+    expect(afterPatch.revision).toBe(drafting.revision + 1);
+    const updated = await call<Audit>('GET', `${project}/audit`);
+    expect(updated.body.entries[0]).toMatchObject({ action: 'email_channel.updated', changedFields: ['handoff.text'] });
+
+    // Refused: 400 naming the field, and nothing stored (settings, revision, snapshot, audit).
+    const refusals: Array<[string, string, unknown]> = [
+      ['PATCH', 'aiMode', { aiMode: 'sometimes' }],
+      ['PUT', 'aiMode', { ...workingChannel(), aiMode: 'manual', handoff }],
+      ['PATCH', 'handoff.acknowledge', { handoff: { acknowledge: 'yes' } }],
+      ['PATCH', 'handoff.acknowledge', { handoff: { acknowledge: null } }],
+      // PUT takes the block whole, like safety.
+      ['PUT', 'handoff.text', { ...workingChannel(), aiMode: 'draft', handoff: { acknowledge: true } }],
+      ['PATCH', 'handoff.text', { handoff: { text: '<p>Thanks</p>' } }],
+      ['PATCH', 'handoff.text', { handoff: { acknowledge: false, text: 'x'.repeat(2_001) } }],
+      ['PATCH', 'handoff.text', { handoff: { text: '  ' } }],
+      ['PATCH', 'handoff.text', { handoff: { text: null } }],
+    ];
+    for (const [method, field, body] of refusals) {
+      const refused = await call<{ message: string[] }>(method, project, body);
+      const label = `${method} ${JSON.stringify(body).slice(-80)}`;
+      expect(refused.status, label).toBe(400);
+      expect(refused.body.message.length, label).toBeGreaterThan(0);
+      for (const reason of refused.body.message) expect(reason, label).toMatch(new RegExp(`^${field.replace('.', '\\.')}: `));
+    }
+    expect((await call<EmailChannelView>('GET', project)).body).toMatchObject({ aiMode: 'draft', handoff: { acknowledge: true, text } });
+    expect((await snapshotOf('p-ai-mode'))?.revision).toBe(afterPatch.revision);
+    expect((await call<Audit>('GET', `${project}/audit`)).body.entries).toHaveLength(updated.body.entries.length);
+
+    // off does not keep the channel from being enabled: mail is still imported, only the AI stays silent.
+    const off = await call<EmailChannelView>('PATCH', project, { aiMode: 'off' });
+    expect(off.body).toMatchObject({ aiMode: 'off', handoff: { acknowledge: true, text } });
+    const enabled = await call<EmailChannelView>('POST', `${project}/enable`);
+    expect(enabled.status).toBe(200);
+    expect(enabled.body).toMatchObject({ enabled: true, aiMode: 'off' });
+    const enabledSnapshot = await eventually(async () => {
+      const current = await snapshotOf('p-ai-mode');
+      return current?.enabled ? current : null;
+    });
+    expect(enabledSnapshot.aiMode).toBe('off');
+    const audit = await call<Audit>('GET', `${project}/audit`);
+    expect(audit.body.entries.slice(0, 2)).toMatchObject([
+      { action: 'email_channel.enabled', changedFields: ['enabled'] },
+      { action: 'email_channel.updated', changedFields: ['aiMode'] },
+    ]);
+  });
+
+  it('gives a channel stored before the AI mode existed auto and no acknowledgement when the migration runs', async () => {
+    const project = '/v1/projects/p-upgrade-ai/channels/email';
+    expect((await call('PUT', project, { ...workingChannel(), aiMode: 'off', handoff: { acknowledge: true, text: 'Hi' } })).status).toBe(200);
+    await app.close();
+    const migration = new AddChannelAiModeAndHandoff1796600000000();
+    const queryRunner = {
+      connection: { options: { schema: 'channel_config' } },
+      query: (sql: string) => db.query(sql),
+    } as unknown as QueryRunner;
+    await migration.down(queryRunner);
+    await db.query('DELETE FROM channel_config.migrations WHERE name = $1', [migration.name]);
+
+    await boot();
+    const upgraded = await call<EmailChannelView>('GET', project);
+    expect(upgraded.status).toBe(200);
+    expect(upgraded.body).toMatchObject({ aiMode: 'auto', handoff: DEFAULT_HANDOFF });
+    // The stored channel keeps working: a PATCH of the new settings alone is taken.
+    const patched = await call<EmailChannelView>('PATCH', project, { aiMode: 'draft' });
+    expect(patched.body).toMatchObject({ aiMode: 'draft', handoff: DEFAULT_HANDOFF, imap: { host: dovecot.host, passwordSet: true } });
   });
 
   it('enables only a configured channel (409 with the reason before), disables it, and the KV snapshot follows', async () => {

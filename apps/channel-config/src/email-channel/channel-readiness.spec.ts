@@ -22,6 +22,11 @@ describe('channel readiness', () => {
     const channel = new EmailChannelEntity();
     channel.assignSettings((await settingsFromPut(body, null, { projectId: 'acme', box: new SecretBox(randomBytes(32)) })).settings);
     expect(missingSections(channel)).toEqual([]);
+    // The AI mode says whether the AI answers, not whether the channel works: off and draft may be enabled too.
+    for (const aiMode of ['off', 'draft'] as const) {
+      channel.aiMode = aiMode;
+      expect(missingSections(channel), aiMode).toEqual([]);
+    }
     channel.smtpHost = '';
     expect(notReadyReason(missingSections(channel))).toBe('SMTP is not configured');
   });

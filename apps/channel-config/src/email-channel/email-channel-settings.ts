@@ -1,4 +1,14 @@
-import type { ChannelSafety, EmailIdentity, ImapSettings, ImportSettings, ResponseDelay, SealedSecret, SmtpSettings } from '@ensoras/contracts';
+import type {
+  AiMode,
+  ChannelSafety,
+  EmailIdentity,
+  HandoffSettings,
+  ImapSettings,
+  ImportSettings,
+  ResponseDelay,
+  SealedSecret,
+  SmtpSettings,
+} from '@ensoras/contracts';
 
 export type StoredImapSettings = ImapSettings & { password: SealedSecret };
 export type StoredSmtpSettings = SmtpSettings & { password: SealedSecret };
@@ -12,6 +22,8 @@ export interface EmailChannelSettings {
   responseDelay: ResponseDelay;
   safety: ChannelSafety;
   import: ImportSettings;
+  aiMode: AiMode;
+  handoff: HandoffSettings;
 }
 
 /**

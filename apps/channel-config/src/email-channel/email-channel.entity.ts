@@ -1,5 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import { DEFAULT_CHANNEL_SAFETY, type ChannelSafety, type ConnectionTestSummary, type ImapEncryption, type SmtpEncryption } from '@ensoras/contracts';
+import {
+  DEFAULT_CHANNEL_SAFETY,
+  type AiMode,
+  type ChannelSafety,
+  type ConnectionTestSummary,
+  type ImapEncryption,
+  type SmtpEncryption,
+} from '@ensoras/contracts';
 import type { EmailChannelSettings } from './email-channel-settings.js';
 
 /** One project's email channel. Passwords are stored only as SecretBox-sealed strings. */
@@ -39,6 +46,12 @@ export class EmailChannelEntity {
   /** ImportSettings.since; null imports the whole mailbox. */
   @Column({ name: 'import_since', type: 'timestamptz', nullable: true }) importSince!: Date | null;
 
+  /** What the AI does with tickets: auto (answers), draft (an agent sends or discards), off (never answers). */
+  @Column({ name: 'ai_mode', type: 'text' }) aiMode!: AiMode;
+  /** HandoffSettings: whether the customer is told (in plain text) when the AI hands the ticket to a human. */
+  @Column({ name: 'handoff_acknowledge', type: 'boolean' }) handoffAcknowledge!: boolean;
+  @Column({ name: 'handoff_text', type: 'text' }) handoffText!: string;
+
   /** Result of the last Test Connection; cleared when the connection settings change. */
   @Column({ name: 'last_connection_test', type: 'jsonb', nullable: true }) lastConnectionTest!: ConnectionTestSummary | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
@@ -68,6 +81,8 @@ export class EmailChannelEntity {
       responseDelay: { minSeconds: this.responseDelayMinSeconds, maxSeconds: this.responseDelayMaxSeconds },
       safety: this.safety(),
       import: { since: this.importSince ? this.importSince.toISOString() : null },
+      aiMode: this.aiMode,
+      handoff: { acknowledge: this.handoffAcknowledge, text: this.handoffText },
     };
   }
 
@@ -108,5 +123,8 @@ export class EmailChannelEntity {
     this.maxAiRepliesPerAddress = safety.maxAiRepliesPerAddress;
     this.loopWindowMinutes = safety.loopWindowMinutes;
     this.maxAiRepliesPerHour = safety.maxAiRepliesPerHour ?? DEFAULT_CHANNEL_SAFETY.maxAiRepliesPerHour;
+    this.aiMode = settings.aiMode;
+    this.handoffAcknowledge = settings.handoff.acknowledge;
+    this.handoffText = settings.handoff.text;
   }
 }

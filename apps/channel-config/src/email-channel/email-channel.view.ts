@@ -31,6 +31,8 @@ export function emailChannelView(channel: EmailChannelEntity): EmailChannelView 
     responseDelay: { minSeconds: channel.responseDelayMinSeconds, maxSeconds: channel.responseDelayMaxSeconds },
     safety: channel.safety(),
     import: channel.settings().import,
+    aiMode: channel.aiMode,
+    handoff: { acknowledge: channel.handoffAcknowledge, text: channel.handoffText },
     updatedAt: channel.updatedAt.toISOString(),
     lastConnectionTest: channel.lastConnectionTest,
   };

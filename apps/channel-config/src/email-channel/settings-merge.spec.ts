@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { NotFoundException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
-import { PatchEmailChannelDto, PutEmailChannelDto } from '@ensoras/contracts';
+import { DEFAULT_HANDOFF_TEXT, MAX_HANDOFF_TEXT_LENGTH, PatchEmailChannelDto, PutEmailChannelDto } from '@ensoras/contracts';
 import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import type { EmailChannelSettings } from './email-channel-settings.js';
 import { affectsConnection, InvalidChannelSettings, settingsFromPatch, settingsFromPut } from './settings-merge.js';
@@ -271,10 +271,90 @@ describe('history import (import.since)', () => {
   });
 });
 
+describe('AI mode (aiMode) and handoff acknowledgement (handoff)', () => {
+  it('a new channel answers (auto) and acknowledges no handoff, with the default text ready; all three are new fields', async () => {
+    const { settings, changedFields } = await settingsFromPut(putBody(), null, sealing);
+    expect(settings.aiMode).toBe('auto');
+    expect(settings.handoff).toEqual({ acknowledge: false, text: DEFAULT_HANDOFF_TEXT });
+    expect(changedFields).toEqual(expect.arrayContaining(['aiMode', 'handoff.acknowledge', 'handoff.text']));
+  });
+
+  it('a PUT takes them as sent, and a later PUT without them resets them to the defaults like any optional setting', async () => {
+    const before = await stored({ aiMode: 'draft', handoff: { acknowledge: true, text: 'Thanks! A colleague will answer you today.' } });
+    expect(before.aiMode).toBe('draft');
+    expect(before.handoff).toEqual({ acknowledge: true, text: 'Thanks! A colleague will answer you today.' });
+    const again = await settingsFromPut(putBody({ aiMode: 'draft', handoff: before.handoff }), before, sealing);
+    expect(again.changedFields).toEqual([]);
+    const reset = await settingsFromPut(putBody(), before, sealing);
+    expect(reset.settings.aiMode).toBe('auto');
+    expect(reset.settings.handoff).toEqual({ acknowledge: false, text: DEFAULT_HANDOFF_TEXT });
+    expect(reset.changedFields).toEqual(['aiMode', 'handoff.acknowledge', 'handoff.text']);
+  });
+
+  it('a PATCH of aiMode changes only it, and off or draft are stored like auto', async () => {
+    const before = await stored({ guidelines: 'Be kind' });
+    for (const aiMode of ['off', 'draft', 'auto'] as const) {
+      const { settings, changedFields } = await settingsFromPatch(patchBody({ aiMode }), before, sealing);
+      expect(settings.aiMode).toBe(aiMode);
+      expect(changedFields).toEqual(aiMode === 'auto' ? [] : ['aiMode']);
+      expect({ ...settings, aiMode: before.aiMode }).toEqual(before);
+    }
+  });
+
+  it('a PATCH merges the handoff field by field: text alone keeps acknowledge, acknowledge alone keeps the text', async () => {
+    const before = await stored({ handoff: { acknowledge: true, text: 'We got your message.' } });
+    const text = await settingsFromPatch(patchBody({ handoff: { text: 'A person will answer within a day.' } }), before, sealing);
+    expect(text.settings.handoff).toEqual({ acknowledge: true, text: 'A person will answer within a day.' });
+    expect(text.changedFields).toEqual(['handoff.text']);
+    const off = await settingsFromPatch(patchBody({ handoff: { acknowledge: false } }), text.settings, sealing);
+    expect(off.settings.handoff).toEqual({ acknowledge: false, text: 'A person will answer within a day.' });
+    expect(off.changedFields).toEqual(['handoff.acknowledge']);
+    // null counts as left out, as for guidelines; a handoff block that is null keeps the stored one.
+    expect((await settingsFromPatch(patchBody({ aiMode: null, handoff: null }), off.settings, sealing)).changedFields).toEqual([]);
+  });
+
+  it('names aiMode, handoff.acknowledge and handoff.text when they are invalid, once merged', async () => {
+    const before = await stored();
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['aiMode', { aiMode: 'sometimes' }],
+      ['handoff.acknowledge', { handoff: { acknowledge: 'yes' } }],
+      ['handoff.acknowledge', { handoff: { acknowledge: null } }],
+      ['handoff.text', { handoff: { text: null } }],
+      ['handoff.text', { handoff: { text: '' } }],
+      ['handoff.text', { handoff: { text: '<p>Thanks</p>' } }],
+      ['handoff.text', { handoff: { text: 'x'.repeat(MAX_HANDOFF_TEXT_LENGTH + 1) } }],
+      ['handoff.text', { handoff: { text: 'Thanks\u0007' } }],
+    ];
+    for (const [field, body] of cases) {
+      const errors = await fieldErrorsOf(settingsFromPatch(patchBody(body), before, sealing));
+      expect(errors.length, JSON.stringify(body)).toBeGreaterThan(0);
+      for (const error of errors) expect(error, JSON.stringify(body)).toMatch(new RegExp(`^${field.replace('.', '\\.')}: ${field.replace('.', '\\.')} `));
+    }
+    const html = await fieldErrorsOf(settingsFromPatch(patchBody({ handoff: { text: 'Thanks<br>' } }), before, sealing));
+    expect(html).toEqual(['handoff.text: handoff.text must be plain text, without HTML tags']);
+    const mode = await fieldErrorsOf(settingsFromPut(putBody({ aiMode: 'manual' }), before, sealing));
+    expect(mode).toEqual(['aiMode: aiMode must be one of the following values: auto, draft, off']);
+  });
+
+  it('takes a text of exactly 2,000 characters, with line breaks', async () => {
+    const text = `Hello,\n\n${'x'.repeat(MAX_HANDOFF_TEXT_LENGTH - 8)}`;
+    expect(text).toHaveLength(MAX_HANDOFF_TEXT_LENGTH);
+    const { settings } = await settingsFromPatch(patchBody({ handoff: { acknowledge: true, text } }), await stored(), sealing);
+    expect(settings.handoff).toEqual({ acknowledge: true, text });
+  });
+
+  it('a first configuration by PATCH gets the defaults for what it leaves out of the handoff', async () => {
+    const { settings } = await settingsFromPatch(patchBody({ ...putBody(), handoff: { acknowledge: true } }), null, sealing);
+    expect(settings.handoff).toEqual({ acknowledge: true, text: DEFAULT_HANDOFF_TEXT });
+    expect(settings.aiMode).toBe('auto');
+  });
+});
+
 describe('affectsConnection', () => {
-  it('is true for connection settings and passwords, false for markAsRead, identity, guidelines, delay and safety', () => {
+  it('is true for connection settings and passwords, false for markAsRead, identity, guidelines, delay, safety, AI mode and handoff', () => {
     expect(affectsConnection(['imap.password'])).toBe(true);
     expect(affectsConnection(['smtp.port'])).toBe(true);
     expect(affectsConnection(['imap.markAsRead', 'identity.fromName', 'guidelines', 'responseDelay.minSeconds', 'safety.maxMessageSizeMb'])).toBe(false);
+    expect(affectsConnection(['aiMode', 'handoff.acknowledge', 'handoff.text'])).toBe(false);
   });
 });

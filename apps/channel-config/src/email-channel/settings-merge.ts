@@ -8,11 +8,15 @@
  */
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import {
+  DEFAULT_AI_MODE,
   DEFAULT_CHANNEL_SAFETY,
+  DEFAULT_HANDOFF,
   defaultImportSince,
   PutEmailChannelDto,
+  type AiMode,
   type ChannelSafety,
   type EmailIdentity,
+  type HandoffSettings,
   type ImapSettings,
   type ImportSettings,
   type PatchEmailChannelDto,
@@ -67,6 +71,8 @@ interface Draft {
   responseDelay: Partial<ResponseDelay>;
   safety: Partial<ChannelSafety>;
   import: ImportSettings;
+  aiMode: AiMode;
+  handoff: Partial<HandoffSettings>;
 }
 
 type Body = PutEmailChannelDto | PatchEmailChannelDto;
@@ -90,6 +96,8 @@ export async function settingsFromPut(
     responseDelay: { ...DEFAULT_RESPONSE_DELAY },
     safety: { ...DEFAULT_CHANNEL_SAFETY },
     import: stored ? { ...stored.import } : { since: defaultImportSince(now) },
+    aiMode: DEFAULT_AI_MODE,
+    handoff: { ...DEFAULT_HANDOFF },
   };
   return merge(defaults, body, stored, sealing);
 }
@@ -130,12 +138,20 @@ export function flattenSettings(settings: EmailChannelSettings): Map<string, unk
   const paths = new Map<string, unknown>();
   const { password: _imapPassword, ...imap } = settings.imap;
   const { password: _smtpPassword, ...smtp } = settings.smtp;
-  const sections = { imap, smtp, identity: settings.identity, responseDelay: settings.responseDelay, safety: settings.safety };
+  const sections = {
+    imap,
+    smtp,
+    identity: settings.identity,
+    responseDelay: settings.responseDelay,
+    safety: settings.safety,
+    handoff: settings.handoff,
+  };
   for (const [section, values] of Object.entries(sections)) {
     for (const [key, value] of Object.entries(values)) paths.set(`${section}.${key}`, value);
   }
   paths.set('guidelines', settings.guidelines);
   paths.set('import.since', settings.import.since);
+  paths.set('aiMode', settings.aiMode);
   return paths;
 }
 
@@ -156,6 +172,9 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
     responseDelay: { ...base.responseDelay, ...definedFields(body.responseDelay ?? {}) },
     safety: { ...base.safety, ...definedFields(body.safety ?? {}) },
     import: body.import ? { since: body.import.since } : base.import,
+    // null counts as left out, as for guidelines.
+    aiMode: body.aiMode ?? base.aiMode,
+    handoff: { ...base.handoff, ...definedFields(body.handoff ?? {}) },
   };
   const imapChoice = passwordChoice('imap', imapPassword, draft.imap, stored?.imap, sealing, errors);
   const smtpChoice = passwordChoice('smtp', smtpPassword, draft.smtp, stored?.smtp, sealing, errors);
@@ -175,6 +194,8 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
     safety: draft.safety as ChannelSafety,
     // One spelling per instant, so "2026-11-17" sent again is not a change.
     import: { since: draft.import.since === null ? null : new Date(draft.import.since).toISOString() },
+    aiMode: draft.aiMode,
+    handoff: draft.handoff as HandoffSettings,
   };
   const changedPasswords = [imapChoice, smtpChoice].filter((choice) => choice.changed).map((choice) => choice.path);
   return { settings, changedFields: [...diff(stored, settings), ...changedPasswords].sort() };
@@ -284,6 +305,8 @@ function draftOf(stored: EmailChannelSettings): Draft {
     responseDelay: { ...stored.responseDelay },
     safety: { ...stored.safety },
     import: { ...stored.import },
+    aiMode: stored.aiMode,
+    handoff: { ...stored.handoff },
   };
 }
 

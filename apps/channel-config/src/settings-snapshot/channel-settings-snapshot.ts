@@ -1,4 +1,10 @@
-import { DEFAULT_CHANNEL_SAFETY, type ChannelChangedPayload, type ChannelSettingsSnapshot } from '@ensoras/contracts';
+import {
+  DEFAULT_AI_MODE,
+  DEFAULT_CHANNEL_SAFETY,
+  DEFAULT_HANDOFF,
+  type ChannelChangedPayload,
+  type ChannelSettingsSnapshot,
+} from '@ensoras/contracts';
 import { DEFAULT_RESPONSE_DELAY } from '../email-channel/email-channel-settings.js';
 import type { EmailChannelEntity } from '../email-channel/email-channel.entity.js';
 import type { ProjectEntity } from '../projects/project.entity.js';
@@ -22,6 +28,8 @@ export function channelSettingsSnapshot(project: ProjectEntity, channel: EmailCh
     responseDelay: settings ? settings.responseDelay : { ...DEFAULT_RESPONSE_DELAY },
     safety: settings ? settings.safety : { ...DEFAULT_CHANNEL_SAFETY },
     ...(settings ? { import: settings.import } : {}),
+    aiMode: settings ? settings.aiMode : DEFAULT_AI_MODE,
+    handoff: settings ? settings.handoff : { ...DEFAULT_HANDOFF },
   };
 }
 

@@ -16,8 +16,15 @@ import {
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
-import { IMAP_ENCRYPTIONS, MAX_RESPONSE_DELAY_SECONDS, SMTP_ENCRYPTIONS } from './channel-settings.js';
-import type { ImapEncryption, SmtpEncryption } from './channel-settings.js';
+import {
+  AI_MODES,
+  IMAP_ENCRYPTIONS,
+  MAX_HANDOFF_TEXT_LENGTH,
+  MAX_RESPONSE_DELAY_SECONDS,
+  plainTextProblem,
+  SMTP_ENCRYPTIONS,
+} from './channel-settings.js';
+import type { AiMode, ImapEncryption, SmtpEncryption } from './channel-settings.js';
 
 /** maxSeconds must not be below minSeconds of the same object. */
 function NotBelow(property: string) {
@@ -32,6 +39,24 @@ function NotBelow(property: string) {
         validate(value: unknown, args: ValidationArguments) {
           const other = (args.object as Record<string, unknown>)[property];
           return typeof value !== 'number' || typeof other !== 'number' || value >= other;
+        },
+      },
+    });
+}
+
+/** Text sent to customers as it is: a visible character, no HTML tags, no control characters but line breaks and tabs. */
+function IsPlainText() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isPlainText',
+      target: target.constructor,
+      propertyName,
+      validator: {
+        validate(value: unknown) {
+          return typeof value !== 'string' || plainTextProblem(value) === null;
+        },
+        defaultMessage(args: ValidationArguments) {
+          return `${args.property} ${plainTextProblem(String(args.value)) ?? 'must be plain text'}`;
         },
       },
     });
@@ -90,6 +115,17 @@ export class ImportSettingsDto {
   since!: string | null;
 }
 
+/** PUT takes the block whole, like `safety`: both fields (the default text is in DEFAULT_HANDOFF_TEXT). */
+export class HandoffSettingsDto {
+  @IsBoolean() acknowledge!: boolean;
+  @IsString() @MaxLength(MAX_HANDOFF_TEXT_LENGTH) @IsPlainText() text!: string;
+}
+
+export class PatchHandoffSettingsDto {
+  @IsOptional() @IsBoolean() acknowledge?: boolean;
+  @IsOptional() @IsString() @MaxLength(MAX_HANDOFF_TEXT_LENGTH) @IsPlainText() text?: string;
+}
+
 /** PUT: the whole channel. Passwords may be left out only when one is already stored. */
 export class PutEmailChannelDto {
   @ValidateNested() @Type(() => ImapSettingsDto) imap!: ImapSettingsDto;
@@ -100,6 +136,10 @@ export class PutEmailChannelDto {
   @IsOptional() @ValidateNested() @Type(() => ChannelSafetyDto) safety?: ChannelSafetyDto;
   /** Left out: the stored choice stays, or for a new channel the last DEFAULT_IMPORT_DAYS days. */
   @IsOptional() @ValidateNested() @Type(() => ImportSettingsDto) import?: ImportSettingsDto;
+  /** Left out: `auto` (DEFAULT_AI_MODE). */
+  @IsOptional() @IsIn(AI_MODES) aiMode?: AiMode;
+  /** Left out: DEFAULT_HANDOFF (no acknowledgement). */
+  @IsOptional() @ValidateNested() @Type(() => HandoffSettingsDto) handoff?: HandoffSettingsDto;
 }
 
 export class PatchImapSettingsDto {
@@ -142,6 +182,9 @@ export class PatchEmailChannelDto {
   @IsOptional() @ValidateNested() @Type(() => PatchResponseDelayDto) responseDelay?: PatchResponseDelayDto;
   @IsOptional() @ValidateNested() @Type(() => PatchChannelSafetyDto) safety?: PatchChannelSafetyDto;
   @IsOptional() @ValidateNested() @Type(() => ImportSettingsDto) import?: ImportSettingsDto;
+  @IsOptional() @IsIn(AI_MODES) aiMode?: AiMode;
+  /** Either field alone; the other keeps its stored value. */
+  @IsOptional() @ValidateNested() @Type(() => PatchHandoffSettingsDto) handoff?: PatchHandoffSettingsDto;
 }
 
 export class ProjectConfigurationDto {

@@ -80,6 +80,46 @@ export function defaultImportSince(now: Date): string {
   return day.toISOString();
 }
 
+/**
+ * What the AI does with a ticket it may answer:
+ * - `auto`: answers the customer (after the response delay), as a channel always did;
+ * - `draft`: writes the reply but keeps it on the ticket as a draft, for an agent to send or discard;
+ * - `off`: tickets are recorded, never answered by the AI.
+ * None of them affects importing mail or whether the channel may be enabled.
+ */
+export const AI_MODES = ['auto', 'draft', 'off'] as const;
+export type AiMode = (typeof AI_MODES)[number];
+export const DEFAULT_AI_MODE: AiMode = 'auto';
+
+/**
+ * When the AI hands a ticket to a human it sends nothing, unless `acknowledge` is true: then the customer gets
+ * `text` (plain text; the outbound path appends the signature as for any reply).
+ */
+export interface HandoffSettings {
+  acknowledge: boolean;
+  text: string;
+}
+
+export const MAX_HANDOFF_TEXT_LENGTH = 2_000;
+export const DEFAULT_HANDOFF_TEXT = 'Thank you for your message. A member of our team will get back to you shortly.';
+export const DEFAULT_HANDOFF: Readonly<HandoffSettings> = Object.freeze({ acknowledge: false, text: DEFAULT_HANDOFF_TEXT });
+
+/** A start or end tag (`<p>`, `</b>`, `<br/>`, `<a href=…>`) or a comment; `a < b`, `<3` and `<https://…>` are text. */
+const HTML_TAG = /<\/?[a-z][a-z0-9-]*(?:[\s/][^<>]*)?>|<!--/i;
+/** Control characters other than tab, line feed and carriage return. */
+const CONTROL_CHARACTER = /(?![\t\n\r])\p{Cc}/u;
+
+/**
+ * Why `text` is not acceptable as plain text to send to a customer (`must …`), or null when it is: it must have a
+ * visible character, and hold neither HTML tags nor control characters (line breaks and tabs are fine).
+ */
+export function plainTextProblem(text: string): string | null {
+  if (text.trim() === '') return 'must not be blank';
+  if (HTML_TAG.test(text)) return 'must be plain text, without HTML tags';
+  if (CONTROL_CHARACTER.test(text)) return 'must not contain control characters (line breaks and tabs are fine)';
+  return null;
+}
+
 /** A secret as it travels between services: AES-256-GCM ciphertext, never clear text. */
 export interface SealedSecret {
   sealed: string;
@@ -105,6 +145,10 @@ export interface ChannelSettingsSnapshot {
   safety?: ChannelSafety;
   /** Absent in snapshots written before it existed: read it through `importSinceOf`. */
   import?: ImportSettings;
+  /** Absent in snapshots written before it existed: read it through `aiModeOf`. */
+  aiMode?: AiMode;
+  /** Absent in snapshots written before it existed: read it through `handoffOf`. */
+  handoff?: HandoffSettings;
 }
 
 /** From when a mailbox's history is imported; null for all of it. A snapshot without the setting gets the default. */
@@ -118,4 +162,26 @@ export function channelSafetyOf(settings: Pick<ChannelSettingsSnapshot, 'safety'
   // A field left out (or written as undefined) keeps its default.
   const given = Object.fromEntries(Object.entries(safety).filter(([, value]) => value !== undefined && value !== null));
   return { ...DEFAULT_CHANNEL_SAFETY, ...given };
+}
+
+/**
+ * The channel's AI mode. A snapshot written before the setting existed gets the default (`auto`, what every channel
+ * did then). A value this code does not know (written by a newer channel-config) counts as `draft`: the AI still
+ * writes, but nothing reaches a customer without an agent.
+ */
+export function aiModeOf(settings: Pick<ChannelSettingsSnapshot, 'aiMode'> | null | undefined): AiMode {
+  const mode = settings?.aiMode;
+  if (mode === undefined || mode === null) return DEFAULT_AI_MODE;
+  return (AI_MODES as readonly unknown[]).includes(mode) ? mode : 'draft';
+}
+
+/**
+ * Whether (and what) the customer is told when the AI hands a ticket to a human. A snapshot written before the
+ * setting existed gets the default (send nothing); only `acknowledge: true` sends, and a missing or blank text is
+ * replaced by the default text, so an acknowledgement is never empty.
+ */
+export function handoffOf(settings: Pick<ChannelSettingsSnapshot, 'handoff'> | null | undefined): HandoffSettings {
+  const handoff: Partial<HandoffSettings> = settings?.handoff ?? {};
+  const text = typeof handoff.text === 'string' && handoff.text.trim() !== '' ? handoff.text : DEFAULT_HANDOFF_TEXT;
+  return { acknowledge: handoff.acknowledge === true, text };
 }

@@ -1,4 +1,13 @@
-import type { ChannelSafety, EmailIdentity, ImapSettings, ImportSettings, ResponseDelay, SmtpSettings } from './channel-settings.js';
+import type {
+  AiMode,
+  ChannelSafety,
+  EmailIdentity,
+  HandoffSettings,
+  ImapSettings,
+  ImportSettings,
+  ResponseDelay,
+  SmtpSettings,
+} from './channel-settings.js';
 
 /** What GET returns: settings without secrets, `passwordSet` in their place. */
 export interface EmailChannelView {
@@ -11,6 +20,8 @@ export interface EmailChannelView {
   responseDelay: ResponseDelay;
   safety: ChannelSafety;
   import: ImportSettings;
+  aiMode: AiMode;
+  handoff: HandoffSettings;
   updatedAt: string | null;
   /** Outcome of the last Test Connection against the settings as they are now; null when none was run since. */
   lastConnectionTest?: ConnectionTestSummary | null;
