@@ -353,7 +353,7 @@ describe('hostile mail, end to end through all five services', () => {
     expect(after.messages.slice(forgedAt + 1).filter((m) => m.direction === 'outbound')).toEqual([]);
     expect(after.messages.filter((m) => m.author === 'agent')).toEqual([]);
     // A person is told: the ticket is handed off, saying why.
-    expect(after.status).toBe('handed_off');
+    expect(after.status).toBe('needs_human');
   });
 
   it("answers every hostile sender's ticket or says why", async () => {
@@ -361,7 +361,7 @@ describe('hostile mail, end to end through all five services', () => {
       await eventually(
         async () => {
           const detail = await ticket(ticketId);
-          return detail.status === 'handed_off' || detail.messages.some((m) => m.direction === 'outbound' && m.deliveryStatus === 'sent');
+          return detail.status === 'needs_human' || detail.messages.some((m) => m.direction === 'outbound' && m.deliveryStatus === 'sent');
         },
         { timeoutMs: 15_000, message: `the ticket of "${name}" was neither answered nor handed off` },
       );

@@ -130,12 +130,12 @@ describe('mail loops, end to end through all five services', () => {
       await dovecot.deliver(SUPPORT.username, plainReply(delivered));
       const outcome = await eventually(
         async () => {
-          if ((await ticket(opened.id)).status === 'handed_off') return 'handed_off';
+          if ((await ticket(opened.id)).status === 'needs_human') return 'needs_human';
           return mailTo(address).length > answeredBefore ? 'answered' : null;
         },
         { timeoutMs: 60_000, message: `mail ${delivered} of the loop got neither an answer nor a hand-off` },
       );
-      handedOff = outcome === 'handed_off';
+      handedOff = outcome === 'needs_human';
     }
     expect(handedOff, `the loop breaker never tripped within ${LOOP_LENGTH} mails`).toBe(true);
 
@@ -154,7 +154,7 @@ describe('mail loops, end to end through all five services', () => {
     expect(mailTo(address).length).toBeLessThanOrEqual(SAFETY.maxAiRepliesPerAddress);
     expect(aiRepliesOn(final).length).toBeLessThanOrEqual(SAFETY.maxAiRepliesPerAddress);
     expect(final.messages.filter((m) => m.direction === 'inbound')).toHaveLength(LOOP_LENGTH);
-    expect(final.status).toBe('handed_off');
+    expect(final.status).toBe('needs_human');
     expect(await ticketsOf(address)).toHaveLength(1);
   });
 });

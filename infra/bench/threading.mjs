@@ -108,8 +108,8 @@ const SETUP = `
            (1 + ${h('t', 5)} % 7)::int AS message_count,
            date_trunc('milliseconds', now() - interval '731 days' + (t::float8 / ${TICKETS}) * interval '730 days') AS created_at,
            (10 + ${h('t', 6)} % 230) * interval '1 minute' AS gap,
-           CASE WHEN t > ${TICKETS} * 0.97 THEN (ARRAY['open','open','answered','answered','answered','handed_off'])[${h('t', 8)} % 6 + 1]
-                ELSE (ARRAY['closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','answered','answered','answered','open','handed_off'])[${h('t', 8)} % 20 + 1] END AS status,
+           CASE WHEN t > ${TICKETS} * 0.97 THEN (ARRAY['open','open','answered','answered','answered','needs_human'])[${h('t', 8)} % 6 + 1]
+                ELSE (ARRAY['closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','closed','answered','answered','answered','open','needs_human'])[${h('t', 8)} % 20 + 1] END AS status,
            ${h('t', 9)} % 10 = 0 AS external_parent
       FROM (SELECT t, project_id,
                    (${h('t', 2)} % GREATEST(10, CASE WHEN project_id = '${BIG}' THEN ${TICKETS} * 0.4 / 3 ELSE ${TICKETS} * 0.6 / ${PROJECTS - 1} / 3 END)::bigint)::int AS customer
@@ -124,7 +124,7 @@ const insertTickets = (where) => `
   SELECT id, project_id, subject, lower(subject),
          encode(sha256(convert_to(customer_address || E'\\n' || lower(subject), 'UTF8')), 'hex'),
          customer_address, customer_name, status, message_count,
-         CASE WHEN status = 'handed_off' THEN 'The customer asked to speak to a person' END,
+         CASE WHEN status = 'needs_human' THEN 'The customer asked to speak to a person' END,
          created_at, created_at + (message_count - 1) * gap
     FROM bench_ticket b WHERE ${where}`;
 // Odd messages are the customer's, even ones the AI's answers; each names all before it (In-Reply-To the last).
@@ -357,7 +357,7 @@ try {
     ['first page, big project', INBOX_FIRST, [BIG], INBOX_TARGET_MS],
     ['first page, small project', INBOX_FIRST, [SMALL], INBOX_TARGET_MS],
     [`page after ${LATER_PAGE_AFTER.toLocaleString('en')} tickets (cursor), big`, INBOX_AFTER, [BIG, later.created_at.toISOString(), later.id], INBOX_TARGET_MS],
-    ['first page, big project, status=handed_off', INBOX_STATUS, [BIG, 'handed_off'], undefined],
+    ['first page, big project, status=needs_human', INBOX_STATUS, [BIG, 'needs_human'], undefined],
   ];
   console.log(`\n(b) inbox, GET /v1/projects/{p}/tickets?limit=${PAGE}, ${INBOX_RUNS} runs each`);
   const inboxP95 = {};
@@ -379,7 +379,7 @@ try {
   const [big, small, deep, byStatus] = Object.values(inboxP95);
   record('inbox-first-page-p95', Math.max(big, small), { big, small, target: INBOX_TARGET_MS });
   record('inbox-later-page-p95', deep, { after: LATER_PAGE_AFTER });
-  record('inbox-status-page-p95', byStatus, { status: 'handed_off' });
+  record('inbox-status-page-p95', byStatus, { status: 'needs_human' });
   console.log(`\ntotal ${seconds(started)}; ${cpus().length} cores, load average ${loadBefore.toFixed(2)} before / ${loadavg()[0].toFixed(2)} after`);
 } finally {
   await client.end().catch(() => {});

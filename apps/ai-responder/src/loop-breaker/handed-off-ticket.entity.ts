@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A ticket a human has taken over: the AI never answers it again, whatever its status becomes later. */
+/**
+ * A ticket a human has taken over: the AI does not answer it until ticketing says it left needs_human (an agent gave it
+ * back to the AI, or closed it); then the row is deleted.
+ */
 @Entity({ name: 'handed_off_ticket' })
 export class HandedOffTicket {
   @PrimaryColumn('text', { name: 'project_id' }) projectId!: string;

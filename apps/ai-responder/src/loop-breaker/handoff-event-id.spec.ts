@@ -11,6 +11,13 @@ describe('handoffEventId', () => {
     expect(ids.size).toBe(3);
   });
 
+  it('differs for a handoff after the ticket was given back to the AI', () => {
+    const first = handoffEventId('p1', 't1', '2026-12-02T10:00:00.000Z');
+    expect(first).toBe(handoffEventId('p1', 't1', '2026-12-02T10:00:00.000Z'));
+    expect(handoffEventId('p1', 't1', '2026-12-02T11:00:00.000Z')).not.toBe(first);
+    expect(first).not.toBe(handoffEventId('p1', 't1'));
+  });
+
   it('is shaped as a version 5 UUID with the RFC variant', () => {
     expect(handoffEventId('p1', 't1')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelSafety, MailAddress } from '@ensoras/contracts';
+import { jetstream } from '@nats-io/jetstream';
+import { createEnvelope, TicketUpdated, type ChannelSafety, type MailAddress, type TicketStatus, type TicketUpdatedPayload } from '@ensoras/contracts';
 import { eventually } from '@ensoras/testing';
 import { ADMIN, getJson, JANE, ResponderHarness, sleep, ticketMessage, type RunningApp } from '../responses/ai-responder.int-harness.js';
 
@@ -29,6 +30,7 @@ describe('ai-responder loop breaker', () => {
       harness.putSettings('p-at-proposal', { responseDelay: { minSeconds: 1, maxSeconds: 1 }, safety: safety({ maxAiRepliesPerAddress: 1 }) }),
       harness.putSettings('p-handed-off', { responseDelay: { minSeconds: 0, maxSeconds: 0 } }),
       harness.putSettings('p-cancel', { responseDelay: { minSeconds: 600, maxSeconds: 600 } }),
+      harness.putSettings('p-ticket-limit-again', { responseDelay: { minSeconds: 0, maxSeconds: 0 }, safety: safety({ maxAiRepliesPerTicket: 1 }) }),
       harness.putSettings('p-new-text', { responseDelay: { minSeconds: 0, maxSeconds: 0 } }),
     ]);
     running = await harness.start({ ADMIN_TOKEN: ADMIN });
@@ -46,6 +48,17 @@ describe('ai-responder loop breaker', () => {
       const replies = await harness.proposedReplies(projectId);
       return replies.length === expected && replies;
     }, { timeoutMs: 10_000, message: `reply ${expected} in ${projectId} was not proposed` });
+  }
+
+  /** ticket.updated as ticketing publishes it for a status change, with the status before it. */
+  async function publishStatusChange(projectId: string, ticketId: string, status: TicketStatus, previousStatus: TicketStatus): Promise<void> {
+    const now = new Date().toISOString();
+    const envelope = createEnvelope(TicketUpdated, projectId, {
+      ticket: { id: ticketId, projectId, subject: 'Order 4711 missing', status, customer: JANE, messageCount: 1, createdAt: now, updatedAt: now },
+      changes: ['status'],
+      previousStatus,
+    } satisfies TicketUpdatedPayload);
+    await jetstream(harness.client).publish(TicketUpdated.subject(projectId), JSON.stringify(envelope), { msgID: envelope.id });
   }
 
   /** Waits a while and finds nothing waiting to be proposed in the project. */
@@ -108,22 +121,32 @@ describe('ai-responder loop breaker', () => {
     expect(await harness.proposedReplies('p-at-proposal')).toHaveLength(1);
   });
 
-  it('never answers a ticket that was handed off, even after its status moved on, and announces nothing itself', async () => {
-    const viaUpdate = randomUUID();
-    const viaMessage = randomUUID();
-    // Ticketing reports one ticket handed off; another arrives with a message while handed off.
-    await harness.publishTicketStatus('p-handed-off', viaUpdate, 'handed_off');
-    await harness.publish(ticketMessage('p-handed-off', viaMessage, { ticketStatus: 'handed_off' }));
-    // ticket.updated and ticket.message.created are consumed separately: let the update be handled first.
+  it('does not answer a ticket a human holds until ticketing gives it back, and announces nothing itself', async () => {
+    const held = randomUUID();
+    const closed = randomUUID();
+    // Ticketing reports one ticket handed to a human; a message arrives for it while held.
+    await harness.publishTicketStatus('p-handed-off', held, 'needs_human');
     await harness.ticketUpdatesHandled();
-    // Later an agent answered both and the customer wrote again: the tickets are open, the AI stays out.
-    await harness.publish(ticketMessage('p-handed-off', viaUpdate, { text: 'Thanks, one more question.' }));
-    await harness.publish(ticketMessage('p-handed-off', viaMessage, { text: 'And another thing.' }));
+    await harness.publish(ticketMessage('p-handed-off', held, { ticketStatus: 'needs_human', text: 'Thanks, one more question.' }));
+    // A message of a ticket that reads open while the hold is remembered (its event trailing the handoff) is not
+    // answered either.
+    await harness.publish(ticketMessage('p-handed-off', held, { text: 'And another thing.' }));
     // A control ticket is answered after them (one consumer, in order): everything before it was handled.
     const control = randomUUID();
     await answered('p-handed-off', control, 1);
     await quietFor('p-handed-off', 1_000);
     expect((await harness.proposedReplies('p-handed-off')).map((reply) => reply.payload.ticketId)).toEqual([control]);
+
+    // An agent gives the ticket back to the AI: the next message is answered.
+    await publishStatusChange('p-handed-off', held, 'open', 'needs_human');
+    await harness.ticketUpdatesHandled();
+    await answered('p-handed-off', held, 2, { text: 'Still there?' });
+
+    // A ticket handed off and then closed: a customer mail reopens it, and it is answered again.
+    await harness.publishTicketStatus('p-handed-off', closed, 'needs_human');
+    await publishStatusChange('p-handed-off', closed, 'closed', 'needs_human');
+    await harness.ticketUpdatesHandled();
+    await answered('p-handed-off', closed, 3, { text: 'I have a new question.' });
     expect(await harness.handoffs('p-handed-off')).toEqual([]);
   });
 
@@ -132,8 +155,34 @@ describe('ai-responder loop breaker', () => {
     await harness.publish(ticketMessage('p-cancel', ticketId));
     const listUrl = `${running.url}/v1/projects/p-cancel/pending-responses`;
     await eventually(async () => (await getJson(listUrl)).body.items.length === 1);
-    await harness.publishTicketStatus('p-cancel', ticketId, 'handed_off');
+    await harness.publishTicketStatus('p-cancel', ticketId, 'needs_human');
     await eventually(async () => (await getJson(listUrl)).body.items.length === 0, { timeoutMs: 10_000, message: 'the scheduled reply was not cancelled' });
+  });
+
+  it('cancels a reply already scheduled when the ticket is closed', async () => {
+    const ticketId = randomUUID();
+    await harness.publish(ticketMessage('p-cancel', ticketId));
+    const listUrl = `${running.url}/v1/projects/p-cancel/pending-responses`;
+    await eventually(async () => (await getJson(listUrl)).body.items.some((item: { ticketId: string }) => item.ticketId === ticketId));
+    await publishStatusChange('p-cancel', ticketId, 'closed', 'open');
+    await eventually(async () => (await getJson(listUrl)).body.items.length === 0, { timeoutMs: 10_000, message: 'the scheduled reply was not cancelled' });
+  });
+
+  it('hands a ticket off again after it was given back, with an event of its own', async () => {
+    const ticketId = randomUUID();
+    await answered('p-ticket-limit-again', ticketId, 1);
+    await harness.publish(ticketMessage('p-ticket-limit-again', ticketId, { text: 'Not working.' }));
+    await eventually(async () => (await harness.handoffs('p-ticket-limit-again')).length === 1, { timeoutMs: 10_000, message: 'no first handoff' });
+    // Ticketing's echo of the handoff, then an agent gives the ticket back; the limit is still reached at the next message.
+    await harness.publishTicketStatus('p-ticket-limit-again', ticketId, 'needs_human');
+    await publishStatusChange('p-ticket-limit-again', ticketId, 'open', 'needs_human');
+    await harness.ticketUpdatesHandled();
+    await harness.publish(ticketMessage('p-ticket-limit-again', ticketId, { text: 'Still not working.' }));
+    const handoffs = await eventually(async () => {
+      const all = await harness.handoffs('p-ticket-limit-again');
+      return all.length === 2 && all;
+    }, { timeoutMs: 10_000, message: 'the second handoff was not published (a repeated Nats-Msg-Id?)' });
+    expect(new Set(handoffs.map((handoff) => handoff.id)).size).toBe(2);
   });
 
   it('never quotes the customer back: neither the new part, nor the text around it, nor the subject', async () => {

@@ -26,14 +26,14 @@ export interface LoopCheck {
 
 export type LoopVerdict = { answer: true } | { answer: false; reason: string };
 
-/** Said of a ticket handed off before, by us or by anyone else. */
+/** Said of a ticket a human holds, handed off by us or by anyone else. */
 export const HANDED_OFF_REASON = 'the ticket was handed off to a human';
 
 /**
  * The loop breaker beyond headers: a mail partner that answers every reply (a misbehaving auto-responder without
  * any auto headers, or two robots) is stopped by counting our own replies per ticket and per customer address in
- * the channel's window. At a limit the ticket goes to a human (reply.handoff, once) and the AI never answers it
- * again. Every method runs inside the caller's transaction.
+ * the channel's window. At a limit the ticket goes to a human (reply.handoff, once) and the AI does not answer it
+ * until an agent gives it back (`release`). Every method runs inside the caller's transaction.
  */
 @Injectable()
 export class LoopBreaker {
@@ -72,7 +72,8 @@ export class LoopBreaker {
 
   /**
    * Marks the ticket as a human's: open responses are cancelled, and with `announce` reply.handoff is published
-   * (through the outbox) the first time only. True when the ticket was not handed off before.
+   * (through the outbox) the first time only (again after the ticket was released). True when the ticket was not
+   * handed off before.
    */
   async handOff(manager: EntityManager, projectId: string, ticketId: string, reason: string, options: { announce: boolean }): Promise<boolean> {
     const inserted = await manager
@@ -81,14 +82,28 @@ export class LoopBreaker {
       .into(HandedOffTicket)
       .values({ projectId, ticketId, reason: reason.slice(0, 1_000) })
       .orIgnore()
-      .returning(['ticketId'])
+      .returning(['ticketId', 'createdAt'])
       .execute();
-    if ((inserted.raw as unknown[]).length === 0) return false;
+    const rows = inserted.raw as Array<{ created_at?: Date | string }>;
+    if (rows.length === 0) return false;
     await cancelOpenResponses(manager, projectId, ticketId, `handed off: ${reason}`);
     if (options.announce) {
-      await this.outbox.add(manager, createEnvelope(ReplyHandoff, projectId, { ticketId, reason }, handoffEventId(projectId, ticketId)));
+      // A handoff after a release is a new one: its own id, or JetStream would drop it as a repeat of the first.
+      const handedOffAt = rows[0]!.created_at === undefined ? undefined : new Date(rows[0]!.created_at).toISOString();
+      await this.outbox.add(manager, createEnvelope(ReplyHandoff, projectId, { ticketId, reason }, handoffEventId(projectId, ticketId, handedOffAt)));
     }
     this.logger.warn(`Ticket ${ticketId} in ${projectId} handed off to a human; the AI stops answering it: ${reason}`);
+    return true;
+  }
+
+  /**
+   * Forgets that the ticket was handed off: ticketing says it left needs_human (an agent gave it back to the AI, or
+   * closed it). True when there was something to forget.
+   */
+  async release(manager: EntityManager, projectId: string, ticketId: string): Promise<boolean> {
+    const deleted = await manager.delete(HandedOffTicket, { projectId, ticketId });
+    if ((deleted.affected ?? 0) === 0) return false;
+    this.logger.log(`Ticket ${ticketId} in ${projectId} is no longer a human's; the AI may answer it again`);
     return true;
   }
 

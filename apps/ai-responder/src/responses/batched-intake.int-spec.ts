@@ -162,8 +162,9 @@ describe('ai-responder takes in a batch of ticket messages', () => {
         // An agent answers t-one: its reply is cancelled; the customer's next message gets a new one.
         ticketMessage(projectId, 't-one', { id: 'm4', direction: 'outbound', author: 'agent', from: SUPPORT }),
         ticketMessage(projectId, 't-one', { id: 'm5' }),
-        ticketMessage(projectId, 't-taken', { id: 'm6', ticketStatus: 'handed_off' }),
-        ticketMessage(projectId, 't-taken', { id: 'm7' }),
+        // A human holds t-taken: neither of its messages is answered (the hold itself is ticket.updated's to record).
+        ticketMessage(projectId, 't-taken', { id: 'm6', ticketStatus: 'needs_human' }),
+        ticketMessage(projectId, 't-taken', { id: 'm7', ticketStatus: 'needs_human' }),
         ticketMessage(projectId, 't-away', { id: 'm8', kind: 'out-of-office', kindReasons: ['Auto-Submitted: auto-replied'] }),
         ticketMessage(projectId, 't-forged', { id: 'm9', from: SUPPORT }),
         createEnvelope(TicketMessageCreated, projectId, { ...malformed.payload, message: undefined as unknown as TicketMessageView }),
@@ -185,7 +186,7 @@ describe('ai-responder takes in a batch of ticket messages', () => {
       't-two scheduled m2,m12',
     ]);
     expect(batched.conversation.map((row) => row.message)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11', 'm12']);
-    expect(batched.handoffs.tickets.map((row) => row.ticket)).toEqual(['t-forged', 't-limit', 't-taken']);
+    expect(batched.handoffs.tickets.map((row) => row.ticket)).toEqual(['t-forged', 't-limit']);
     expect(batched.handoffs.announced).toEqual([
       { ticketId: 't-forged', reason: expect.stringContaining("mail From the channel's own address") },
       { ticketId: 't-limit', reason: 'AI reply limit reached: 1 replies to this ticket within 60 minutes (limit 1)' },

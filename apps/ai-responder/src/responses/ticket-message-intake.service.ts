@@ -12,6 +12,7 @@ import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
 import { HANDED_OFF_REASON, LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
+import { isHumanStatus } from '../loop-breaker/ticket-update-effect.js';
 import { ANSWER_POLICY, decideAnswer, type AnswerDecision, type AnswerPolicy } from './answerability.js';
 import { DueResponsesProcessor } from './due-responses.processor.js';
 import { cancelOpenResponses } from './open-responses.js';
@@ -107,11 +108,10 @@ export class TicketMessageIntake {
       if (decision.handOff) await this.loopBreaker.handOff(manager, projectId, ticket.id, decision.reason, { announce: true });
       return { action: 'silent', reason: message.direction === 'inbound' ? decision.reason : null };
     }
-    if (ticket.status === 'handed_off') {
-      // Someone handed it over already; remembered, so that it stays silent when its status moves on.
-      await this.loopBreaker.handOff(manager, projectId, ticket.id, HANDED_OFF_REASON, { announce: false });
-      return { action: 'silent', reason: HANDED_OFF_REASON };
-    }
+    // A human holds the ticket, or it is closed: silent. Not remembered here: the ticket.updated that made it
+    // needs_human is (TicketUpdatedController), in order with the one that gives it back, which this event may trail.
+    if (isHumanStatus(ticket.status)) return { action: 'silent', reason: HANDED_OFF_REASON };
+    if (ticket.status === 'closed') return { action: 'silent', reason: 'the ticket is closed' };
     // decideAnswer answers only with settings at hand. No advisory lock here (serialize: false): a batch goes on to
     // lock several tickets' pending responses, which proposing transactions hold while they wait for that lock.
     const verdict = await this.loopBreaker.check(manager, {

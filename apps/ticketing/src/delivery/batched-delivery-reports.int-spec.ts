@@ -116,14 +116,14 @@ describe('ticketing: a batch of delivery reports', () => {
       'Answer to Anna: sent',
     ]);
     const carolsTicket = await harness.ticketDetail(FAILED, carol.ticketId);
-    expect(carolsTicket).toMatchObject({ status: 'handed_off', handoffReason: 'Our reply was not delivered: smtp_rejected: 550 Mailbox unavailable' });
+    expect(carolsTicket).toMatchObject({ status: 'needs_human', handoffReason: 'Our reply was not delivered: smtp_rejected: 550 Mailbox unavailable' });
     const davesTicket = await harness.ticketDetail(FAILED, dave.ticketId);
     expect(davesTicket.status).toBe('answered');
     expect(davesTicket.messages.at(-1)!.deliveryNote).toBe('smtp_rejected: 451 Try again later (temporary; mail-outbound tries again)');
     expect(await deliveryUpdates(FAILED)).toEqual([
       ['Answer to Anna', 'sent', ['message.deliveryStatus'], 'answered'],
-      ['First answer to Carol', 'failed', ['message.deliveryStatus', 'status', 'handoffReason'], 'handed_off'],
-      ['Second answer to Carol', 'failed', ['message.deliveryStatus'], 'handed_off'],
+      ['First answer to Carol', 'failed', ['message.deliveryStatus', 'status', 'handoffReason'], 'needs_human'],
+      ['Second answer to Carol', 'failed', ['message.deliveryStatus'], 'needs_human'],
       ['Answer to Dave', 'queued', ['message.deliveryStatus'], 'answered'],
     ]);
     expect(await transactionsThatWrote(harness, [first.id, second.id, toDave.id])).toBe(1);
@@ -144,6 +144,6 @@ describe('ticketing: a batch of delivery reports', () => {
     await controller.onMailFailed([reported]);
     await expect(controller.onMailFailed([refused])).rejects.toThrow(/invalid byte sequence/);
     expect(await deliveries(ROLLED_BACK, [ticket])).toEqual(['Good reply: failed', 'Other reply: queued']);
-    expect((await harness.ticketDetail(ROLLED_BACK, ticket.ticketId)).status).toBe('handed_off');
+    expect((await harness.ticketDetail(ROLLED_BACK, ticket.ticketId)).status).toBe('needs_human');
   });
 });

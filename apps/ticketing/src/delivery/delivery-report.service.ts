@@ -3,7 +3,7 @@ import { isUUID } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DeliveryStatus, MailFailedPayload, MailSentPayload } from '@ensoras/contracts';
 import { Outbox } from '@ensoras/messaging';
-import { ticketUpdated } from '../tickets/ticket-envelopes.js';
+import { ticketHandoff, ticketUpdated } from '../tickets/ticket-envelopes.js';
 import { failedReplyHandoff } from './failed-reply-handoff.js';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
@@ -86,12 +86,14 @@ export class DeliveryReportService {
     await m.update(TicketMessage, { id: message.id }, next);
     const ticket = await m.findOneOrFail(Ticket, { where: { id: message.ticketId }, lock: { mode: 'pessimistic_write' } });
     const handoff = failedReplyHandoff(ticket, previous, next);
+    const previousStatus = ticket.status;
     if (handoff) {
       Object.assign(ticket, handoff, { updatedAt: new Date() });
       await m.update(Ticket, { id: ticket.id }, { ...handoff, updatedAt: ticket.updatedAt });
     }
     const changed = handoff ? ['message.deliveryStatus', 'status', 'handoffReason'] : ['message.deliveryStatus'];
-    await this.outbox.add(m, ticketUpdated(ticket, changed, message));
+    await this.outbox.add(m, ticketUpdated(ticket, changed, { message, previousStatus }));
+    if (handoff) await this.outbox.add(m, ticketHandoff(ticket, 'system'));
     return { outcome: 'updated', handedOff: handoff ? { ticketId: ticket.id, reason: handoff.handoffReason } : null };
   }
 

@@ -6,14 +6,15 @@ const failed = { deliveryStatus: 'failed' as const, deliveryNote: 'delivery_unce
 describe('failedReplyHandoff', () => {
   it('hands an answered or open ticket to a human when its reply fails for good, saying why', () => {
     expect(failedReplyHandoff({ status: 'answered' }, 'queued', failed)).toEqual({
-      status: 'handed_off',
+      status: 'needs_human',
       handoffReason: 'Our reply was not delivered: delivery_uncertain: Sending was interrupted.',
     });
-    expect(failedReplyHandoff({ status: 'open' }, 'queued', failed)?.status).toBe('handed_off');
+    expect(failedReplyHandoff({ status: 'open' }, 'queued', failed)?.status).toBe('needs_human');
+    expect(failedReplyHandoff({ status: 'draft_ready' }, 'queued', failed)?.status).toBe('needs_human');
   });
 
   it('leaves a ticket a human holds, or a closed one, as it is', () => {
-    expect(failedReplyHandoff({ status: 'handed_off' }, 'queued', failed)).toBeNull();
+    expect(failedReplyHandoff({ status: 'needs_human' }, 'queued', failed)).toBeNull();
     expect(failedReplyHandoff({ status: 'closed' }, 'queued', failed)).toBeNull();
   });
 

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { HandoffService } from './handoff.service.js';
 import { ReplyHandoffController } from './reply-handoff.controller.js';
+import { TicketActionsController } from './ticket-actions.controller.js';
+import { TicketStatusService } from './ticket-status.service.js';
 
-/** reply.handoff from the ai-responder → the ticket goes to a human. */
-@Module({ controllers: [ReplyHandoffController], providers: [HandoffService] })
+/** The ticket's status by decision: reply.handoff from the ai-responder, and an agent's handoff, resume-ai and close. */
+@Module({ controllers: [ReplyHandoffController, TicketActionsController], providers: [TicketStatusService] })
 export class HandoffModule {}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { BounceDetails, EventEnvelope, MailKind, MailReceivedPayload, TicketStatus } from '@ensoras/contracts';
+import type { BounceDetails, EventEnvelope, MailReceivedPayload, TicketStatus } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { NO_SUBJECT, normalizeSubject, subjectThreadKey } from '@ensoras/mail';
 import { bounceEffect } from '../delivery/bounce-effect.js';
@@ -12,11 +12,12 @@ import { Ticket } from '../tickets/ticket.entity.js';
 import { insertOrRetry } from '../tickets/concurrent-insert.js';
 import { subjectThreadHash } from '../tickets/subject-thread-hash.js';
 import { IncreasingClock } from '../tickets/increasing-clock.js';
+import { ticketTransition } from '../tickets/ticket-transitions.js';
 import { UnattachedMail } from '../unattached/unattached-mail.entity.js';
 import { chunked, PendingWrites, type KnownReferences, type SubjectCandidates } from './inbound-batch.js';
 import { knownReferences, storedMessageIds, subjectCandidates } from './inbound-lookups.js';
 import { messageIdOf, prepareMail, receivedMessage, unattachedMail, unique, type PreparedMail } from './prepared-mail.js';
-import { decideThread, isMachineKind, type ThreadDecision } from './thread-decision.js';
+import { decideThread, type ThreadDecision } from './thread-decision.js';
 
 export type InboundOutcome =
   | { outcome: 'recorded'; ticketId: string; messageId: string; decision: ThreadDecision; bounced: boolean }
@@ -132,6 +133,7 @@ export class InboundMailService {
 
     let ticket: Ticket;
     const changes: string[] = ['messageCount'];
+    let previousStatus: TicketStatus | undefined;
     if (decision.action === 'create') {
       const subjectKey = subjectThreadKey(mail.subject);
       ticket = m.create(Ticket, {
@@ -152,9 +154,11 @@ export class InboundMailService {
       ticket = writes.ticket(decision.ticketId) ?? (await this.lockTicket(m, decision.ticketId, writes));
       ticket.messageCount += 1;
       ticket.updatedAt = now;
-      const reopened = reopenedStatus(ticket.status, classification.kind);
-      if (reopened !== ticket.status) {
-        ticket.status = reopened;
+      // A customer writing again puts an answered (or closed) ticket back into the queue; machines do not.
+      const transition = ticketTransition(ticket.status, { type: 'mail-received', kind: classification.kind });
+      if (transition.outcome === 'change') {
+        previousStatus = ticket.status;
+        ticket.status = transition.status;
         changes.push('status');
       }
       writes.changed(ticket);
@@ -174,7 +178,7 @@ export class InboundMailService {
     }
     const bounced = bounce && threading.bouncedMessageId ? await this.markBounced(m, ticket, threading.bouncedMessageId, bounce) : null;
     if (bounced) changes.push('message.deliveryStatus');
-    announce(ticketMessageCreated(ticket, message), ticketUpdated(ticket, changes, bounced ?? undefined));
+    announce(ticketMessageCreated(ticket, message), ticketUpdated(ticket, changes, { message: bounced ?? undefined, previousStatus }));
     return { outcome: 'recorded', ticketId: ticket.id, messageId: message.id, decision, bounced: bounced !== null };
   }
 
@@ -243,11 +247,3 @@ function byProject(mails: readonly PreparedMail[]): Map<string, PreparedMail[]> 
   return groups;
 }
 
-/**
- * A customer writing again puts an answered (or closed) ticket back into the queue; machines do not. A ticket
- * handed to a human stays with the human.
- */
-function reopenedStatus(status: TicketStatus, kind: MailKind): TicketStatus {
-  if (kind === 'own' || isMachineKind(kind)) return status;
-  return status === 'answered' || status === 'closed' ? 'open' : status;
-}

@@ -231,7 +231,7 @@ describe('ticketing: what a received message keeps', () => {
 });
 
 describe('ticketing: handoff to a human', () => {
-  it('marks the ticket handed_off once, keeps it there when the customer writes, and records no AI reply for it', async () => {
+  it('marks the ticket needs_human once, keeps it there when the customer writes, and records no AI reply for it', async () => {
     const first = await harness.deliver(HANDOFF, { subject: 'Robot loop' });
     const ticket = await harness.ticketWith(HANDOFF, first.messageId);
     await harness.publish(ReplyHandoff, HANDOFF, { ticketId: ticket.id, reason: 'AI reply limit reached: 3 replies to this ticket within 60 minutes' });
@@ -247,15 +247,15 @@ describe('ticketing: handoff to a human', () => {
     // A handoff of another ticket after them: once it shows, everything before it was handled (one consumer, in order).
     const barrier = await harness.ticketWith(HANDOFF, (await harness.deliver(HANDOFF, { subject: 'Barrier' })).messageId);
     await harness.publish(ReplyHandoff, HANDOFF, { ticketId: barrier.id, reason: 'barrier' });
-    await eventually(async () => (await harness.ticketDetail(HANDOFF, barrier.id)).status === 'handed_off');
+    await eventually(async () => (await harness.ticketDetail(HANDOFF, barrier.id)).status === 'needs_human');
     const deadLetters = await harness.readAll<ReplyHandoffPayload>('DEADLETTER', `deadletter.ticketing.reply.${HANDOFF}.handoff`);
     expect(deadLetters.map((d) => d.envelope.id)).toEqual([withoutTicket.id, future.id]);
 
-    expect((await harness.ticketDetail(HANDOFF, ticket.id)).status).toBe('handed_off');
+    expect((await harness.ticketDetail(HANDOFF, ticket.id)).status).toBe('needs_human');
     const statusUpdates = (await harness.readAll<TicketUpdatedPayload>('TICKETS', `ticket.${HANDOFF}.updated`)).filter(
       (e) => e.envelope.payload.ticket.id === ticket.id,
     );
-    expect(statusUpdates.map((e) => [e.envelope.payload.changes, e.envelope.payload.ticket.status])).toEqual([[['status', 'handoffReason'], 'handed_off']]);
+    expect(statusUpdates.map((e) => [e.envelope.payload.changes, e.envelope.payload.ticket.status])).toEqual([[['status', 'handoffReason'], 'needs_human']]);
     // The ticket says why, in the API and in the event: the first reason, not the repeated handoff's.
     const reason = 'AI reply limit reached: 3 replies to this ticket within 60 minutes';
     expect(statusUpdates[0]!.envelope.payload.ticket.handoffReason).toBe(reason);
@@ -264,7 +264,7 @@ describe('ticketing: handoff to a human', () => {
     // The customer writes again: the ticket stays with the human.
     await harness.deliver(HANDOFF, { subject: 'Re: Robot loop', inReplyTo: first.messageId, text: 'Hello?' });
     await eventually(async () => (await harness.ticketDetail(HANDOFF, ticket.id)).messageCount === 2);
-    expect((await harness.ticketDetail(HANDOFF, ticket.id)).status).toBe('handed_off');
+    expect((await harness.ticketDetail(HANDOFF, ticket.id)).status).toBe('needs_human');
 
     // An AI reply that crossed the handoff is not recorded; a later proposal for another ticket shows it was handled.
     await harness.publish(ReplyProposed, HANDOFF, { responseId: randomUUID(), ticketId: ticket.id, answersMessageIds: [], text: 'AI after handoff', html: null, author: 'ai' });
@@ -272,9 +272,10 @@ describe('ticketing: handoff to a human', () => {
     await harness.proposeAndWait(HANDOFF, control.id, 'control reply');
     expect((await harness.ticketDetail(HANDOFF, ticket.id)).messages.some((m) => m.direction === 'outbound')).toBe(false);
 
-    // A person answers: that is what the handoff asked for.
+    // A person answers: that is what the handoff asked for. The ticket stays theirs until they close it or give it
+    // back to the AI.
     const response = await harness.api(`/v1/projects/${HANDOFF}/tickets/${ticket.id}/replies`, { method: 'POST', body: JSON.stringify({ text: 'A human here.' }) });
     expect(response.status).toBe(201);
-    expect(await harness.ticketDetail(HANDOFF, ticket.id)).toMatchObject({ status: 'answered', messageCount: 3 });
+    expect(await harness.ticketDetail(HANDOFF, ticket.id)).toMatchObject({ status: 'needs_human', messageCount: 3 });
   });
 });

@@ -115,6 +115,7 @@ export function receivedMessage({ projectId, mail, messageId, classification, th
     kindReasons: classification.reasons,
     responseId: null,
     rawObjectKey: mail.rawObjectKey ?? null,
+    sources: [],
     createdAt: now,
   };
 }

@@ -4,6 +4,7 @@ import { AddMessageDetailsAndUnattachedMail1795625300000 } from './1795625300000
 import { AddMessageDate1795625500000 } from './1795625500000-add-message-date.js';
 import { AddSubjectThreadHash1795625600000 } from './1795625600000-add-subject-thread-hash.js';
 import { AddHandoffReason1796200000000 } from './1796200000000-add-handoff-reason.js';
+import { TicketStatesAndDrafts1796600000000 } from './1796600000000-ticket-states-and-drafts.js';
 
 /** In order of their timestamps; each runs once, recorded in "ticketing"."migrations". */
 export const MIGRATIONS = [
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   AddSubjectThreadHash1795625600000,
   AddOutboxParking1796000000000,
   AddHandoffReason1796200000000,
+  TicketStatesAndDrafts1796600000000,
 ];

@@ -32,9 +32,10 @@ export class AgentReplyController {
         return result.message;
       case 'ticket-not-found':
         throw new NotFoundException(`Ticket ${ticketId} not found`);
-      case 'handed-off':
-        // Only AI replies are held back from a handed-off ticket; an agent's reply is what the handoff asks for.
-        throw new ConflictException('The ticket was handed off');
+      case 'not-for-ai':
+      case 'drafted':
+        // Only the AI's replies are held back (needs_human, closed) or kept as drafts; an agent's never is.
+        throw new ConflictException('This reply was not sent');
       case 'no-identity':
         throw new ConflictException('The email channel has no identity (fromEmail) configured; configure it first');
       case 'no-recipient':

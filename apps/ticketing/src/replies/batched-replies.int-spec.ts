@@ -11,7 +11,7 @@ import {
 } from '@ensoras/contracts';
 import { PermanentEventError } from '@ensoras/messaging';
 import { eventually } from '@ensoras/testing';
-import { HandoffService } from '../handoff/handoff.service.js';
+import { TicketStatusService } from '../handoff/ticket-status.service.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { ANNA, BOB, CAROL, DAVE, SUPPORT, TicketingHarness } from '../tickets/ticketing.int-harness.js';
 import { customerTicket, proposal, published, transactionsThatWrote, type CustomerTicket } from './outgoing-batches.int-harness.js';
@@ -126,7 +126,7 @@ describe('ticketing: a batch of reply.proposed', () => {
     const open = await customerTicket(harness, OUTCOMES, ANNA, 'Open question');
     const later = await customerTicket(harness, OUTCOMES, BOB, 'Later question');
     const takenOver = await customerTicket(harness, OUTCOMES, CAROL, 'Taken over');
-    await harness.app.get(HandoffService).handOff(OUTCOMES, takenOver.ticketId, 'a human answers this one');
+    await harness.app.get(TicketStatusService).handOff(OUTCOMES, takenOver.ticketId, 'agent', 'a human answers this one');
     const elsewhere = await customerTicket(harness, SEVERAL, DAVE, 'Another project');
 
     await controller.onReplyProposed([

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import type { MailAddress, MessageAuthor, TicketMessageView } from '@ensoras/contracts';
+import type { MailAddress, MessageAuthor, ReplySource, TicketMessageView } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { canonicalAddress, generateMessageId, personalName, replySubject, sameAddress, sanitizeMailHtml } from '@ensoras/mail';
 import { insertOrRetry } from '../tickets/concurrent-insert.js';
 import { ThreadReference } from '../tickets/thread-reference.entity.js';
-import { mailSendRequested, ticketMessageCreated, ticketUpdated } from '../tickets/ticket-envelopes.js';
+import { mailSendRequested, ticketDraftCreated, ticketMessageCreated, ticketUpdated } from '../tickets/ticket-envelopes.js';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { toTicketMessageView } from '../tickets/ticket-views.js';
 import { IncreasingClock } from '../tickets/increasing-clock.js';
+import { ticketTransition } from '../tickets/ticket-transitions.js';
 import { replyReferences } from './reply-references.js';
 
 export interface OutgoingReply {
@@ -24,21 +25,32 @@ export interface OutgoingReply {
   text: string;
   html: string | null;
   author: Extract<MessageAuthor, 'ai' | 'agent'>;
+  /** Kept as a draft for an agent (the channel's draft mode) instead of sent. */
+  draft?: boolean;
+  /** The knowledge articles the reply was written from; stored with the message. */
+  sources?: ReplySource[];
 }
 
 export type OutgoingReplyResult =
+  /** Recorded and queued for sending. */
   | { outcome: 'recorded'; message: TicketMessageView }
+  /** Recorded as a draft: nothing is sent until an agent sends it. */
+  | { outcome: 'drafted'; message: TicketMessageView }
   | { outcome: 'duplicate' }
   | { outcome: 'ticket-not-found' }
-  /** An AI reply for a ticket a human has taken over (it crossed the handoff): never sent. */
-  | { outcome: 'handed-off' }
+  /**
+   * An AI reply or draft for a ticket a human holds (`needs_human`: it crossed the handoff) or that is `closed`:
+   * never recorded.
+   */
+  | { outcome: 'not-for-ai'; reason: string }
   | { outcome: 'no-identity' }
   | { outcome: 'no-recipient' };
 
 /**
  * Records an outgoing reply before anything is sent: the message with the Message-ID it will carry (on the channel's
  * domain), the ticket marked answered, and the send request for mail-outbound, all in one transaction (one per batch
- * of proposals). That the Message-ID is known here first is what lets the customer's answer find its ticket.
+ * of proposals). That the Message-ID is known here first is what lets the customer's answer find its ticket. A draft
+ * (draft mode) is recorded the same way but not queued: `queueForSending` does that when an agent sends it.
  */
 @Injectable()
 export class OutgoingReplyService {
@@ -79,10 +91,11 @@ export class OutgoingReplyService {
       for (const [index, position] of toRecord.entries()) results[position] = recorded[index]!;
     }
 
-    if (results.some((result) => result.outcome === 'recorded')) this.outbox.publishSoon();
+    if (results.some((result) => result.outcome === 'recorded' || result.outcome === 'drafted')) this.outbox.publishSoon();
     for (const [position, result] of results.entries()) {
       const { author, ticketId } = replies[position]!;
       if (result.outcome === 'recorded') this.logger.log(`Reply ${result.message.messageId} (${author}) recorded on ticket ${ticketId}`);
+      if (result.outcome === 'drafted') this.logger.log(`Draft ${result.message.id} (${author}) kept on ticket ${ticketId} for an agent`);
     }
     return results;
   }
@@ -95,7 +108,8 @@ export class OutgoingReplyService {
       lock: { mode: 'pessimistic_write' },
     });
     if (!ticket) return { outcome: 'ticket-not-found' };
-    if (reply.author === 'ai' && ticket.status === 'handed_off') return { outcome: 'handed-off' };
+    const transition = ticketTransition(ticket.status, reply.draft ? { type: 'draft-recorded' } : { type: 'reply-queued', by: reply.author });
+    if (transition.outcome === 'refused') return { outcome: 'not-for-ai', reason: transition.reason };
     const identity = this.channels.get(reply.projectId)?.identity;
     if (!identity) return { outcome: 'no-identity' };
     const answered = await answeredMessage(m, ticket, reply.answersMessageIds);
@@ -123,15 +137,31 @@ export class OutgoingReplyService {
       messageId: generateMessageId(identity.fromEmail),
       inReplyTo: answered.messageId,
       references: replyReferences(answered),
-      deliveryStatus: 'queued',
+      deliveryStatus: reply.draft ? 'draft' : 'queued',
       deliveryNote: null,
       kind: 'normal',
       kindReasons: [],
       responseId: reply.responseId,
       rawObjectKey: null,
+      sources: reply.sources ?? [],
       createdAt: now,
     });
     await insertOrRetry(m, TicketMessage, message, `response ${reply.responseId} is being recorded concurrently`);
+    if (reply.draft) {
+      await this.keepDraft(m, ticket, message, now);
+      return { outcome: 'drafted', message: toTicketMessageView(message) };
+    }
+    await this.queueForSending(m, ticket, message, reply.author, now);
+    return { outcome: 'recorded', message: toTicketMessageView(message) };
+  }
+
+  /**
+   * Sends a recorded outgoing message: its Message-ID joins the threading index, the ticket counts it and becomes
+   * answered (ticketTransition; `by` is who decided that it goes out), and ticket.message.created, ticket.updated and
+   * the send request for mail-outbound go into the outbox, inside the caller's transaction with the ticket locked.
+   * The one way out for an AI reply, an agent's reply and a draft an agent sends alike.
+   */
+  async queueForSending(m: EntityManager, ticket: Ticket, message: TicketMessage, by: 'ai' | 'agent', now: Date): Promise<void> {
     // Our Message-ID joins the threading index, so the customer's answer (In-Reply-To it) finds this ticket.
     await m
       .createQueryBuilder()
@@ -141,8 +171,12 @@ export class OutgoingReplyService {
       .orIgnore()
       .execute();
 
-    const changes = ticket.status === 'answered' ? ['messageCount'] : ['messageCount', 'status'];
-    ticket.status = 'answered';
+    const previousStatus = ticket.status;
+    const transition = ticketTransition(ticket.status, { type: 'reply-queued', by });
+    // Refused only for the AI, which the caller checked before recording anything.
+    if (transition.outcome === 'refused') throw new Error(`A reply cannot be sent on ticket ${ticket.id}: ${transition.reason}`);
+    const changes = transition.outcome === 'change' ? ['messageCount', 'status'] : ['messageCount'];
+    if (transition.outcome === 'change') ticket.status = transition.status;
     ticket.messageCount += 1;
     ticket.updatedAt = now;
     await m.update(Ticket, { id: ticket.id }, { status: ticket.status, messageCount: ticket.messageCount, updatedAt: now });
@@ -150,10 +184,25 @@ export class OutgoingReplyService {
     await this.outbox.add(
       m,
       ticketMessageCreated(ticket, message),
-      ticketUpdated(ticket, changes),
-      mailSendRequested(ticket, message, reply.author),
+      ticketUpdated(ticket, changes, { previousStatus }),
+      mailSendRequested(ticket, message, message.author === 'agent' ? 'agent' : 'ai'),
     );
-    return { outcome: 'recorded', message: toTicketMessageView(message) };
+  }
+
+  /**
+   * A draft is not part of the conversation yet: it joins no thread and counts no message until it is sent, and
+   * announces itself with ticket.draft.created (no ticket.message.created: the AI must not read it as sent).
+   */
+  private async keepDraft(m: EntityManager, ticket: Ticket, draft: TicketMessage, now: Date): Promise<void> {
+    const previousStatus = ticket.status;
+    const transition = ticketTransition(ticket.status, { type: 'draft-recorded' });
+    if (transition.outcome === 'change') {
+      ticket.status = transition.status;
+      ticket.updatedAt = now;
+      await m.update(Ticket, { id: ticket.id }, { status: ticket.status, updatedAt: now });
+    }
+    await this.outbox.add(m, ticketDraftCreated(ticket, draft));
+    if (transition.outcome === 'change') await this.outbox.add(m, ticketUpdated(ticket, ['status'], { previousStatus }));
   }
 }
 
@@ -194,7 +243,7 @@ function recipientOf(message: TicketMessage): MailAddress | null {
  * An agent's (or a proposal's) HTML goes into the customer's mail and the inbox UI: it is held to the same allow-list
  * as received HTML. Nothing left (only scripts, say) means no HTML: the text is sent.
  */
-function safeHtml(html: string | null): string | null {
+export function safeHtml(html: string | null): string | null {
   if (html === null) return null;
   const sanitized = sanitizeMailHtml(html, []).trim();
   return sanitized === '' ? null : sanitized;

@@ -1,6 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ReplyProposed, type EventEnvelope, type ReplyProposedPayload } from '@ensoras/contracts';
+import { ReplyProposed, type EventEnvelope, type ReplyProposedPayload, type ReplySource } from '@ensoras/contracts';
 import { EnvelopesOf, inBatchesOf, PermanentEventError } from '@ensoras/messaging';
 import { OutgoingReplyService, type OutgoingReply, type OutgoingReplyResult } from './outgoing-reply.service.js';
 
@@ -31,10 +31,9 @@ export class ReplyProposedController {
   }
 
   private logNotRecorded({ projectId, ticketId, responseId }: OutgoingReply, result: OutgoingReplyResult): void {
-    if (result.outcome === 'recorded' || result.outcome === 'duplicate') return;
-    const why = {
+    if (result.outcome === 'recorded' || result.outcome === 'drafted' || result.outcome === 'duplicate') return;
+    const why = result.outcome === 'not-for-ai' ? `ticket ${ticketId}: ${result.reason}` : {
       'ticket-not-found': `ticket ${ticketId} does not exist`,
-      'handed-off': `ticket ${ticketId} was handed off to a human; the AI does not answer it any more`,
       'no-identity': 'the email channel has no identity (fromEmail) configured',
       'no-recipient': `ticket ${ticketId} has no customer message with an address to answer`,
     }[result.outcome];
@@ -54,5 +53,16 @@ function outgoingReplyOf({ projectId, payload }: EventEnvelope<ReplyProposedPayl
     text: payload.text,
     html: payload.html ?? null,
     author: payload.author === 'agent' ? 'agent' : 'ai',
+    draft: payload.draft === true,
+    sources: sourcesOf(payload.sources),
   };
+}
+
+/** The well-formed entries of `sources` (absent in replies before issue 9); a malformed one is left out, not fatal. */
+function sourcesOf(sources: unknown): ReplySource[] {
+  if (!Array.isArray(sources)) return [];
+  return sources.flatMap((source: Partial<ReplySource> | null): ReplySource[] => {
+    if (typeof source?.articleId !== 'string' || typeof source.title !== 'string') return [];
+    return [{ articleId: source.articleId, title: source.title, url: typeof source.url === 'string' ? source.url : null }];
+  });
 }

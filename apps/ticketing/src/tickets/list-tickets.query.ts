@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { TICKET_STATUSES, type TicketStatus } from '@ensoras/contracts';
 
@@ -10,5 +10,19 @@ export class ListTicketsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_SIZE) limit?: number;
   /** nextCursor of the previous page. */
   @IsOptional() @IsString() @MaxLength(200) cursor?: string;
-  @IsOptional() @IsIn(TICKET_STATUSES) status?: TicketStatus;
+  /**
+   * Only tickets in one of these statuses: `status=needs_human`, `status=open,needs_human` (or the parameter
+   * repeated). An unknown value is a 400 naming `status`.
+   */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => statusList(value))
+  @IsIn(TICKET_STATUSES, { each: true })
+  status?: TicketStatus[];
+}
+
+/** Comma-separated values, of one parameter or several, each once and in the order given. */
+function statusList(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const values = (Array.isArray(value) ? value : [value]).flatMap((part: unknown) => (typeof part === 'string' ? part.split(',') : [part]));
+  return [...new Set(values.map((part) => (typeof part === 'string' ? part.trim() : part)))];
 }

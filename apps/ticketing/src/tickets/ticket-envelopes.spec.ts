@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { MailSendRequestedPayload, TicketMessageCreatedPayload, TicketUpdatedPayload } from '@ensoras/contracts';
+import type {
+  MailSendRequestedPayload,
+  TicketClosedPayload,
+  TicketDraftCreatedPayload,
+  TicketHandoffPayload,
+  TicketMessageCreatedPayload,
+  TicketUpdatedPayload,
+} from '@ensoras/contracts';
 import { TRUNCATION_MARKER } from './bounded-text.js';
-import { EVENT_BUDGET_BYTES, eventBytes, mailSendRequested, ticketCreated, ticketMessageCreated, ticketUpdated } from './ticket-envelopes.js';
+import {
+  EVENT_BUDGET_BYTES,
+  eventBytes,
+  mailSendRequested,
+  ticketClosed,
+  ticketCreated,
+  ticketDraftCreated,
+  ticketHandoff,
+  ticketMessageCreated,
+  ticketUpdated,
+} from './ticket-envelopes.js';
 import { TicketMessage } from './ticket-message.entity.js';
 import { Ticket } from './ticket.entity.js';
 
@@ -66,7 +83,7 @@ describe('ticket events within the budget', () => {
   it('cuts a 560 KB display name in every event, with the marker, far below 1 MiB', () => {
     const big = ticket({ customerName: HUGE_NAME });
     const mail = message({ from: { address: 'anna@customer.example', name: HUGE_NAME }, to: [{ address: 'support@acme.example', name: HUGE_NAME }] });
-    for (const envelope of [ticketCreated(big), ticketMessageCreated(big, mail), ticketUpdated(big, ['messageCount'], mail)]) {
+    for (const envelope of [ticketCreated(big), ticketMessageCreated(big, mail), ticketUpdated(big, ['messageCount'], { message: mail })]) {
       expect(eventBytes(envelope)).toBeLessThanOrEqual(EVENT_BUDGET_BYTES);
       const text = JSON.stringify(envelope);
       expect(text).toContain(`NNN${TRUNCATION_MARKER}`);
@@ -95,7 +112,7 @@ describe('ticket events within the budget', () => {
     const many = Array.from({ length: 5_000 }, (_, i) => ({ address: `r${i}@example.com`, name: `Recipient ${i}` }));
     const attachments = Array.from({ length: 5_000 }, (_, i) => ({ filename: `f${i}.pdf`, contentType: 'application/pdf', size: 10, contentId: null, inline: false }));
     const references = Array.from({ length: 51 }, (_, i) => `<${'r'.repeat(900)}${i}@example.com>`);
-    const envelope = ticketUpdated(ticket(), ['message.deliveryStatus'], message({ to: many, cc: many, attachments, references, kindReasons: many.map((m) => m.name) }));
+    const envelope = ticketUpdated(ticket(), ['message.deliveryStatus'], { message: message({ to: many, cc: many, attachments, references, kindReasons: many.map((m) => m.name) }) });
     expect(eventBytes(envelope)).toBeLessThanOrEqual(EVENT_BUDGET_BYTES);
     const view = (envelope.payload as TicketUpdatedPayload).message!;
     expect(view.to).toHaveLength(20);
@@ -125,7 +142,7 @@ describe('ticket events within the budget', () => {
       newText: huge,
       html: `<p>${huge}</p>`,
     });
-    const envelope = ticketUpdated(ticket({ subject: huge, customerName: huge, customerAddress: huge }), ['messageCount'], worst);
+    const envelope = ticketUpdated(ticket({ subject: huge, customerName: huge, customerAddress: huge }), ['messageCount'], { message: worst });
     expect(eventBytes(envelope)).toBeLessThanOrEqual(EVENT_BUDGET_BYTES);
     const view = (envelope.payload as TicketUpdatedPayload).message!;
     const bodyBytes = Buffer.byteLength(JSON.stringify([view.text, view.newText, view.html]));
@@ -140,5 +157,50 @@ describe('ticket events within the budget', () => {
     const monstrous = mailSendRequested(ticket(), { ...reply, text: '\u0001'.repeat(400_000), html: '<p>x</p>'.repeat(100_000), to: [{ address: 'anna@customer.example', name: HUGE_NAME }] } as TicketMessage, 'ai');
     expect(eventBytes(monstrous)).toBeLessThanOrEqual(EVENT_BUDGET_BYTES);
     expect((monstrous.payload as MailSendRequestedPayload).to[0]!.address).toBe('anna@customer.example');
+  });
+});
+
+describe('the events of issue 9', () => {
+  const sources = [
+    { articleId: 'kb-1', title: 'Returns', url: 'https://help.acme.example/returns' },
+    { articleId: 'kb-2', title: 'Shipping', url: null },
+  ];
+
+  it('says what the status was, only when the status changed', () => {
+    const reopened = ticketUpdated(ticket(), ['messageCount', 'status'], { previousStatus: 'closed' }).payload as TicketUpdatedPayload;
+    expect(reopened).toMatchObject({ changes: ['messageCount', 'status'], previousStatus: 'closed' });
+    const counted = ticketUpdated(ticket(), ['messageCount'], { previousStatus: 'open' }).payload as TicketUpdatedPayload;
+    expect('previousStatus' in counted).toBe(false);
+  });
+
+  it('announces a draft with its id, its sources and the draft itself', () => {
+    const draft = message({ id: '00000000-0000-4000-8000-000000000003', direction: 'outbound', author: 'ai', deliveryStatus: 'draft', sources });
+    const envelope = ticketDraftCreated(ticket({ status: 'draft_ready' }), draft);
+    expect(envelope.type).toBe('ticket.draft.created');
+    expect(envelope.payload as TicketDraftCreatedPayload).toMatchObject({
+      ticketId: '00000000-0000-4000-8000-000000000001',
+      messageId: draft.id,
+      sources,
+      ticket: { status: 'draft_ready' },
+      message: { id: draft.id, deliveryStatus: 'draft', sources },
+    });
+  });
+
+  it('bounds the sources of a message: how many, and each field', () => {
+    const many = Array.from({ length: 500 }, (_, i) => ({ articleId: `kb-${i}`.repeat(100), title: 'T'.repeat(10_000), url: `https://x.example/${'p'.repeat(5_000)}` }));
+    const envelope = ticketDraftCreated(ticket(), message({ direction: 'outbound', deliveryStatus: 'draft', sources: many, text: 'x'.repeat(300_000) }));
+    expect(eventBytes(envelope)).toBeLessThanOrEqual(EVENT_BUDGET_BYTES);
+    const payload = envelope.payload as TicketDraftCreatedPayload;
+    expect(payload.sources).toHaveLength(20);
+    expect(payload.sources[0]!.url).toBeNull();
+    expect(Buffer.byteLength(payload.sources[0]!.title)).toBeLessThanOrEqual(500);
+  });
+
+  it('says who handed a ticket off and why, and what a closed ticket was', () => {
+    const handedOff = ticket({ status: 'needs_human', handoffReason: 'Asked for a person' });
+    expect(ticketHandoff(handedOff, 'agent').payload as TicketHandoffPayload).toMatchObject({ by: 'agent', reason: 'Asked for a person', ticket: { status: 'needs_human' } });
+    const closed = ticketClosed(ticket({ status: 'closed' }), 'answered');
+    expect(closed.type).toBe('ticket.closed');
+    expect(closed.payload as TicketClosedPayload).toMatchObject({ previousStatus: 'answered', ticket: { status: 'closed' } });
   });
 });

@@ -1,14 +1,20 @@
 import {
   createEnvelope,
   MailSendRequested,
+  TicketClosed,
   TicketCreated,
+  TicketDraftCreated,
+  TicketHandoff,
   TicketMessageCreated,
   TicketUpdated,
   type AttachmentMeta,
   type EventEnvelope,
+  type HandoffBy,
   type MailAddress,
   type MailSendRequestedPayload,
+  type ReplySource,
   type TicketMessageView,
+  type TicketStatus,
   type TicketView,
 } from '@ensoras/contracts';
 import { cutHtml, cutText, jsonByteLength, shareBudget } from './bounded-text.js';
@@ -36,6 +42,11 @@ const REASON_BYTES = 500;
 const MAX_LISTED_ADDRESSES = 20;
 const MAX_LISTED_ATTACHMENTS = 50;
 const MAX_LISTED_REASONS = 10;
+/** Knowledge articles of a reply: ai-responder names a handful; ids, titles and links are capped like names. */
+const MAX_LISTED_SOURCES = 20;
+const SOURCE_ID_BYTES = 256;
+const SOURCE_TITLE_BYTES = 500;
+const SOURCE_URL_BYTES = 2_000;
 /** References in an event: the thread's root and the nearest ancestors (Message-IDs are at most 998 characters). */
 const MAX_TRAILING_EVENT_REFERENCES = 20;
 
@@ -58,15 +69,57 @@ export function ticketMessageCreated(ticket: Ticket, message: TicketMessage): Ev
   );
 }
 
-export function ticketUpdated(ticket: Ticket, changes: string[], message?: TicketMessage): EventEnvelope {
+/**
+ * `previousStatus`: the status before the change, sent when `changes` names `status` (how a consumer tells a ticket
+ * given back to the AI from one that merely reopened).
+ */
+export function ticketUpdated(
+  ticket: Ticket,
+  changes: string[],
+  extra: { message?: TicketMessage; previousStatus?: TicketStatus } = {},
+): EventEnvelope {
   const id = timeOrderedId();
   const ticketView = boundedTicketView(toTicketView(ticket));
-  if (!message) return createEnvelope(TicketUpdated, ticket.projectId, { ticket: ticketView, changes }, id);
-  const view = boundedMessageView(toTicketMessageView(message));
+  const previous = changes.includes('status') && extra.previousStatus !== undefined ? { previousStatus: extra.previousStatus } : {};
+  if (!extra.message) return createEnvelope(TicketUpdated, ticket.projectId, { ticket: ticketView, changes, ...previous }, id);
+  const view = boundedMessageView(toTicketMessageView(extra.message));
   return withBodies(
     [{ value: view.text }, { value: view.newText }, { value: view.html, html: true }],
     ([text, newText, html]) =>
-      createEnvelope(TicketUpdated, ticket.projectId, { ticket: ticketView, changes, message: { ...view, text: text!, newText: newText!, html } }, id),
+      createEnvelope(TicketUpdated, ticket.projectId, { ticket: ticketView, changes, message: { ...view, text: text!, newText: newText!, html }, ...previous }, id),
+  );
+}
+
+/** The ticket became needs_human: who handed it over, and why (the reason stored on the ticket). */
+export function ticketHandoff(ticket: Ticket, by: HandoffBy): EventEnvelope {
+  const ticketView = boundedTicketView(toTicketView(ticket));
+  return createEnvelope(TicketHandoff, ticket.projectId, { ticket: ticketView, by, reason: ticketView.handoffReason ?? '' }, timeOrderedId());
+}
+
+export function ticketClosed(ticket: Ticket, previousStatus: TicketStatus): EventEnvelope {
+  return createEnvelope(TicketClosed, ticket.projectId, { ticket: boundedTicketView(toTicketView(ticket)), previousStatus }, timeOrderedId());
+}
+
+/** A draft was kept for an agent: the draft itself, bounded like any message of an event. */
+export function ticketDraftCreated(ticket: Ticket, draft: TicketMessage): EventEnvelope {
+  const id = timeOrderedId();
+  const view = boundedMessageView(toTicketMessageView(draft));
+  const ticketView = boundedTicketView(toTicketView(ticket));
+  return withBodies(
+    [{ value: view.text }, { value: view.newText }, { value: view.html, html: true }],
+    ([text, newText, html]) =>
+      createEnvelope(
+        TicketDraftCreated,
+        ticket.projectId,
+        {
+          ticket: ticketView,
+          ticketId: ticket.id,
+          messageId: draft.id,
+          sources: view.sources ?? [],
+          message: { ...view, text: text!, newText: newText!, html },
+        },
+        id,
+      ),
   );
 }
 
@@ -139,6 +192,16 @@ function boundedMessageView(view: TicketMessageView): TicketMessageView {
     references: rootAndLast(view.references, MAX_TRAILING_EVENT_REFERENCES),
     deliveryNote: view.deliveryNote === null ? null : cutText(view.deliveryNote, NOTE_BYTES),
     kindReasons: view.kindReasons.slice(0, MAX_LISTED_REASONS).map((reason) => cutText(reason, REASON_BYTES)),
+    sources: (view.sources ?? []).slice(0, MAX_LISTED_SOURCES).map(boundedSource),
+  };
+}
+
+function boundedSource(source: ReplySource): ReplySource {
+  return {
+    articleId: cutText(source.articleId, SOURCE_ID_BYTES),
+    title: cutText(source.title, SOURCE_TITLE_BYTES),
+    // A link cut in half leads nowhere: one too long is left out.
+    url: source.url !== null && Buffer.byteLength(source.url, 'utf8') <= SOURCE_URL_BYTES ? source.url : null,
   };
 }
 

@@ -12,13 +12,18 @@ import { toTicketMessageView, toTicketView } from './ticket-views.js';
 export class TicketInboxService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Newest first; keyset pagination on (created_at, id), so new tickets never shift or repeat a page. */
-  async list(projectId: string, options: { limit: number; cursor?: string; status?: TicketStatus }): Promise<TicketPage> {
+  /**
+   * Newest first; keyset pagination on (created_at, id), so new tickets never shift or repeat a page. With statuses,
+   * only tickets in one of them (the index on project, status, created_at, id serves each).
+   */
+  async list(projectId: string, options: { limit: number; cursor?: string; status?: readonly TicketStatus[] }): Promise<TicketPage> {
     const query = this.dataSource
       .getRepository(Ticket)
       .createQueryBuilder('t')
       .where('t.project_id = :projectId', { projectId });
-    if (options.status) query.andWhere('t.status = :status', { status: options.status });
+    const statuses = options.status ?? [];
+    if (statuses.length === 1) query.andWhere('t.status = :status', { status: statuses[0] });
+    else if (statuses.length > 1) query.andWhere('t.status IN (:...statuses)', { statuses });
     if (options.cursor !== undefined) {
       const after = decodeTicketCursor(options.cursor);
       if (!after) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['cursor: cursor is not one this API returned'] });

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { AttachmentMeta, DeliveryStatus, MailAddress, MailKind, MessageAuthor, MessageDirection } from '@ensoras/contracts';
+import type { AttachmentMeta, DeliveryStatus, MailAddress, MailKind, MessageAuthor, MessageDirection, ReplySource } from '@ensoras/contracts';
 
 /** One mail of a ticket: received from the mailbox, or written by us and handed to mail-outbound. */
 @Entity({ name: 'ticket_message' })
@@ -30,6 +30,10 @@ export class TicketMessage {
   @Column('text', { name: 'message_id' }) messageId!: string;
   @Column('text', { name: 'in_reply_to', nullable: true }) inReplyTo!: string | null;
   @Column('jsonb', { name: 'references' }) references!: string[];
+  /**
+   * `received` for received mail. Ours: `draft` (kept for an agent, never handed to mail-outbound unless an agent
+   * sends it; then `queued`) or `discarded`, else `queued` → `sent` / `failed` / `bounced` as mail-outbound reports.
+   */
   @Column('text', { name: 'delivery_status' }) deliveryStatus!: DeliveryStatus;
   @Column('text', { name: 'delivery_note', nullable: true }) deliveryNote!: string | null;
   @Column('text') kind!: MailKind;
@@ -37,5 +41,11 @@ export class TicketMessage {
   /** ReplyProposed.responseId of an outgoing message; unique, so a redelivered proposal is recorded once. */
   @Column('text', { name: 'response_id', nullable: true }) responseId!: string | null;
   @Column('text', { name: 'raw_object_key', nullable: true }) rawObjectKey!: string | null;
+  /**
+   * The knowledge articles an AI reply was written from (ReplyProposed.sources); [] for everything else. The database
+   * default is not declared here: TypeORM would read every inserted row back for it (RETURNING), and the code always
+   * sets it.
+   */
+  @Column('jsonb') sources!: ReplySource[];
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }

@@ -43,6 +43,7 @@ export function toTicketMessageView(message: TicketMessage): TicketMessageView {
     kind: message.kind,
     kindReasons: message.kindReasons,
     date: message.date?.toISOString() ?? null,
+    sources: message.sources ?? [],
     createdAt: message.createdAt.toISOString(),
   };
 }

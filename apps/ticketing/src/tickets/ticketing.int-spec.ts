@@ -298,7 +298,7 @@ describe('ticketing: replies and delivery', () => {
     expect(updates.filter((p) => p.message?.id !== agentReply.id).every((p) => p.changes.length === 1)).toBe(true);
     // The reply that failed for good puts the ticket in a human's queue, saying why, in the same update.
     expect(updates.find((p) => p.message?.id === agentReply.id)!.changes.sort()).toEqual(['handoffReason', 'message.deliveryStatus', 'status']);
-    expect(settledTicket).toMatchObject({ status: 'handed_off' });
+    expect(settledTicket).toMatchObject({ status: 'needs_human' });
     expect(settledTicket.handoffReason).toMatch(/^Our reply was not delivered: auth_failed: 535 Authentication failed/);
   });
 

@@ -9,6 +9,20 @@ export interface ReplyProposedPayload {
   text: string;
   html: string | null;
   author: 'ai' | 'agent';
+  /**
+   * Kept on the ticket as a draft for an agent to send or discard (the channel's `aiMode: draft`) instead of sent.
+   * Absent or false: sent as today.
+   */
+  draft?: boolean;
+  /** The knowledge articles the reply was written from (ai-responder's knowledge base); absent or empty: none. */
+  sources?: ReplySource[];
+}
+
+/** A knowledge article an AI reply drew on, as the ticket API shows it. */
+export interface ReplySource {
+  articleId: string;
+  title: string;
+  url: string | null;
 }
 
 export const ReplyProposed = defineEvent<ReplyProposedPayload>('reply', 'proposed');
