@@ -7,6 +7,9 @@ import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import type { AiResponderEnvironment } from './config/ai-responder.environment.js';
 import { ConversationMessage } from './conversation/conversation-message.entity.js';
 import { AiReply } from './loop-breaker/ai-reply.entity.js';
+import { KnowledgeArticle } from './knowledge/knowledge-article.entity.js';
+import { KnowledgeAdminModule } from './knowledge/knowledge.module.js';
+import { KnowledgePassage } from './knowledge/knowledge-passage.entity.js';
 import { HandedOffTicket } from './loop-breaker/handed-off-ticket.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { PendingResponse } from './responses/pending-response.entity.js';
@@ -20,7 +23,7 @@ export class AppModule {
       imports: [
         PersistenceModule.forRoot({
           schema: 'ai_responder',
-          entities: [...MESSAGING_ENTITIES, ConversationMessage, PendingResponse, AiReply, HandedOffTicket],
+          entities: [...MESSAGING_ENTITIES, ConversationMessage, PendingResponse, AiReply, HandedOffTicket, KnowledgeArticle, KnowledgePassage],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'ai-responder'),
@@ -30,6 +33,7 @@ export class AppModule {
         MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         ScheduleModule.forRoot(),
         ResponsesModule.forRoot(environment),
+        KnowledgeAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
       ],
     };
   }

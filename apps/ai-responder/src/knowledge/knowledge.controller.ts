@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { decodeArticleCursor } from './knowledge-cursor.js';
+import { ArticleIdPipe, badRequest, ImportKnowledgePipe } from './knowledge-pipes.js';
+import { KnowledgeRetriever, type RetrievedPassage } from './knowledge-retriever.js';
+import {
+  KnowledgeStore,
+  type KnowledgeArticlePage,
+  type KnowledgeArticleSummary,
+  type KnowledgeArticleView,
+} from './knowledge-store.service.js';
+import { ImportKnowledgeDto, ListKnowledgeArticlesQuery, PutKnowledgeArticleDto, SearchKnowledgeQuery } from './knowledge.dto.js';
+
+interface StatusResponse {
+  status(code: number): unknown;
+}
+
+/** What the search route shows: the passages the responder would get for the text, as it gets them. */
+export interface KnowledgeSearchView {
+  passages: RetrievedPassage[];
+}
+
+/** The project's knowledge base for admins: articles in and out, and the search the responder uses. */
+@Controller('v1/projects/:projectId/knowledge')
+@UseGuards(AdminTokenGuard)
+export class KnowledgeController {
+  constructor(
+    private readonly store: KnowledgeStore,
+    private readonly retriever: KnowledgeRetriever,
+  ) {}
+
+  /** 201 when the article is new, 200 when it replaced one (its passages with it). */
+  @Put('articles/:articleId')
+  async put(
+    @Param('projectId', ProjectIdPipe) projectId: string,
+    @Param('articleId', ArticleIdPipe) articleId: string,
+    @Body() body: PutKnowledgeArticleDto,
+    @Res({ passthrough: true }) response: StatusResponse,
+  ): Promise<KnowledgeArticleView> {
+    const { created, article } = await this.store.put(projectId, { ...body, id: articleId });
+    response.status(created ? 201 : 200);
+    return article;
+  }
+
+  @Get('articles/:articleId')
+  get(@Param('projectId', ProjectIdPipe) projectId: string, @Param('articleId', ArticleIdPipe) articleId: string): Promise<KnowledgeArticleView> {
+    return this.store.get(projectId, articleId);
+  }
+
+  @Delete('articles/:articleId')
+  @HttpCode(204)
+  async delete(@Param('projectId', ProjectIdPipe) projectId: string, @Param('articleId', ArticleIdPipe) articleId: string): Promise<void> {
+    await this.store.delete(projectId, articleId);
+  }
+
+  /** In the order of their ids, without bodies; `nextCursor` fetches the next page. */
+  @Get('articles')
+  list(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: ListKnowledgeArticlesQuery): Promise<KnowledgeArticlePage> {
+    let after: string | null = null;
+    if (query.cursor !== undefined) {
+      after = decodeArticleCursor(query.cursor);
+      if (after === null) throw badRequest(['cursor: cursor must be the nextCursor of a previous page']);
+    }
+    return this.store.list(projectId, { limit: query.limit, after });
+  }
+
+  /** Up to 500 articles, each created or replaced, all or nothing. */
+  @Post('import')
+  @HttpCode(200)
+  import(
+    @Param('projectId', ProjectIdPipe) projectId: string,
+    // Typed loosely on purpose: the global pipe would name fields `articles.3.title`; ImportKnowledgePipe says `articles[3].title`.
+    @Body(ImportKnowledgePipe) body: Record<string, unknown>,
+  ): Promise<{ created: number; replaced: number; articles: KnowledgeArticleSummary[] }> {
+    return this.store.import(projectId, (body as unknown as ImportKnowledgeDto).articles);
+  }
+
+  /** Exactly what the responder retrieves for the text `q` (a question or a whole mail), for debugging its answers. */
+  @Get('search')
+  async search(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: SearchKnowledgeQuery): Promise<KnowledgeSearchView> {
+    return { passages: await this.retriever.retrieve(projectId, query.q, { language: query.language, limit: query.limit }) };
+  }
+}
