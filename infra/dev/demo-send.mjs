@@ -68,7 +68,8 @@ while (Date.now() < deadline) {
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
-console.error(`No answer within ${ANSWER_TIMEOUT_MS / 1000} s: the services' logs in the demo's terminal say why.`);
+console.error(`No answer within ${ANSWER_TIMEOUT_MS / 1000} s. A mail the demo knowledge base does not answer is handed to a person`);
+console.error(`instead (the ai-responder's log line for the ticket says so); otherwise the services' logs in the demo's terminal say why.`);
 process.exit(1);
 
 function sentReplies(dir) {

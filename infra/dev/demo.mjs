@@ -52,7 +52,8 @@ export async function startDemo({ dataDir, adminToken, configUrl, inboxUrl }) {
         markAsRead: true,
       },
       smtp: { host: '127.0.0.1', port: smtp.port, encryption: 'none', username: SMTP_USER.username, password: SMTP_USER.password },
-      identity: { fromEmail: SUPPORT.username, fromName: 'Demo Shop Support', signatureHtml: '<p>Kind regards,<br>The Demo Shop team</p>' },
+      // The shop of the demo knowledge base (demo-knowledge.mjs) that the AI answers from.
+      identity: { fromEmail: SUPPORT.username, fromName: 'Lumen & Co. Support', signatureHtml: '<p>Kind regards,<br>The Lumen & Co. team</p>' },
       guidelines: 'Use a professional email tone with proper greeting and sign-off.',
       // Seconds, so the answer comes while you watch; the spec recommends 30–120 s for real customers.
       responseDelay: { minSeconds: 2, maxSeconds: 5 },
@@ -78,8 +79,10 @@ export async function startDemo({ dataDir, adminToken, configUrl, inboxUrl }) {
       `Demo mailbox: ${SUPPORT.username} on a local Dovecot (IMAP 127.0.0.1:${dovecot.imapsPort}), replies through a local`,
       `SMTP receiver (127.0.0.1:${smtp.port}); project "${DEMO_PROJECT}" is configured, tested and enabled (2–5 s delay).`,
       'Be the customer, in another terminal:',
-      '  npm run demo:send -- "My parcel has not arrived"',
-      `It waits for the answer and prints it. Every mail the channel sends is saved in ${sentDir};`,
+      '  npm run demo:send -- "How much is shipping to Austria, and how long does it take?"',
+      'It waits for the answer and prints it. The AI answers from the demo knowledge base of the shop "Lumen & Co."',
+      '(apps/ai-responder/eval/demo-knowledge.json) and hands anything it does not cover to a person.',
+      `Every mail the channel sends is saved in ${sentDir};`,
       `the tickets: curl -H "Authorization: Bearer ${adminToken}" ${inboxUrl}/v1/projects/${DEMO_PROJECT}/tickets`,
       `the mailbox's status: curl -H "Authorization: Bearer ${adminToken}" ${configUrl}/v1/projects/${DEMO_PROJECT}/channels/email/status`,
     ].join('\n'),

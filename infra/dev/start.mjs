@@ -3,10 +3,12 @@
 // unset, and without DATABASE_URL one embedded PostgreSQL server (data in .data/postgres) in which each service has
 // its own schema, as on a real PostgreSQL. The banner comes once every service answers /health/ready.
 // `npm start -- --demo` (or `npm run demo`) adds a local demo mailbox. BASE_PORT (3001) moves the five HTTP ports.
+// Once all are ready it imports the demo knowledge base into project `demo` (demo-knowledge.mjs).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importDemoKnowledge } from './demo-knowledge.mjs';
 import { startNatsServer } from './nats-server.mjs';
 import { supervise } from './supervisor.mjs';
 
@@ -114,6 +116,8 @@ console.log(
   ].join('\n'),
 );
 
+// Before the demo mailbox is enabled, so that its first mail is answered from the knowledge base.
+await importDemoKnowledge({ root, adminToken, aiResponderUrl: urlOf(services[2]) });
 if (withDemo) {
   const { startDemo } = await import('./demo.mjs');
   demo = await startDemo({ dataDir, adminToken, configUrl: urlOf(services[0]), inboxUrl: urlOf(services[1]) });

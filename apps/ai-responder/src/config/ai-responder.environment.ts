@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { ServiceEnvironment } from '@ensoras/runtime';
+import { DEFAULT_ANSWER_THRESHOLDS } from '../grounding/answer-plan.js';
 
 export const AI_PROVIDERS = ['local', 'openai'] as const;
 export type AiProvider = (typeof AI_PROVIDERS)[number];
@@ -35,6 +36,13 @@ export class AiResponderEnvironment extends ServiceEnvironment {
 
   /** Per request; kept below the 2-minute claim on a pending response so a slow call never overlaps a retry. */
   @Type(() => Number) @IsInt() @Min(1_000) @Max(110_000) AI_TIMEOUT_MS: number = 60_000;
+
+  /**
+   * How sure the offline responder must be to answer from the knowledge base: the share (0–1) of a question's
+   * significant words the best passage must contain. Lower answers more and risks answering beside the question;
+   * below it the ticket goes to a human.
+   */
+  @Type(() => Number) @IsNumber({}, { message: 'AI_ANSWER_MIN_CONFIDENCE must be a number' }) @Min(0) @Max(1) AI_ANSWER_MIN_CONFIDENCE: number = DEFAULT_ANSWER_THRESHOLDS.minCoverage;
 
   /**
    * Mail written longer ago than this (its Date header) gets a ticket but no AI reply: mail that reached the mailbox

@@ -1,5 +1,6 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import type { AiResponderEnvironment } from '../config/ai-responder.environment.js';
+import { DEFAULT_ANSWER_THRESHOLDS } from '../grounding/answer-plan.js';
 import { LocalReplyGenerator } from './local-reply.generator.js';
 import { OpenAiReplyGenerator } from './openai-reply.generator.js';
 import { PromptBuilder } from './prompt-builder.js';
@@ -21,8 +22,8 @@ export function createReplyGenerator(environment: AiResponderEnvironment): Reply
   const logger = new Logger('ReplyGenerator');
   const provider = environment.AI_PROVIDER ?? 'local';
   if (provider === 'local') {
-    logger.log('AI provider: local (offline placeholder replies; set AI_PROVIDER=openai for a model)');
-    return new LocalReplyGenerator();
+    logger.log('AI provider: local (answers from the knowledge base or hands over; set AI_PROVIDER=openai for a model)');
+    return new LocalReplyGenerator({ ...DEFAULT_ANSWER_THRESHOLDS, minCoverage: environment.AI_ANSWER_MIN_CONFIDENCE ?? DEFAULT_ANSWER_THRESHOLDS.minCoverage });
   }
   if (provider !== 'openai') throw new Error(`AI_PROVIDER must be "local" or "openai", not "${String(provider)}"`);
   // The environment is validated at start; this repeats it for callers that build one by hand (tests, scripts).

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { composeLocalReply, greetingName, LocalReplyGenerator } from './local-reply.generator.js';
+import { passage } from '../grounding/grounding-fixtures.js';
+import type { Grounding } from '../grounding/grounding.js';
+import { composeAcknowledgement, greetingName, LocalReplyGenerator } from './local-reply.generator.js';
 import { PromptBuilder } from './prompt-builder.js';
-import type { ReplyFacts } from './reply-prompt.js';
+import type { ReplyFacts, ReplyPrompt } from './reply-prompt.js';
 
 const facts: ReplyFacts = {
   customerName: 'Jane Doe',
@@ -9,34 +11,43 @@ const facts: ReplyFacts = {
   senderName: 'ACME Support',
 };
 const guard = { nonce: '0123456789abcdef01234567', instructions: '', communicationStyle: '', guidelines: '' };
+const grounded = (questions: Grounding['questions'], escalation: string | null = null): ReplyPrompt => ({
+  messages: [],
+  facts,
+  guard,
+  grounding: { language: 'en', questions, escalation, passages: questions.flatMap((question) => question.passages), knowledgeBase: true },
+});
 
 describe('LocalReplyGenerator', () => {
-  it('writes a short polite email: greeting by name, the request, a follow-up line, sign-off', async () => {
-    const { text } = await new LocalReplyGenerator().generate({ messages: [], facts, guard });
-    expect(text).toBe(
-      [
-        'Hello Jane,',
-        '',
-        'Thank you for your message. We have received your request and are looking into it.',
-        '',
-        'If anything needs a closer look, a member of our team will follow up with you.',
-        '',
-        'Kind regards,',
-        'ACME Support',
-      ].join('\n'),
-    );
+  it('answers from the passage it is confident in, greeting by name and citing the article', async () => {
+    const reply = await new LocalReplyGenerator().generate(grounded([{ question: 'How long can I return?', passages: [passage()] }]));
+    expect(reply.action).toBe('reply');
+    expect(reply.sources).toEqual(['returns']);
+    expect(reply.text).toMatch(/^Hello Jane,\n/u);
+    expect(reply.text).toContain('You can return any item within 30 days of delivery.');
+    expect(reply.text).toMatch(/Kind regards,\nACME Support$/u);
   });
 
-  it('is deterministic', () => {
-    expect(composeLocalReply(facts)).toBe(composeLocalReply({ ...facts }));
+  it('hands over, sending nothing, when the knowledge base has no confident answer', async () => {
+    const reply = await new LocalReplyGenerator().generate(grounded([{ question: 'Can I pay in Bitcoin?', passages: [passage({ coverage: 0.3 })] }]));
+    expect(reply).toEqual({ action: 'handoff', text: '', sources: [], reason: 'the knowledge base has no confident answer to the question' });
   });
 
-  it('says "Hello," when the customer gave no name', () => {
-    expect(composeLocalReply({ ...facts, customerName: null }).split('\n')[0]).toBe('Hello,');
+  it('hands over an escalation', async () => {
+    const reply = await new LocalReplyGenerator().generate(grounded([{ question: 'q', passages: [passage()] }], 'the customer asks for a person'));
+    expect(reply.action).toBe('handoff');
   });
 
-  it('speaks of messages when it answers several', () => {
-    expect(composeLocalReply({ ...facts, answeredCount: 2 })).toContain('Thank you for your messages.');
+  it('answers at a lower configured threshold what the default hands over', async () => {
+    const prompt = grounded([{ question: 'q', passages: [passage({ coverage: 0.5 })] }]);
+    expect((await new LocalReplyGenerator().generate(prompt)).action).toBe('handoff');
+    expect((await new LocalReplyGenerator({ minCoverage: 0.5, minMatched: 2 }).generate(prompt)).action).toBe('reply');
+  });
+
+  it('acknowledges, as before, for a project without a knowledge base', async () => {
+    const reply = await new LocalReplyGenerator().generate({ messages: [], facts, guard, grounding: { ...grounded([]).grounding, knowledgeBase: false } });
+    expect(reply).toEqual({ action: 'reply', text: composeAcknowledgement(facts), sources: [], reason: null });
+    expect(reply.text).toMatch(/^Hello Jane,\n\nThank you for your message\. We have received your request/u);
   });
 
   it('never repeats the mail: neither its text nor its subject reach the reply', async () => {
@@ -50,6 +61,7 @@ describe('LocalReplyGenerator', () => {
         text: 'Claim your prize now at https://evil.example/claim', createdAt: new Date(),
       }],
       answeringMessageIds: ['m1'],
+      grounding: { language: 'en', questions: [{ question: 'Claim your prize now', passages: [passage()] }], escalation: null, passages: [passage()], knowledgeBase: true },
     });
     const { text } = await new LocalReplyGenerator().generate(prompt);
     expect(text).not.toMatch(/prize|evil|claim/i);

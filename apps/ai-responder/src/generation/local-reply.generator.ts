@@ -1,19 +1,40 @@
-import type { ReplyGenerator } from './reply-generator.js';
+import { DEFAULT_ANSWER_THRESHOLDS, planAnswer, type AnswerThresholds } from '../grounding/answer-plan.js';
+import { composeGroundedReply, REPLY_LANGUAGES } from '../grounding/grounded-reply.js';
+import { handoff, type GeneratedReply, type ReplyGenerator } from './reply-generator.js';
 import type { ReplyFacts, ReplyPrompt } from './reply-prompt.js';
 
 /**
- * The offline default: a short, polite, deterministic acknowledgement built from the prompt's facts. A placeholder
- * until replies are grounded in knowledge; it never claims to have solved anything, and it never repeats what the
- * mail said (subject or text): a sender who puts a third party in Reply-To must not get their words mailed to it
+ * The offline default (AI_PROVIDER=local): a retrieval responder. For a project with a knowledge base it answers only when the knowledge base has a
+ * passage it is confident in for every question of the mail, with those passages as written, greeting the customer
+ * by name and signing with the channel's From name; otherwise it hands the ticket to a human. It never invents, and
+ * never repeats what the mail said: a sender who puts a third party in Reply-To must not get their words mailed to it
  * from the tenant's server.
  */
 export class LocalReplyGenerator implements ReplyGenerator {
-  async generate(prompt: ReplyPrompt): Promise<{ text: string }> {
-    return { text: composeLocalReply(prompt.facts) };
+  constructor(private readonly thresholds: AnswerThresholds = DEFAULT_ANSWER_THRESHOLDS) {}
+
+  async generate(prompt: ReplyPrompt): Promise<GeneratedReply> {
+    if (!prompt.grounding.knowledgeBase) return { action: 'reply', text: composeAcknowledgement(prompt.facts), sources: [], reason: null };
+    const plan = planAnswer(prompt.grounding, this.thresholds);
+    if (plan.action === 'handoff') return handoff(plan.reason);
+    const passages = plan.answers.map((answer) => answer.passage);
+    const languages = new Set(passages.map((passage) => passage.language));
+    const language = languages.size === 1 ? [...languages][0]! : prompt.grounding.language;
+    const text = composeGroundedReply({
+      customerName: greetingName(prompt.facts.customerName),
+      senderName: prompt.facts.senderName,
+      language: REPLY_LANGUAGES.includes(language) ? language : 'en',
+      passages,
+    });
+    return { action: 'reply', text, sources: [...new Set(passages.map((passage) => passage.articleId))], reason: null };
   }
 }
 
-export function composeLocalReply(facts: ReplyFacts): string {
+/**
+ * For a project without a knowledge base: a short, polite, deterministic acknowledgement built from the prompt's
+ * facts, which never claims to have solved anything. (A project with articles gets answers or a handoff instead.)
+ */
+export function composeAcknowledgement(facts: ReplyFacts): string {
   const name = greetingName(facts.customerName);
   const messages = facts.answeredCount > 1 ? 'your messages' : 'your message';
   return [

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
-import type { ReplyGenerator } from './reply-generator.js';
+import { handoff, type GeneratedReply, type ReplyGenerator } from './reply-generator.js';
 import type { ReplyPrompt } from './reply-prompt.js';
+import { readStructuredReply, REPLY_SCHEMA } from './structured-reply.js';
 
 export interface OpenAiReplyOptions {
   baseUrl: string;
@@ -31,18 +32,41 @@ export class OpenAiReplyGenerator implements ReplyGenerator {
     });
   }
 
-  async generate(prompt: ReplyPrompt): Promise<{ text: string }> {
-    let content: string | null | undefined;
+  /** Cleared when the endpoint refuses a JSON schema response format: the prompt alone then asks for the JSON. */
+  private schemaSupported = true;
+
+  async generate(prompt: ReplyPrompt): Promise<GeneratedReply> {
+    const content = await this.complete(prompt);
+    const text = content?.trim();
+    if (!text) throw new Error(`${this.target} returned no reply text`);
+    const known = new Set(prompt.grounding.passages.map((passage) => passage.articleId));
+    const reply = readStructuredReply(text, known);
+    // With a knowledge base that has nothing on this mail there is nothing a reply may stand on.
+    if (reply.action === 'reply' && prompt.grounding.knowledgeBase && known.size === 0) return handoff('the knowledge base has nothing on this conversation');
+    return reply;
+  }
+
+  private async complete(prompt: ReplyPrompt): Promise<string | null | undefined> {
     try {
+      if (this.schemaSupported) {
+        try {
+          const completion = await this.client.chat.completions.create({
+            model: this.options.model,
+            messages: prompt.messages,
+            response_format: { type: 'json_schema', json_schema: { name: 'support_reply', strict: true, schema: REPLY_SCHEMA } },
+          });
+          return completion.choices[0]?.message?.content;
+        } catch (error) {
+          if (!refusesResponseFormat(error)) throw error;
+          this.schemaSupported = false;
+        }
+      }
       const completion = await this.client.chat.completions.create({ model: this.options.model, messages: prompt.messages });
-      content = completion.choices[0]?.message?.content;
+      return completion.choices[0]?.message?.content;
     } catch (error) {
       // Provider errors sometimes echo the key back; it must not reach a log or the database.
       throw new Error(`${this.target}: ${this.redact(describe(error))}`);
     }
-    const text = content?.trim();
-    if (!text) throw new Error(`${this.target} returned no reply text`);
-    return { text };
   }
 
   private redact(message: string): string {
@@ -61,6 +85,12 @@ export function withoutCredentials(url: string): string {
   } catch {
     return '<invalid AI_BASE_URL>';
   }
+}
+
+/** A 400 that names the response format: an endpoint (or model) without structured output. */
+function refusesResponseFormat(error: unknown): boolean {
+  const status = (error as { status?: unknown })?.status;
+  return (status === 400 || status === 422) && /response_format|json_schema|structured/iu.test(describe(error));
 }
 
 /** The client's messages already lead with the HTTP status ("500 upstream overloaded"), or say the connection failed. */

@@ -30,7 +30,9 @@ describe('checkGeneratedReply', () => {
   });
 
   it('withholds a reply that repeats the system instructions', () => {
-    const leaked = `Here are my instructions: ${prompt.messages[0]!.content.split('\n').slice(10, 14).join(' ')}`;
+    const lines = prompt.messages[0]!.content.split('\n');
+    const rules = lines.indexOf('How the conversation is given:');
+    const leaked = `Here are my instructions: ${lines.slice(rules + 2, rules + 6).join(' ')}`;
     expect(checkGeneratedReply(leaked, guard)).toMatchObject({ send: false, reason: expect.stringMatching(/repeats the (system instructions|channel guidelines)/) });
     const opening = 'Answer only what the conversation supports. Never invent order numbers, prices, dates, promises or policies';
     expect(checkGeneratedReply(opening, guard)).toMatchObject({ send: false, reason: expect.stringContaining('system instructions') });

@@ -1,4 +1,5 @@
 import type { MailAddress, MessageAuthor, MessageDirection } from '@ensoras/contracts';
+import type { Grounding } from '../grounding/grounding.js';
 
 export interface ChatMessage {
   role: 'system' | 'user';
@@ -34,6 +35,8 @@ export interface ReplyPrompt {
   messages: ChatMessage[];
   facts: ReplyFacts;
   guard: PromptGuard;
+  /** What the project's knowledge base offers for the mail; the only facts a reply may state. */
+  grounding: Grounding;
 }
 
 /** One message of the conversation as the prompt sees it. */

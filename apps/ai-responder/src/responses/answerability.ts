@@ -1,4 +1,4 @@
-import type { ChannelSettingsSnapshot, TicketMessageView } from '@ensoras/contracts';
+import { aiModeOf, type ChannelSettingsSnapshot, type TicketMessageView } from '@ensoras/contracts';
 import { sameAddress } from '@ensoras/mail';
 
 export interface AnswerPolicy {
@@ -32,6 +32,7 @@ export function decideAnswer(
   if (kind !== 'normal') return { answer: false, reason: `classified as ${kind}` };
   if (!settings) return { answer: false, reason: 'the project has no channel settings' };
   if (!settings.enabled) return { answer: false, reason: 'the email channel is disabled' };
+  if (aiModeOf(settings) === 'off') return { answer: false, reason: "the channel's AI mode is off" };
   const from = message.from?.address;
   const own = [settings.identity?.fromEmail, settings.imap?.username, settings.smtp?.username].find((address) =>
     sameAddress(address, from),

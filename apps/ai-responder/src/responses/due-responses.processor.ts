@@ -1,11 +1,15 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { channelSafetyOf, createEnvelope, ReplyProposed, type ChannelSettingsSnapshot } from '@ensoras/contracts';
+import { aiModeOf, channelSafetyOf, createEnvelope, handoffOf, ReplyProposed, type ChannelSettingsSnapshot, type ReplySource } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
 import { PromptBuilder } from '../generation/prompt-builder.js';
-import { REPLY_GENERATOR, type ReplyGenerator } from '../generation/reply-generator.js';
+import { withoutQuotedHistory } from '../generation/quoted-history.js';
+import { REPLY_GENERATOR, type GeneratedReply, type ReplyGenerator } from '../generation/reply-generator.js';
+import type { ConversationEntry } from '../generation/reply-prompt.js';
+import { GroundingService } from '../grounding/grounding.service.js';
+import type { Grounding } from '../grounding/grounding.js';
 import { checkGeneratedReply } from '../generation/reply-guard.js';
 import { LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
 import { MAX_GENERATION_ATTEMPTS, planRetry } from './generation-retry.js';
@@ -59,6 +63,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
     private readonly prompts: PromptBuilder,
     private readonly scheduler: ResponseScheduler,
     private readonly loopBreaker: LoopBreaker,
+    private readonly grounding: GroundingService,
     @Inject(REPLY_GENERATOR) private readonly generator: ReplyGenerator,
   ) {}
 
@@ -181,19 +186,26 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       await this.settle(response, (manager) => this.cancel(manager, response, 'the email channel was disabled'));
       return;
     }
-    let text: string;
+    if (aiModeOf(settings) === 'off') {
+      await this.settle(response, (manager) => this.cancel(manager, response, 'the channel\'s AI mode is off'));
+      return;
+    }
+    let generated: GeneratedReply;
+    let grounding: Grounding;
     let verdict: ReturnType<typeof checkGeneratedReply>;
     try {
       const history = await this.conversation.history(response.projectId, response.ticketId);
+      grounding = await this.grounding.ground(response.projectId, customerMailOf(history, response.answersMessageIds));
       const prompt = this.prompts.build({
         communicationStyle: settings.communicationStyle ?? '',
         guidelines: settings.guidelines ?? '',
         identity: settings.identity,
         conversation: history,
         answeringMessageIds: response.answersMessageIds,
+        grounding,
       });
-      ({ text } = await this.generator.generate(prompt));
-      verdict = checkGeneratedReply(text, prompt.guard);
+      generated = await this.generator.generate(prompt);
+      verdict = generated.action === 'reply' ? checkGeneratedReply(generated.text, prompt.guard) : { send: true };
     } catch (error) {
       await this.retryLater(response, error);
       return;
@@ -201,8 +213,12 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
     if (!verdict.send) {
       const { reason } = verdict;
       await this.settle(response, (manager) => this.withhold(manager, response, reason));
+    } else if (generated.action === 'handoff') {
+      const { reason } = generated;
+      await this.settle(response, (manager, current) => this.handOver(manager, response, current, reason));
     } else {
-      await this.settle(response, (manager, current) => this.propose(manager, response, current, text));
+      const sources = sourcesOf(generated.sources, grounding);
+      await this.settle(response, (manager, current) => this.propose(manager, response, current, generated.text, sources));
     }
     this.outbox.publishSoon();
   }
@@ -229,7 +245,14 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
     });
   }
 
-  private async propose(manager: EntityManager, response: ClaimedResponse, current: PendingResponse, text: string): Promise<void> {
+  private async propose(
+    manager: EntityManager,
+    response: ClaimedResponse,
+    current: PendingResponse,
+    text: string,
+    sources: ReplySource[],
+    kind: 'answer' | 'acknowledgement' = 'answer',
+  ): Promise<void> {
     const settings = this.channels.get(response.projectId);
     if (!settings?.enabled) {
       await this.cancel(manager, response, 'the email channel was disabled while the reply was written');
@@ -247,6 +270,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       await this.cancel(manager, response, verdict.reason);
       return;
     }
+    const draft = aiModeOf(settings) === 'draft';
     await this.outbox.add(
       manager,
       createEnvelope(
@@ -259,6 +283,9 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
           text,
           html: null,
           author: 'ai',
+          sources,
+          // An acknowledgement of a handoff says only that a person will answer: no draft of that for anyone.
+          ...(kind === 'answer' && draft ? { draft: true } : {}),
         },
         replyProposedEventId(response.id),
       ),
@@ -268,14 +295,33 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       { id: response.id },
       { status: 'proposed', answersMessageIds: response.answersMessageIds, lockedUntil: null, lastError: null },
     );
-    await this.loopBreaker.recordReply(manager, {
-      responseId: response.id,
-      projectId: response.projectId,
-      ticketId: response.ticketId,
-      customerAddress: response.customerAddress,
-    });
-    this.logger.log(`Reply ${response.id} to ticket ${response.ticketId} proposed`);
-    await this.scheduleLateMessages(manager, response, current, settings);
+    // A draft reaches the customer only when an agent sends it: it is the agent's reply to count, not ours.
+    if (!(kind === 'answer' && draft)) {
+      await this.loopBreaker.recordReply(manager, {
+        responseId: response.id,
+        projectId: response.projectId,
+        ticketId: response.ticketId,
+        customerAddress: response.customerAddress,
+      });
+    }
+    this.logger.log(`Reply ${response.id} to ticket ${response.ticketId} proposed${kind === 'answer' && draft ? ' as a draft' : ''}`);
+    if (kind === 'answer') await this.scheduleLateMessages(manager, response, current, settings);
+  }
+
+  /**
+   * The generator handed the ticket over: a person answers it from here (reply.handoff). With the channel's
+   * `handoff.acknowledge` the customer first gets its text, as a reply that the loop breaker counts like any other.
+   */
+  private async handOver(manager: EntityManager, response: ClaimedResponse, current: PendingResponse, reason: string): Promise<void> {
+    const settings = this.channels.get(response.projectId);
+    const acknowledgement = settings ? handoffOf(settings) : null;
+    if (acknowledgement?.acknowledge && acknowledgement.text.trim() !== '') {
+      await this.propose(manager, response, current, acknowledgement.text.trim(), [], 'acknowledgement');
+    }
+    await this.loopBreaker.handOff(manager, response.projectId, response.ticketId, reason, { announce: true });
+    // Handed off before (by anyone): handOff cancels nothing then, and a proposed acknowledgement keeps its status.
+    await manager.update(PendingResponse, { id: response.id, status: 'generating' }, { status: 'cancelled', lockedUntil: null, lastError: `handed off: ${reason}` });
+    this.logger.log(`Ticket ${response.ticketId} handed to a human instead of reply ${response.id}: ${reason}`);
   }
 
   /** Customer messages that joined while the reply was written, which it did not see, get a reply of their own. */
@@ -336,4 +382,23 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       this.logger.warn(`Reply ${response.id} attempt ${response.attempts} failed, retry in ${plan.retryInSeconds} s: ${reason}`);
     }
   }
+}
+
+/** The subject and what the customer newly wrote in the messages being answered: what the knowledge base is asked. */
+function customerMailOf(history: ConversationEntry[], answering: string[]): { subject: string; text: string } {
+  const ids = new Set(answering);
+  const answered = history.filter((entry) => ids.has(entry.messageId) && entry.direction === 'inbound');
+  return {
+    subject: answered.at(-1)?.subject ?? '',
+    text: answered.map((entry) => (entry.newText?.trim() ? entry.newText.trim() : withoutQuotedHistory(entry.text))).join('\n\n'),
+  };
+}
+
+/** The articles a reply used, as the ticket API shows them; only ones the grounding offered. */
+function sourcesOf(articleIds: string[], grounding: Grounding): ReplySource[] {
+  return articleIds.flatMap((articleId) => {
+    const passage = grounding.passages.find((candidate) => candidate.articleId === articleId) ??
+      grounding.questions.flatMap((question) => question.passages).find((candidate) => candidate.articleId === articleId);
+    return passage ? [{ articleId, title: passage.title, url: passage.url }] : [];
+  });
 }

@@ -4,6 +4,7 @@ import { ADMIN_TOKEN } from '@ensoras/runtime';
 import type { AiResponderEnvironment } from '../config/ai-responder.environment.js';
 import { ConversationModule } from '../conversation/conversation.module.js';
 import { GenerationModule } from '../generation/generation.module.js';
+import { GroundingModule } from '../grounding/grounding.module.js';
 import { LoopBreakerModule } from '../loop-breaker/loop-breaker.module.js';
 import { DueResponsesProcessor } from './due-responses.processor.js';
 import { PendingResponse } from './pending-response.entity.js';
@@ -23,7 +24,7 @@ export class ResponsesModule {
       : { controllers: [], providers: [] };
     return {
       module: ResponsesModule,
-      imports: [TypeOrmModule.forFeature([PendingResponse]), ConversationModule, GenerationModule.forRoot(environment), LoopBreakerModule],
+      imports: [TypeOrmModule.forFeature([PendingResponse]), ConversationModule, GenerationModule.forRoot(environment), GroundingModule, LoopBreakerModule],
       controllers: [TicketMessageController, ...adminApi.controllers],
       providers: [
         TicketMessageIntake,

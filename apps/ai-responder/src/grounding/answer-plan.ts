@@ -1,0 +1,55 @@
+import type { RetrievedPassage } from '../knowledge/knowledge-retriever.js';
+
+/** One question of the customer's mail with the knowledge base's best passages for it, best first. */
+export interface QuestionMatches {
+  question: string;
+  passages: RetrievedPassage[];
+}
+
+export interface AnswerThresholds {
+  /**
+   * Share of a question's significant words a passage must contain to answer it (RetrievedPassage.coverage): below
+   * it the passage is about something else, or only touches the question. AI_ANSWER_MIN_CONFIDENCE.
+   */
+  minCoverage: number;
+  /** And at least this many of them: "pay" alone matching a payment article is no answer to "pay in Bitcoin?". */
+  minMatched: number;
+}
+
+export const DEFAULT_ANSWER_THRESHOLDS: AnswerThresholds = { minCoverage: 0.6, minMatched: 2 };
+
+export interface PlannedAnswer {
+  question: string;
+  passage: RetrievedPassage;
+}
+
+export type AnswerPlan = { action: 'reply'; answers: PlannedAnswer[] } | { action: 'handoff'; reason: string };
+
+/**
+ * Whether the offline responder can answer from the knowledge base, and with which passages: only when every
+ * question has a passage it is confident in. Half an answer would mark the ticket answered and leave a question
+ * unanswered with nobody told, so a mail with one question the knowledge base cannot answer goes to a human whole.
+ */
+export function planAnswer(input: { questions: QuestionMatches[]; escalation: string | null }, thresholds: AnswerThresholds): AnswerPlan {
+  if (input.escalation) return { action: 'handoff', reason: input.escalation };
+  if (input.questions.length === 0) return { action: 'handoff', reason: 'the mail asks nothing the knowledge base could answer' };
+  const answers: PlannedAnswer[] = [];
+  for (const [index, { question, passages }] of input.questions.entries()) {
+    const best = passages.find((passage) => confident(passage, thresholds));
+    if (!best) {
+      const which = input.questions.length === 1 ? 'the question' : `question ${index + 1} of ${input.questions.length}`;
+      return { action: 'handoff', reason: `the knowledge base has no confident answer to ${which}` };
+    }
+    // Two questions answered by one passage: it is said once.
+    if (!answers.some((answer) => samePassage(answer.passage, best))) answers.push({ question, passage: best });
+  }
+  return { action: 'reply', answers };
+}
+
+function confident(passage: RetrievedPassage, thresholds: AnswerThresholds): boolean {
+  return passage.coverage >= thresholds.minCoverage && passage.matched.length >= thresholds.minMatched;
+}
+
+function samePassage(a: RetrievedPassage, b: RetrievedPassage): boolean {
+  return a.articleId === b.articleId && a.text === b.text;
+}

@@ -1,0 +1,52 @@
+/**
+ * The questions and requests in what a customer newly wrote, each to be looked up in the knowledge base on its own:
+ * a mail that asks about shipping and about returns needs a passage for each. Greetings, thanks and sign-offs are
+ * no questions and are left out. A mail with nothing that reads as a question counts as one request: all of it.
+ */
+
+/** Lines that are only a greeting, thanks or a sign-off, in the languages the offline responder answers in. */
+const NOT_A_QUESTION_LINE =
+  /^(?:hi|hello|hey|dear\b.*|good (?:morning|afternoon|evening)|hallo|guten (?:tag|morgen|abend)|sehr geehrte.*|liebe[rs]?\b.*|bonjour|salut|hola|buenos días|buongiorno|ciao|hoi|goedemiddag|goedemorgen|thanks?(?: you)?(?: (?:a lot|so much|in advance))?|many thanks|cheers|best(?: regards| wishes)?|kind regards|regards|sincerely|yours(?: sincerely| truly)?|danke(?: schön| sehr| im voraus)?|vielen dank(?: im voraus)?|viele grüße|mit freundlichen grüßen|beste grüße|lg|mfg|gruß|grüße|merci(?: beaucoup| d'avance)?|cordialement|bien à vous|gracias|saludos|un saludo|grazie|cordiali saluti|saluti|bedankt|met vriendelijke groet(?:en)?|groet(?:en)?)[\s,.!:;-]*$/iu;
+
+/** Openings that make a sentence a request even without a question mark. */
+const REQUEST =
+  /^(?:please|pls|kindly|i (?:would|'d) like|i want|i need|i wish|tell me|let me know|can you|could you|would you|help|how|what|when|where|which|why|who|is|are|do|does|did|can|could|will|would|should|may|bitte|ich (?:möchte|will|würde|brauche|hätte)|wie|was|wann|wo|welche[rsnm]?|warum|wer|können|könnten|kann|ist|sind|gibt es|habt|haben sie|je (?:voudrais|veux|souhaite)|comment|quand|où|quel(?:le)?s?|pouvez|est-ce|quiero|quisiera|cómo|cuándo|dónde|puedo|pueden|vorrei|come|quando|dove|potete|ik wil|ik zou|hoe|wanneer|waar|kunnen|kan)\b/iu;
+
+const MAX_QUESTIONS = 5;
+const MIN_QUESTION_CHARS = 8;
+
+export function questionsOf(text: string): string[] {
+  return askedInMail(text).map((asked) => asked.question);
+}
+
+/** A question of the mail, with the sentence before it when that is no question itself ("My lamp broke. What now?"). */
+export interface AskedQuestion {
+  question: string;
+  context: string | null;
+}
+
+export function askedInMail(text: string): AskedQuestion[] {
+  const lines = text
+    .replace(/\r\n?/gu, '\n')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !NOT_A_QUESTION_LINE.test(line));
+  // Sentence ends: ., ! or ? followed by a space or the end (not the dot of "1.500" or "e.g").
+  const sentences = lines.flatMap((line) => line.split(/(?<=[.!?])\s+/u)).map((sentence) => sentence.trim()).filter(Boolean);
+  const isQuestion = (sentence: string) =>
+    sentence.length >= MIN_QUESTION_CHARS && (sentence.endsWith('?') || REQUEST.test(sentence)) && !NOT_A_QUESTION_LINE.test(sentence);
+  const asked: AskedQuestion[] = [];
+  sentences.forEach((sentence, index) => {
+    if (!isQuestion(sentence)) return;
+    const before = index > 0 ? sentences[index - 1]! : null;
+    asked.push({ question: sentence, context: before && !isQuestion(before) && !NOT_A_QUESTION_LINE.test(before) ? before : null });
+  });
+  if (asked.length === 0) {
+    const all = lines.join(' ').trim();
+    return all === '' ? [] : [{ question: all, context: null }];
+  }
+  // Where the mail asks with question marks, its other requests ("I need it for my tax return.") are what it tells
+  // about itself, not more questions to answer.
+  const marked = asked.filter((entry) => entry.question.endsWith('?'));
+  return (marked.length > 0 ? marked : asked).slice(0, MAX_QUESTIONS);
+}

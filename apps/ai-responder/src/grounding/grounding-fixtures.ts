@@ -1,0 +1,17 @@
+import type { RetrievedPassage } from '../knowledge/knowledge-retriever.js';
+
+/** A passage as the retriever returns it, for the grounding specs. */
+export function passage(overrides: Partial<RetrievedPassage> = {}): RetrievedPassage {
+  return {
+    articleId: 'returns',
+    title: 'Returns',
+    url: 'https://shop.example/help/returns',
+    language: 'en',
+    heading: 'How long do I have?',
+    text: 'You can return any item within 30 days of delivery.',
+    score: 0.5,
+    coverage: 0.8,
+    matched: ['return', 'day'],
+    ...overrides,
+  };
+}
