@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createEnvelope, ReplyHandoff, type ChannelSafety } from '@ensoras/contracts';
+import { createEnvelope, ReplyHandoff, type ChannelSafety, type HandoffAcknowledgement } from '@ensoras/contracts';
 import { canonicalAddress } from '@ensoras/mail';
 import { Outbox } from '@ensoras/messaging';
 import type { EntityManager } from 'typeorm';
@@ -75,7 +75,13 @@ export class LoopBreaker {
    * (through the outbox) the first time only (again after the ticket was released). True when the ticket was not
    * handed off before.
    */
-  async handOff(manager: EntityManager, projectId: string, ticketId: string, reason: string, options: { announce: boolean }): Promise<boolean> {
+  async handOff(
+    manager: EntityManager,
+    projectId: string,
+    ticketId: string,
+    reason: string,
+    options: { announce: boolean; acknowledgement?: HandoffAcknowledgement },
+  ): Promise<boolean> {
     const inserted = await manager
       .createQueryBuilder()
       .insert()
@@ -90,7 +96,8 @@ export class LoopBreaker {
     if (options.announce) {
       // A handoff after a release is a new one: its own id, or JetStream would drop it as a repeat of the first.
       const handedOffAt = rows[0]!.created_at === undefined ? undefined : new Date(rows[0]!.created_at).toISOString();
-      await this.outbox.add(manager, createEnvelope(ReplyHandoff, projectId, { ticketId, reason }, handoffEventId(projectId, ticketId, handedOffAt)));
+      const payload = { ticketId, reason, ...(options.acknowledgement ? { acknowledgement: options.acknowledgement } : {}) };
+      await this.outbox.add(manager, createEnvelope(ReplyHandoff, projectId, payload, handoffEventId(projectId, ticketId, handedOffAt)));
     }
     this.logger.warn(`Ticket ${ticketId} in ${projectId} handed off to a human; the AI stops answering it: ${reason}`);
     return true;

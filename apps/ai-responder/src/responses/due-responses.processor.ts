@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { aiModeOf, channelSafetyOf, createEnvelope, handoffOf, ReplyProposed, type ChannelSettingsSnapshot, type ReplySource } from '@ensoras/contracts';
+import { aiModeOf, channelSafetyOf, createEnvelope, handoffOf, ReplyProposed, type ChannelSettingsSnapshot, type HandoffAcknowledgement, type ReplySource } from '@ensoras/contracts';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
@@ -215,7 +215,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       await this.settle(response, (manager) => this.withhold(manager, response, reason));
     } else if (generated.action === 'handoff') {
       const { reason } = generated;
-      await this.settle(response, (manager, current) => this.handOver(manager, response, current, reason));
+      await this.settle(response, (manager) => this.handOver(manager, response, reason));
     } else {
       const sources = sourcesOf(generated.sources, grounding);
       await this.settle(response, (manager, current) => this.propose(manager, response, current, generated.text, sources));
@@ -251,7 +251,6 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
     current: PendingResponse,
     text: string,
     sources: ReplySource[],
-    kind: 'answer' | 'acknowledgement' = 'answer',
   ): Promise<void> {
     const settings = this.channels.get(response.projectId);
     if (!settings?.enabled) {
@@ -284,8 +283,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
           html: null,
           author: 'ai',
           sources,
-          // An acknowledgement of a handoff says only that a person will answer: no draft of that for anyone.
-          ...(kind === 'answer' && draft ? { draft: true } : {}),
+          ...(draft ? { draft: true } : {}),
         },
         replyProposedEventId(response.id),
       ),
@@ -296,7 +294,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       { status: 'proposed', answersMessageIds: response.answersMessageIds, lockedUntil: null, lastError: null },
     );
     // A draft reaches the customer only when an agent sends it: it is the agent's reply to count, not ours.
-    if (!(kind === 'answer' && draft)) {
+    if (!draft) {
       await this.loopBreaker.recordReply(manager, {
         responseId: response.id,
         projectId: response.projectId,
@@ -304,24 +302,31 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
         customerAddress: response.customerAddress,
       });
     }
-    this.logger.log(`Reply ${response.id} to ticket ${response.ticketId} proposed${kind === 'answer' && draft ? ' as a draft' : ''}`);
-    if (kind === 'answer') await this.scheduleLateMessages(manager, response, current, settings);
+    this.logger.log(`Reply ${response.id} to ticket ${response.ticketId} proposed${draft ? ' as a draft' : ''}`);
+    await this.scheduleLateMessages(manager, response, current, settings);
   }
 
   /**
    * The generator handed the ticket over: a person answers it from here (reply.handoff). With the channel's
-   * `handoff.acknowledge` the customer first gets its text, as a reply that the loop breaker counts like any other.
+   * `handoff.acknowledge` the handoff carries its text for ticketing to send first, as a reply that the loop breaker
+   * counts like any other (an auto-responder must not get an acknowledgement for every one of its mails).
    */
-  private async handOver(manager: EntityManager, response: ClaimedResponse, current: PendingResponse, reason: string): Promise<void> {
+  private async handOver(manager: EntityManager, response: ClaimedResponse, reason: string): Promise<void> {
     const settings = this.channels.get(response.projectId);
-    const acknowledgement = settings ? handoffOf(settings) : null;
-    if (acknowledgement?.acknowledge && acknowledgement.text.trim() !== '') {
-      await this.propose(manager, response, current, acknowledgement.text.trim(), [], 'acknowledgement');
+    const wanted = settings ? handoffOf(settings) : null;
+    let acknowledgement: HandoffAcknowledgement | undefined;
+    if (settings && wanted?.acknowledge && wanted.text.trim() !== '') {
+      const request = { projectId: response.projectId, ticketId: response.ticketId, customerAddress: response.customerAddress };
+      const verdict = await this.loopBreaker.check(manager, { ...request, safety: channelSafetyOf(settings), serialize: true });
+      if (verdict.answer) {
+        acknowledgement = { responseId: response.id, answersMessageIds: response.answersMessageIds, text: wanted.text.trim() };
+        await this.loopBreaker.recordReply(manager, { responseId: response.id, ...request });
+      }
     }
-    await this.loopBreaker.handOff(manager, response.projectId, response.ticketId, reason, { announce: true });
-    // Handed off before (by anyone): handOff cancels nothing then, and a proposed acknowledgement keeps its status.
+    await this.loopBreaker.handOff(manager, response.projectId, response.ticketId, reason, { announce: true, acknowledgement });
+    // Handed off before (by anyone, or by the check above): handOff cancels nothing then.
     await manager.update(PendingResponse, { id: response.id, status: 'generating' }, { status: 'cancelled', lockedUntil: null, lastError: `handed off: ${reason}` });
-    this.logger.log(`Ticket ${response.ticketId} handed to a human instead of reply ${response.id}: ${reason}`);
+    this.logger.log(`Ticket ${response.ticketId} handed to a human instead of reply ${response.id}${acknowledgement ? ' (acknowledged)' : ''}: ${reason}`);
   }
 
   /** Customer messages that joined while the reply was written, which it did not see, get a reply of their own. */

@@ -31,6 +31,18 @@ export interface ReplyHandoffPayload {
   ticketId: string;
   /** Why the AI stopped answering, e.g. the loop breaker's limit that was reached. */
   reason: string;
+  /**
+   * The channel's acknowledgement to send the customer before a person takes over (`handoff.acknowledge`): recorded
+   * and sent as an AI reply (one per responseId), then the ticket goes to `needs_human`. Absent: nothing is sent.
+   */
+  acknowledgement?: HandoffAcknowledgement;
+}
+
+export interface HandoffAcknowledgement {
+  responseId: string;
+  /** Ticket message ids of the customer messages it answers; the last is replied to. */
+  answersMessageIds: string[];
+  text: string;
 }
 
 /** The AI will not answer this ticket any more; a human takes over. */
