@@ -27,6 +27,11 @@ describe('planAnswer', () => {
     expect(plan.action).toBe('handoff');
   });
 
+  it('does not answer from a passage that names the words only in passing, not in its title or heading', () => {
+    const inPassing = passage({ articleId: 'returns', coverage: 1, matched: ['pay', 'shop'], matchedInHeadings: [] });
+    expect(planAnswer({ questions: [{ question: 'Can I pay in your shop?', passages: [inPassing] }], escalation: null }, thresholds).action).toBe('handoff');
+  });
+
   it('hands over an escalation whatever the knowledge base has', () => {
     expect(planAnswer({ questions: [{ question: 'q', passages: [passage()] }], escalation: 'the customer asks for a person' }, thresholds)).toEqual({
       action: 'handoff',

@@ -46,8 +46,13 @@ export function planAnswer(input: { questions: QuestionMatches[]; escalation: st
   return { action: 'reply', answers };
 }
 
+/**
+ * Confident: the passage holds enough of the question's telling words, and at least one of them is what its article
+ * or section is about (its title or heading). A passage that only mentions the words in passing ("drop the parcel at
+ * a DHL parcel shop") is not an answer to a question about them ("can I pay in your shop?").
+ */
 function confident(passage: RetrievedPassage, thresholds: AnswerThresholds): boolean {
-  return passage.coverage >= thresholds.minCoverage && passage.matched.length >= thresholds.minMatched;
+  return passage.coverage >= thresholds.minCoverage && passage.matched.length >= thresholds.minMatched && passage.matchedInHeadings.length > 0;
 }
 
 function samePassage(a: RetrievedPassage, b: RetrievedPassage): boolean {

@@ -12,6 +12,7 @@ export function passage(overrides: Partial<RetrievedPassage> = {}): RetrievedPas
     score: 0.5,
     coverage: 0.8,
     matched: ['return', 'day'],
+    matchedInHeadings: ['return'],
     ...overrides,
   };
 }

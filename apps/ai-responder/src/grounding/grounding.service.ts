@@ -66,7 +66,8 @@ export class GroundingService {
         if (!byConfig.has(config)) byConfig.set(config, this.lexemes.of(projectId, question, config));
         const weights = await byConfig.get(config)!;
         const matched = passage.matched.filter((lexeme) => !isFramingWord(config, lexeme));
-        return { ...passage, matched, coverage: Math.round(weightedCoverage(weights, matched) * 10_000) / 10_000 };
+        const matchedInHeadings = passage.matchedInHeadings.filter((lexeme) => !isFramingWord(config, lexeme));
+        return { ...passage, matched, matchedInHeadings, coverage: Math.round(weightedCoverage(weights, matched) * 10_000) / 10_000 };
       }),
     );
     return weighed.sort((a, b) => b.coverage - a.coverage || b.score - a.score);

@@ -16,6 +16,8 @@ export interface RetrievedPassage {
   coverage: number;
   /** the query lexemes found in it */
   matched: string[];
+  /** those of `matched` found in the article's title or the section's heading (weights A and B) */
+  matchedInHeadings: string[];
 }
 
 /** Passages retrieve() returns unless told otherwise, and at most. */
@@ -40,6 +42,7 @@ interface CandidateRow {
   config: string;
   score: number | string;
   lexemes: string[];
+  headed: string[];
 }
 
 /**
@@ -67,7 +70,9 @@ export class KnowledgeRetriever {
     const rows = await this.dataSource.query<CandidateRow[]>(
       `SELECT p.article_id, a.title, a.url, p.language, p.heading, p.text, p.search_config AS config,
           ts_rank_cd('${RANK_WEIGHTS}'::float4[], p.search_vector, q.query, ${RANK_NORMALIZATION}) AS score,
-          tsvector_to_array(p.search_vector) AS lexemes
+          tsvector_to_array(p.search_vector) AS lexemes,
+          ARRAY(SELECT word.lexeme FROM unnest(p.search_vector) AS word(lexeme, positions, weights)
+                 WHERE word.weights && ARRAY['A', 'B']::text[]) AS headed
         FROM unnest($2::text[], $3::text[]) AS input(config, query_text)
         CROSS JOIN LATERAL (SELECT input.query_text::tsquery AS query) AS q
         JOIN ${this.table(KnowledgePassage)} p
@@ -82,6 +87,7 @@ export class KnowledgeRetriever {
       const asked = lexemesOf.get(row.config) ?? [];
       const present = new Set(row.lexemes);
       const matched = asked.filter((lexeme) => present.has(lexeme));
+      const headed = new Set(row.headed);
       return {
         articleId: row.article_id,
         title: row.title,
@@ -92,6 +98,7 @@ export class KnowledgeRetriever {
         score: round(Number(row.score)),
         coverage: asked.length === 0 ? 0 : round(matched.length / asked.length),
         matched,
+        matchedInHeadings: matched.filter((lexeme) => headed.has(lexeme)),
       };
     });
   }
