@@ -40,12 +40,19 @@ export class GroundingService {
     const escalation = escalationOf(`${subject}\n${mail.text}`);
     const questions = [];
     const mailConfig = await this.configs.configOf(language);
+    // One look-up per text and configuration: the weights that decide a question's query are its passages' too.
+    const weighed = new Map<string, Promise<WeightedLexemes>>();
+    const weightsOf = (text: string, config: string): Promise<WeightedLexemes> => {
+      const key = `${config}\u0000${text}`;
+      if (!weighed.has(key)) weighed.set(key, this.lexemes.of(projectId, text, config));
+      return weighed.get(key)!;
+    };
     for (const { question, context } of askedInMail(mail.text)) {
       // A question that names its topic is asked alone; "Is it still valid?" needs what the mail said before.
-      const telling = (await this.lexemes.of(projectId, question, mailConfig)).weights.size;
+      const telling = (await weightsOf(question, mailConfig)).weights.size;
       const query = telling >= MIN_TELLING_WORDS ? question : [subject, context, question].filter(Boolean).join('\n');
       const found = await this.retriever.retrieve(projectId, query, { language, limit: PASSAGES_PER_QUESTION * 3 });
-      const judged = await this.judged(projectId, query, found);
+      const judged = await this.judged(found, (config) => weightsOf(query, config));
       questions.push({ question, passages: inLanguageFirst(judged, language).slice(0, PASSAGES_PER_QUESTION) });
     }
     const passages = uniquePassages(questions.flatMap((entry) => entry.passages))
@@ -58,13 +65,11 @@ export class GroundingService {
    * The passages with their coverage weighed by how telling each word of the question is (LexemeWeights), and without
    * the words that only frame it; most covered first.
    */
-  private async judged(projectId: string, question: string, passages: RetrievedPassage[]): Promise<RetrievedPassage[]> {
-    const byConfig = new Map<string, Promise<WeightedLexemes>>();
+  private async judged(passages: RetrievedPassage[], weightsIn: (config: string) => Promise<WeightedLexemes>): Promise<RetrievedPassage[]> {
     const weighed = await Promise.all(
       passages.map(async (passage) => {
         const config = await this.configs.configOf(passage.language);
-        if (!byConfig.has(config)) byConfig.set(config, this.lexemes.of(projectId, question, config));
-        const weights = await byConfig.get(config)!;
+        const weights = await weightsIn(config);
         const matched = passage.matched.filter((lexeme) => !isFramingWord(config, lexeme));
         const matchedInHeadings = passage.matchedInHeadings.filter((lexeme) => !isFramingWord(config, lexeme));
         return { ...passage, matched, matchedInHeadings, coverage: Math.round(weightedCoverage(weights, matched) * 10_000) / 10_000 };
