@@ -232,17 +232,23 @@ describe('mail-ingest', () => {
 
     const unauthorised = await fetch(`${app.url}/v1/projects/${BAD.projectId}/quarantine`);
     expect(unauthorised.status).toBe(401);
-    const response = await fetch(`${app.url}/v1/projects/${BAD.projectId}/quarantine`, {
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
-    expect(response.status).toBe(200);
-    const { items } = (await response.json()) as { items: Array<{ uid: number; reason: string; rawObjectKey: string }> };
+    // The quarantine row is written beside the next mails' publishes (the checkpoint waits for both), so it may land
+    // a moment after the mail behind it is on the stream.
+    const items = await eventually(async () => {
+      const response = await fetch(`${app.url}/v1/projects/${BAD.projectId}/quarantine`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(response.status).toBe(200);
+      const listed = ((await response.json()) as { items: Array<{ uid: number; reason: string; rawObjectKey: string }> }).items;
+      return listed.length > 0 ? listed : null;
+    }, { timeoutMs: 10_000, message: 'the bad mail never appeared in the quarantine' });
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ uid: 1, rawObjectKey: expect.stringMatching(new RegExp(`^${BAD.projectId}/\\d+/1$`)) });
     expect(items[0]!.reason).toMatch(/part|node/i);
     // The raw bytes of the quarantined mail are kept for a later look.
     expect((await harness.rawMail(items[0]!.rawObjectKey))?.toString()).toContain('Subject: too many parts');
-    expect((await app.mailbox(BAD.projectId))?.quarantinedCount).toBe(1);
+    await eventually(async () => ((await app.mailbox(BAD.projectId))?.quarantinedCount === 1 ? true : null), {
+      timeoutMs: 10_000,
+      message: 'the mailbox status never counted the quarantined mail',
+    });
   });
 
   it('retries a quarantined mail: published and removed when it parses now, kept with its reason when it still does not', async () => {

@@ -91,7 +91,10 @@ export class DraftsService {
     return outcome;
   }
 
-  /** Runs `act` in a transaction with the ticket and its draft locked (ticket first, as everywhere else). */
+  /**
+   * Runs `act` in a transaction with the draft and its ticket locked: the message first, then the ticket, in the
+   * order a delivery report takes them (a report for the sent draft may arrive while an agent sends it again).
+   */
   private async withDraft(
     projectId: string,
     ticketId: string,
@@ -100,11 +103,11 @@ export class DraftsService {
   ): Promise<DraftOutcome> {
     if (!isUUID(ticketId)) return { outcome: 'ticket-not-found' };
     return this.dataSource.transaction(async (m): Promise<DraftOutcome> => {
+      const draft = isUUID(draftId)
+        ? await m.findOne(TicketMessage, { where: { id: draftId, ticketId, projectId, direction: 'outbound' }, lock: { mode: 'pessimistic_write' } })
+        : null;
       const ticket = await m.findOne(Ticket, { where: { id: ticketId, projectId }, lock: { mode: 'pessimistic_write' } });
       if (!ticket) return { outcome: 'ticket-not-found' };
-      const draft = isUUID(draftId)
-        ? await m.findOne(TicketMessage, { where: { id: draftId, ticketId: ticket.id, direction: 'outbound' }, lock: { mode: 'pessimistic_write' } })
-        : null;
       if (!draft) return { outcome: 'draft-not-found' };
       if (draft.deliveryStatus !== 'draft') return { outcome: 'not-a-draft', deliveryStatus: draft.deliveryStatus };
       return act(m, ticket, draft);
