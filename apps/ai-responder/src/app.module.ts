@@ -8,7 +8,7 @@ import type { AiResponderEnvironment } from './config/ai-responder.environment.j
 import { ConversationMessage } from './conversation/conversation-message.entity.js';
 import { AiReply } from './loop-breaker/ai-reply.entity.js';
 import { KnowledgeArticle } from './knowledge/knowledge-article.entity.js';
-import { KnowledgeAdminModule } from './knowledge/knowledge.module.js';
+import { embeddingSettingsOf, KnowledgeAdminModule, KnowledgeEmbeddingsModule } from './knowledge/knowledge.module.js';
 import { KnowledgePassage } from './knowledge/knowledge-passage.entity.js';
 import { HandedOffTicket } from './loop-breaker/handed-off-ticket.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -32,6 +32,7 @@ export class AppModule {
         HealthModule.forRoot(),
         MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         ScheduleModule.forRoot(),
+        KnowledgeEmbeddingsModule.forRoot(embeddingSettingsOf(environment)),
         ResponsesModule.forRoot(environment),
         KnowledgeAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
       ],

@@ -1,5 +1,18 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
 import { ServiceEnvironment } from '@ensoras/runtime';
 import { DEFAULT_ANSWER_THRESHOLDS } from '../grounding/answer-plan.js';
 
@@ -8,6 +21,13 @@ export type AiProvider = (typeof AI_PROVIDERS)[number];
 
 const usesOpenAi = (environment: AiResponderEnvironment): boolean => environment.AI_PROVIDER === 'openai';
 const requiredForOpenAi = (name: string) => ({ message: `${name} is required when AI_PROVIDER=openai` });
+const usesEmbeddings = (environment: AiResponderEnvironment): boolean => Boolean(environment.AI_EMBEDDINGS_MODEL?.trim());
+/** The endpoint serves replies (AI_PROVIDER=openai), embeddings (AI_EMBEDDINGS_MODEL), or both. */
+const usesEndpoint = (environment: AiResponderEnvironment): boolean => usesOpenAi(environment) || usesEmbeddings(environment);
+const requiredForEndpoint = (name: string) => ({
+  message: ({ object }: ValidationArguments) =>
+    usesOpenAi(object as AiResponderEnvironment) ? `${name} is required when AI_PROVIDER=openai` : `${name} is required when AI_EMBEDDINGS_MODEL is set`,
+});
 
 export class AiResponderEnvironment extends ServiceEnvironment {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) override PORT: number = 3003;
@@ -24,15 +44,23 @@ export class AiResponderEnvironment extends ServiceEnvironment {
   AI_PROVIDER: AiProvider = 'local';
 
   /** Any OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1. */
-  @ValidateIf(usesOpenAi)
-  @IsNotEmpty(requiredForOpenAi('AI_BASE_URL'))
+  @ValidateIf(usesEndpoint)
+  @IsNotEmpty(requiredForEndpoint('AI_BASE_URL'))
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'AI_BASE_URL must be an http(s) URL' })
   AI_BASE_URL?: string;
 
   /** Never logged; provider errors that echo it are redacted before they are logged or stored. */
-  @ValidateIf(usesOpenAi) @IsNotEmpty(requiredForOpenAi('AI_API_KEY')) AI_API_KEY?: string;
+  @ValidateIf(usesEndpoint) @IsNotEmpty(requiredForEndpoint('AI_API_KEY')) AI_API_KEY?: string;
 
   @ValidateIf(usesOpenAi) @IsNotEmpty(requiredForOpenAi('AI_MODEL')) AI_MODEL?: string;
+
+  /**
+   * An embeddings model of the same endpoint (e.g. text-embedding-3-small). When set, passages get embeddings and the
+   * knowledge base is searched by meaning as well as by words (hybrid retrieval: "bitcoin" finds the article on
+   * cryptocurrency), whichever AI_PROVIDER answers, the offline one included. Unset: full-text search alone, and no
+   * call to any endpoint.
+   */
+  @IsOptional() @IsString() AI_EMBEDDINGS_MODEL?: string;
 
   /** Per request; kept below the 2-minute claim on a pending response so a slow call never overlaps a retry. */
   @Type(() => Number) @IsInt() @Min(1_000) @Max(110_000) AI_TIMEOUT_MS: number = 60_000;

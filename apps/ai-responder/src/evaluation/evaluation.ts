@@ -6,6 +6,7 @@ import { checkGeneratedReply } from '../generation/reply-guard.js';
 import type { ReplyGenerator } from '../generation/reply-generator.js';
 import type { GroundingService } from '../grounding/grounding.service.js';
 import type { ArticleInput, KnowledgeStore } from '../knowledge/knowledge-store.service.js';
+import type { PassageEmbedder } from '../knowledge/passage-embedder.js';
 import type { EvalCase, EvalOutcome, JudgedCase } from './eval-case.js';
 import { judge, totalsOf, type EvalTotals } from './judge.js';
 
@@ -46,10 +47,12 @@ export interface EvalResult {
  * giving the prompt away (then the ticket would go to a human: a handoff here).
  */
 export async function evaluate(
-  parts: { store: KnowledgeStore; grounding: GroundingService; generator: ReplyGenerator; prompts?: PromptBuilder },
+  parts: { store: KnowledgeStore; embedder?: PassageEmbedder; grounding: GroundingService; generator: ReplyGenerator; prompts?: PromptBuilder },
   set: EvalSet,
 ): Promise<{ results: EvalResult[]; totals: EvalTotals }> {
   await parts.store.import(EVAL_PROJECT, set.articles);
+  // The service embeds after the import without waiting; every case here must see the passages embedded.
+  await parts.embedder?.embedProject(EVAL_PROJECT);
   const prompts = parts.prompts ?? new PromptBuilder();
   const results: EvalResult[] = [];
   for (const evalCase of set.cases) {

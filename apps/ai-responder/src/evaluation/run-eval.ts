@@ -2,8 +2,9 @@
 // eval channel's style and guidelines, the customer mails with what a right answer does), printing per case what it
 // did and whether that was right, then the totals against the targets. The provider is the service's own
 // configuration: AI_PROVIDER=local by default; AI_PROVIDER=openai with AI_BASE_URL, AI_API_KEY and AI_MODEL runs the
-// same cases against a model. The knowledge base goes into an embedded PGlite in a temp directory
-// (EVAL_DATABASE_URL: a PostgreSQL instead). Exit code 1 when a target is missed.
+// same cases against a model; AI_EMBEDDINGS_MODEL (with AI_BASE_URL and AI_API_KEY) makes the search hybrid, as in
+// the service, with every passage embedded before the first case. The knowledge base goes into an embedded PGlite in
+// a temp directory (EVAL_DATABASE_URL: a PostgreSQL instead). Exit code 1 when a target is missed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ import { GroundingService } from '../grounding/grounding.service.js';
 import { KnowledgeArticle } from '../knowledge/knowledge-article.entity.js';
 import { KnowledgePassage } from '../knowledge/knowledge-passage.entity.js';
 import { KnowledgeStore } from '../knowledge/knowledge-store.service.js';
+import { embeddingSettingsOf, KnowledgeEmbeddingsModule } from '../knowledge/knowledge.module.js';
+import { PassageEmbedder } from '../knowledge/passage-embedder.js';
 import { MIGRATIONS } from '../migrations/index.js';
 import { evaluate, formatEvaluation, loadEvalSet } from './evaluation.js';
 import { targetsMet } from './judge.js';
@@ -35,6 +38,7 @@ const environment = plainToInstance(AiResponderEnvironment, { ...process.env }, 
       databaseUrl: process.env.EVAL_DATABASE_URL,
       dataDir,
     }),
+    KnowledgeEmbeddingsModule.forRoot(embeddingSettingsOf(environment)),
     GroundingModule,
   ],
 })
@@ -45,8 +49,12 @@ let met = false;
 try {
   const set = loadEvalSet();
   const generator = createReplyGenerator(environment);
-  const { results, totals } = await evaluate({ store: app.get(KnowledgeStore), grounding: app.get(GroundingService), generator }, set);
-  console.log(`Evaluation: ${set.articles.length} knowledge articles, ${set.cases.length} customer mails, AI_PROVIDER=${environment.AI_PROVIDER}\n`);
+  const { results, totals } = await evaluate(
+    { store: app.get(KnowledgeStore), embedder: app.get(PassageEmbedder), grounding: app.get(GroundingService), generator },
+    set,
+  );
+  const embeddings = environment.AI_EMBEDDINGS_MODEL ? `, AI_EMBEDDINGS_MODEL=${environment.AI_EMBEDDINGS_MODEL}` : '';
+  console.log(`Evaluation: ${set.articles.length} knowledge articles, ${set.cases.length} customer mails, AI_PROVIDER=${environment.AI_PROVIDER}${embeddings}\n`);
   console.log(formatEvaluation(results, totals));
   met = targetsMet(totals);
   console.log(met ? '\nall targets met' : '\nTARGETS MISSED');

@@ -5,6 +5,7 @@ import { KnowledgeArticle } from './knowledge-article.entity.js';
 import { encodeArticleCursor } from './knowledge-cursor.js';
 import { DEFAULT_LANGUAGE, DEFAULT_PAGE_SIZE } from './knowledge-limits.js';
 import { KnowledgePassage } from './knowledge-passage.entity.js';
+import { PassageEmbedder } from './passage-embedder.js';
 import { splitArticle, type Passage } from './passage-splitter.js';
 import { TextSearchConfigs } from './text-search-configs.js';
 
@@ -74,19 +75,22 @@ const PASSAGES_PER_STATEMENT = 500;
 
 /**
  * The knowledge base's articles: written (with their passages and search vectors) in one transaction each PUT or
- * import, so a search never sees an article with part of its passages, or an import half done.
+ * import, so a search never sees an article with part of its passages, or an import half done. Embeddings (when
+ * configured) come after the commit, from PassageEmbedder: never a network call inside the transaction.
  */
 @Injectable()
 export class KnowledgeStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly configs: TextSearchConfigs,
+    private readonly embedder: PassageEmbedder,
   ) {}
 
   /** Creates or replaces one article; `created` tells which. */
   async put(projectId: string, article: ArticleInput): Promise<{ created: boolean; article: KnowledgeArticleView }> {
     const [prepared] = await this.prepare([article]);
     const [written] = await this.dataSource.transaction((manager) => this.write(manager, projectId, [prepared!]));
+    this.embedder.embedAfterWrite(projectId);
     return written!;
   }
 
@@ -94,6 +98,7 @@ export class KnowledgeStore {
   async import(projectId: string, articles: readonly ArticleInput[]): Promise<{ created: number; replaced: number; articles: KnowledgeArticleSummary[] }> {
     const prepared = await this.prepare(articles);
     const written = await this.dataSource.transaction((manager) => this.write(manager, projectId, prepared));
+    this.embedder.embedAfterWrite(projectId);
     return {
       created: written.filter((entry) => entry.created).length,
       replaced: written.filter((entry) => !entry.created).length,

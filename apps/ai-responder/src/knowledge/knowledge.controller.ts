@@ -75,7 +75,10 @@ export class KnowledgeController {
     return this.store.import(projectId, (body as unknown as ImportKnowledgeDto).articles);
   }
 
-  /** Exactly what the responder retrieves for the text `q` (a question or a whole mail), for debugging its answers. */
+  /**
+   * Exactly what the responder retrieves for the text `q` (a question or a whole mail), for debugging its answers; with
+   * embeddings (AI_EMBEDDINGS_MODEL) each passage's `similarity` to the text as well.
+   */
   @Get('search')
   async search(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: SearchKnowledgeQuery): Promise<KnowledgeSearchView> {
     return { passages: await this.retriever.retrieve(projectId, query.q, { language: query.language, limit: query.limit }) };
