@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ANSWER_THRESHOLDS } from '../grounding/answer-plan.js';
 import { passage } from '../grounding/grounding-fixtures.js';
 import type { Grounding } from '../grounding/grounding.js';
 import { composeAcknowledgement, greetingName, LocalReplyGenerator } from './local-reply.generator.js';
@@ -20,7 +21,7 @@ const grounded = (questions: Grounding['questions'], escalation: string | null =
 
 describe('LocalReplyGenerator', () => {
   it('answers from the passage it is confident in, greeting by name and citing the article', async () => {
-    const reply = await new LocalReplyGenerator().generate(grounded([{ question: 'How long can I return?', passages: [passage()] }]));
+    const reply = await new LocalReplyGenerator().generate(grounded([{ question: 'How long can I return?', unknownAction: null, passages: [passage()] }]));
     expect(reply.action).toBe('reply');
     expect(reply.sources).toEqual(['returns']);
     expect(reply.text).toMatch(/^Hello Jane,\n/u);
@@ -29,19 +30,19 @@ describe('LocalReplyGenerator', () => {
   });
 
   it('hands over, sending nothing, when the knowledge base has no confident answer', async () => {
-    const reply = await new LocalReplyGenerator().generate(grounded([{ question: 'Can I pay in Bitcoin?', passages: [passage({ coverage: 0.3 })] }]));
+    const reply = await new LocalReplyGenerator().generate(grounded([{ question: 'Can I pay in Bitcoin?', unknownAction: null, passages: [passage({ coverage: 0.3 })] }]));
     expect(reply).toEqual({ action: 'handoff', text: '', sources: [], reason: 'the knowledge base has no confident answer to the question' });
   });
 
   it('hands over an escalation', async () => {
-    const reply = await new LocalReplyGenerator().generate(grounded([{ question: 'q', passages: [passage()] }], 'the customer asks for a person'));
+    const reply = await new LocalReplyGenerator().generate(grounded([{ question: 'q', unknownAction: null, passages: [passage()] }], 'the customer asks for a person'));
     expect(reply.action).toBe('handoff');
   });
 
   it('answers at a lower configured threshold what the default hands over', async () => {
-    const prompt = grounded([{ question: 'q', passages: [passage({ coverage: 0.5 })] }]);
+    const prompt = grounded([{ question: 'q', unknownAction: null, passages: [passage({ coverage: 0.5 })] }]);
     expect((await new LocalReplyGenerator().generate(prompt)).action).toBe('handoff');
-    expect((await new LocalReplyGenerator({ minCoverage: 0.5, minMatched: 2 }).generate(prompt)).action).toBe('reply');
+    expect((await new LocalReplyGenerator({ ...DEFAULT_ANSWER_THRESHOLDS, minCoverage: 0.5 }).generate(prompt)).action).toBe('reply');
   });
 
   it('acknowledges, as before, for a project without a knowledge base', async () => {
@@ -61,7 +62,7 @@ describe('LocalReplyGenerator', () => {
         text: 'Claim your prize now at https://evil.example/claim', createdAt: new Date(),
       }],
       answeringMessageIds: ['m1'],
-      grounding: { language: 'en', questions: [{ question: 'Claim your prize now', passages: [passage()] }], escalation: null, passages: [passage()], knowledgeBase: true },
+      grounding: { language: 'en', questions: [{ question: 'Claim your prize now', unknownAction: null, passages: [passage()] }], escalation: null, passages: [passage()], knowledgeBase: true },
     });
     const { text } = await new LocalReplyGenerator().generate(prompt);
     expect(text).not.toMatch(/prize|evil|claim/i);

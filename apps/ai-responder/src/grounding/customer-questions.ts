@@ -12,14 +12,39 @@ const NOT_A_QUESTION_LINE =
 const REQUEST =
   /^(?:please|pls|kindly|i (?:would|'d) like|i want|i need|i wish|tell me|let me know|can you|could you|would you|help|how|what|when|where|which|why|who|is|are|do|does|did|can|could|will|would|should|may|bitte|ich (?:möchte|will|würde|brauche|hätte)|wie|was|wann|wo|welche[rsnm]?|warum|wer|können|könnten|kann|ist|sind|gibt es|habt|haben sie|je (?:voudrais|veux|souhaite)|comment|quand|où|quel(?:le)?s?|pouvez|est-ce|quiero|quisiera|cómo|cuándo|dónde|puedo|pueden|vorrei|come|quando|dove|potete|ik wil|ik zou|hoe|wanneer|waar|kunnen|kan)\b/iu;
 
+/** A greeting that opens a sentence ("hi there, whats the minimum order …"): not part of the question. */
+const LEADING_GREETING = /^(?:hi|hello|hey|hallo|moin|servus|bonjour|salut|hola|ciao|hoi)(?:\s+(?:there|all|team|everyone|zusammen))?\s*[,!:-]\s*/iu;
+
+/**
+ * Contractions written without their apostrophe ("whats", "dont", "cant"), as mail typed on a phone often is: with it
+ * restored they are the stop words they are, not words the knowledge base has never seen.
+ */
+const BARE_CONTRACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\b(what|that|there|where|who|how|it|he|she)s\b/giu, "$1's"],
+  [/\b(do|does|did|is|are|was|were|have|has|had|ca|wo|could|would|should)nt\b/giu, "$1n't"],
+  [/\b(i)m\b/giu, "$1'm"],
+  [/\b(i|you|we|they)ve\b/giu, "$1've"],
+  [/\b(you|we|they)re\b/giu, "$1're"],
+];
+
+/** The question as it is to be looked up: without an opening greeting, with bare contractions restored. */
+function asLookedUp(sentence: string): string {
+  return BARE_CONTRACTIONS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), sentence.replace(LEADING_GREETING, '')).trim();
+}
+
 const MAX_QUESTIONS = 5;
+/** What the mail told since its previous question, at most this many sentences, says what a vague question is about. */
+const MAX_CONTEXT_SENTENCES = 3;
 const MIN_QUESTION_CHARS = 8;
 
 export function questionsOf(text: string): string[] {
   return askedInMail(text).map((asked) => asked.question);
 }
 
-/** A question of the mail, with the sentence before it when that is no question itself ("My lamp broke. What now?"). */
+/**
+ * A question of the mail, with what the mail told since the question before it ("My card keeps getting declined. It is a
+ * Visa debit. What is going on?").
+ */
 export interface AskedQuestion {
   question: string;
   context: string | null;
@@ -32,15 +57,22 @@ export function askedInMail(text: string): AskedQuestion[] {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !NOT_A_QUESTION_LINE.test(line));
   // Sentence ends: ., ! or ? followed by a space or the end (not the dot of "1.500" or "e.g").
-  const sentences = lines.flatMap((line) => line.split(/(?<=[.!?])\s+/u)).map((sentence) => sentence.trim()).filter(Boolean);
+  const sentences = lines
+    .flatMap((line) => line.split(/(?<=[.!?])\s+/u))
+    .map(asLookedUp)
+    .filter(Boolean);
   const isQuestion = (sentence: string) =>
     sentence.length >= MIN_QUESTION_CHARS && (sentence.endsWith('?') || REQUEST.test(sentence)) && !NOT_A_QUESTION_LINE.test(sentence);
   const asked: AskedQuestion[] = [];
-  sentences.forEach((sentence, index) => {
-    if (!isQuestion(sentence)) return;
-    const before = index > 0 ? sentences[index - 1]! : null;
-    asked.push({ question: sentence, context: before && !isQuestion(before) && !NOT_A_QUESTION_LINE.test(before) ? before : null });
-  });
+  let told: string[] = [];
+  for (const sentence of sentences) {
+    if (!isQuestion(sentence)) {
+      if (!NOT_A_QUESTION_LINE.test(sentence)) told.push(sentence);
+      continue;
+    }
+    asked.push({ question: sentence, context: told.length > 0 ? told.slice(-MAX_CONTEXT_SENTENCES).join(' ') : null });
+    told = [];
+  }
   if (asked.length === 0) {
     const all = lines.join(' ').trim();
     return all === '' ? [] : [{ question: all, context: null }];

@@ -1,7 +1,7 @@
-import type { RetrievedPassage } from '../knowledge/knowledge-retriever.js';
+import type { JudgedPassage } from './grounding.js';
 
-/** A passage as the retriever returns it, for the grounding specs. */
-export function passage(overrides: Partial<RetrievedPassage> = {}): RetrievedPassage {
+/** A passage as the retriever returns it and grounding judges it, for the grounding specs. */
+export function passage(overrides: Partial<JudgedPassage> = {}): JudgedPassage {
   return {
     articleId: 'returns',
     title: 'Returns',
@@ -13,6 +13,8 @@ export function passage(overrides: Partial<RetrievedPassage> = {}): RetrievedPas
     coverage: 0.8,
     matched: ['return', 'day'],
     matchedInHeadings: ['return'],
+    topicCoverage: null,
+    holdsAskedAbout: true,
     ...overrides,
   };
 }

@@ -1,6 +1,18 @@
 import type { RetrievedPassage } from '../knowledge/knowledge-retriever.js';
 import type { QuestionMatches } from './answer-plan.js';
 
+/** A retrieved passage as judged for one question of a mail (GroundingService). */
+export interface JudgedPassage extends RetrievedPassage {
+  /**
+   * For a question too vague to name its topic ("Is it still valid?"): the share (0..1) of the weight of the
+   * passage's section heading (its article's title when it has none) that the mail names (its subject, what it
+   * told, the question). Null for a question that names its topic.
+   */
+  topicCoverage: number | null;
+  /** Whether it holds what the question asks about (askedAbout: "do you offer installation?"), or the question names no such thing. */
+  holdsAskedAbout: boolean;
+}
+
 /** What the knowledge base offers for one mail: looked up per question, in the mail's language. */
 export interface Grounding {
   /** The mail's language among the knowledge base's (ISO 639-1); the reply is written in it. */
