@@ -168,21 +168,24 @@ describe('ai-responder loop breaker', () => {
     await eventually(async () => (await getJson(listUrl)).body.items.length === 0, { timeoutMs: 10_000, message: 'the scheduled reply was not cancelled' });
   });
 
-  it('hands a ticket off again after it was given back, with an event of its own', async () => {
+  it('answers a ticket given back afresh, and hands it off again at the limit with an event of its own', async () => {
     const ticketId = randomUUID();
     await answered('p-ticket-limit-again', ticketId, 1);
     await harness.publish(ticketMessage('p-ticket-limit-again', ticketId, { text: 'Not working.' }));
     await eventually(async () => (await harness.handoffs('p-ticket-limit-again')).length === 1, { timeoutMs: 10_000, message: 'no first handoff' });
-    // Ticketing's echo of the handoff, then an agent gives the ticket back; the limit is still reached at the next message.
+    // Ticketing's echo of the handoff, then an agent gives the ticket back: the AI answers the next message (its
+    // earlier reply no longer counts), and the one after reaches the limit of 1 again.
     await harness.publishTicketStatus('p-ticket-limit-again', ticketId, 'needs_human');
     await publishStatusChange('p-ticket-limit-again', ticketId, 'open', 'needs_human');
     await harness.ticketUpdatesHandled();
+    await answered('p-ticket-limit-again', ticketId, 2, { text: 'Thanks to your colleague it works now. One more question.' });
     await harness.publish(ticketMessage('p-ticket-limit-again', ticketId, { text: 'Still not working.' }));
     const handoffs = await eventually(async () => {
       const all = await harness.handoffs('p-ticket-limit-again');
       return all.length === 2 && all;
     }, { timeoutMs: 10_000, message: 'the second handoff was not published (a repeated Nats-Msg-Id?)' });
     expect(new Set(handoffs.map((handoff) => handoff.id)).size).toBe(2);
+    expect(await harness.proposedReplies('p-ticket-limit-again')).toHaveLength(2);
   });
 
   it('never quotes the customer back: neither the new part, nor the text around it, nor the subject', async () => {

@@ -104,10 +104,13 @@ export class LoopBreaker {
   }
 
   /**
-   * Forgets that the ticket was handed off: ticketing says it left needs_human (an agent gave it back to the AI, or
-   * closed it). True when there was something to forget.
+   * Forgets that the ticket was handed off, and the AI's replies to it so far for its loop limits: ticketing says it
+   * left needs_human (an agent gave it back to the AI) or was closed. The agent has seen the conversation; had the
+   * old replies counted on, the limit that handed it over would hand it over again at the next mail. True when there
+   * was a handoff to forget.
    */
   async release(manager: EntityManager, projectId: string, ticketId: string): Promise<boolean> {
+    await manager.update(AiReply, { projectId, ticketId, counted: true }, { counted: false });
     const deleted = await manager.delete(HandedOffTicket, { projectId, ticketId });
     if ((deleted.affected ?? 0) === 0) return false;
     this.logger.log(`Ticket ${ticketId} in ${projectId} is no longer a human's; the AI may answer it again`);
@@ -127,6 +130,7 @@ export class LoopBreaker {
       manager
         .createQueryBuilder(AiReply, alias)
         .where(`${alias}.project_id = :projectId`, { projectId })
+        .andWhere(`${alias}.counted`)
         // The database's clock, as for proposed_at.
         .andWhere(`${alias}.proposed_at > now() - make_interval(mins => :minutes)`, { minutes });
     const ticket = await inWindow('t').andWhere('t.ticket_id = :ticketId', { ticketId }).getCount();
