@@ -278,6 +278,22 @@ describe('ticketing: drafts', () => {
     expect((await harness.ticketDetail(DRAFTS, ticket.id)).status).toBe('draft_ready');
   });
 
+  it('discards the drafts of a ticket an agent closes, and drafts anew when the customer writes again', async () => {
+    const { ticket } = await openTicket(DRAFTS, 'Lamp shade size', ANNA);
+    const draft = await draftOn(ticket.id, 'The shade is 40 cm wide.');
+    const closed = await post(`/v1/projects/${DRAFTS}/tickets/${ticket.id}/close`);
+    expect(closed).toMatchObject({ status: 200, body: { status: 'closed' } });
+    const detail = await harness.ticketDetail(DRAFTS, ticket.id);
+    expect(detail.messages.find((message) => message.id === draft.id)).toMatchObject({ deliveryStatus: 'discarded' });
+    const late = await post(`/v1/projects/${DRAFTS}/tickets/${ticket.id}/drafts/${draft.id}/send`);
+    expect(late).toMatchObject({ status: 409, body: { message: `Draft ${draft.id} was discarded` } });
+    expect(await sendRequestsOf(draft.id)).toEqual([]);
+    const closeUpdate = (await published<TicketUpdatedPayload>(harness, 'TICKETS', `ticket.${DRAFTS}.updated`)).find(
+      (e) => e.payload.ticket.id === ticket.id && e.payload.ticket.status === 'closed',
+    );
+    expect(closeUpdate!.payload).toMatchObject({ changes: ['status', 'drafts'], previousStatus: 'draft_ready' });
+  });
+
   it('keeps the draft of a ticket handed to a human sendable, and the ticket with its human', async () => {
     const { ticket } = await openTicket(DRAFTS, 'Complaint', DAVE);
     const draft = await draftOn(ticket.id, 'We are sorry.');

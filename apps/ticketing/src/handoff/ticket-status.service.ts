@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { EventEnvelope, HandoffBy, TicketStatus, TicketView } from '@ensoras/contracts';
 import { Outbox } from '@ensoras/messaging';
 import { ticketClosed, ticketHandoff, ticketUpdated } from '../tickets/ticket-envelopes.js';
 import { ticketTransition, type TicketEvent } from '../tickets/ticket-transitions.js';
 import { toTicketView } from '../tickets/ticket-views.js';
+import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { MAX_HANDOFF_REASON_CHARS } from './handoff.dto.js';
 
@@ -36,9 +37,9 @@ export class TicketStatusService {
    * handoff is idempotent: a ticket a human holds already stays as it is, unannounced, with its first reason.
    */
   async handOff(projectId: string, ticketId: string, by: HandoffBy, reason: string): Promise<StatusChangeOutcome> {
-    const outcome = await this.change(projectId, ticketId, { type: 'handoff', by }, (ticket, previousStatus) => {
+    const outcome = await this.change(projectId, ticketId, { type: 'handoff', by }, (_m, ticket, previousStatus) => {
       ticket.handoffReason = reason.slice(0, MAX_HANDOFF_REASON_CHARS);
-      return [ticketUpdated(ticket, ['status', 'handoffReason'], { previousStatus }), ticketHandoff(ticket, by)];
+      return Promise.resolve([ticketUpdated(ticket, ['status', 'handoffReason'], { previousStatus }), ticketHandoff(ticket, by)]);
     });
     if (outcome.outcome === 'changed') this.logger.log(`Ticket ${ticketId} in ${projectId} handed off to a human (${by}): ${reason}`);
     return outcome;
@@ -46,30 +47,34 @@ export class TicketStatusService {
 
   /** needs_human → open: the AI may answer the ticket again (ai-responder learns it from `previousStatus`). */
   async resumeAi(projectId: string, ticketId: string): Promise<StatusChangeOutcome> {
-    const outcome = await this.change(projectId, ticketId, { type: 'resume-ai' }, (ticket, previousStatus) => [
-      ticketUpdated(ticket, ['status'], { previousStatus }),
-    ]);
+    const outcome = await this.change(projectId, ticketId, { type: 'resume-ai' }, (_m, ticket, previousStatus) =>
+      Promise.resolve([ticketUpdated(ticket, ['status'], { previousStatus })]),
+    );
     if (outcome.outcome === 'changed') this.logger.log(`Ticket ${ticketId} in ${projectId} given back to the AI`);
     return outcome;
   }
 
-  /** → closed. A new customer mail reopens it (InboundMailService). */
+  /**
+   * → closed. Drafts still waiting are discarded with it: the conversation is over, and a draft sent days later into
+   * a closed ticket would answer nothing. A new customer mail reopens it (InboundMailService), and the AI drafts anew.
+   */
   async close(projectId: string, ticketId: string): Promise<StatusChangeOutcome> {
-    return this.change(projectId, ticketId, { type: 'close' }, (ticket, previousStatus) => [
-      ticketUpdated(ticket, ['status'], { previousStatus }),
-      ticketClosed(ticket, previousStatus),
-    ]);
+    return this.change(projectId, ticketId, { type: 'close' }, async (m, ticket, previousStatus) => {
+      const discarded = await m.update(TicketMessage, { ticketId: ticket.id, deliveryStatus: 'draft' }, { deliveryStatus: 'discarded' });
+      const changes = (discarded.affected ?? 0) > 0 ? ['status', 'drafts'] : ['status'];
+      return [ticketUpdated(ticket, changes, { previousStatus }), ticketClosed(ticket, previousStatus)];
+    });
   }
 
   /**
-   * Locks the ticket, decides, and on a change writes the new status (and whatever `apply` set on the ticket) with
-   * the events `apply` builds from the changed ticket.
+   * Locks the ticket, decides, and on a change writes the new status (and whatever `apply` set on the ticket or wrote
+   * in the transaction) with the events `apply` builds from the changed ticket.
    */
   private async change(
     projectId: string,
     ticketId: string,
     event: TicketEvent,
-    apply: (ticket: Ticket, previousStatus: TicketStatus) => EventEnvelope[],
+    apply: (m: EntityManager, ticket: Ticket, previousStatus: TicketStatus) => Promise<EventEnvelope[]>,
   ): Promise<StatusChangeOutcome> {
     if (!isUUID(ticketId)) return { outcome: 'unknown-ticket' };
     const outcome = await this.dataSource.transaction(async (m): Promise<StatusChangeOutcome> => {
@@ -81,7 +86,7 @@ export class TicketStatusService {
       const previousStatus = ticket.status;
       ticket.status = transition.status;
       ticket.updatedAt = new Date();
-      const events = apply(ticket, previousStatus);
+      const events = await apply(m, ticket, previousStatus);
       await m.update(Ticket, { id: ticket.id }, { status: ticket.status, handoffReason: ticket.handoffReason, updatedAt: ticket.updatedAt });
       await this.outbox.add(m, ...events);
       return { outcome: 'changed', ticket: toTicketView(ticket) };
