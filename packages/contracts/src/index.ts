@@ -9,3 +9,4 @@ export * from './channel/channel-views.js';
 export * from './mail/mail-events.js';
 export * from './ticketing/ticket-events.js';
 export * from './replies/reply-events.js';
+export * from './admin/admin-views.js';

@@ -1,15 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export const AUDIT_ACTIONS = [
-  'configuration.updated',
-  'email_channel.configured',
-  'email_channel.updated',
-  'email_channel.enabled',
-  'email_channel.disabled',
-  /** Passwords sealed again under the current SECRETS_KEY (rotation or upgrade); their values did not change. */
-  'email_channel.passwords_resealed',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+import type { AuditAction } from '@ensoras/contracts';
 
 /** One change of a project's settings: which fields changed, never their values (passwords least of all). */
 @Entity({ name: 'audit_entry' })

@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditEntryEntity, type AuditAction } from './audit-entry.entity.js';
-
-export interface AuditEntryView {
-  id: string;
-  action: AuditAction;
-  changedFields: string[];
-  revision: number;
-  at: string;
-}
+import type { AuditAction, AuditEntryView } from '@ensoras/contracts';
+import { AuditEntryEntity } from './audit-entry.entity.js';
 
 @Injectable()
 export class AuditLog {

@@ -2,7 +2,8 @@ import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
-import { AuditLog, type AuditEntryView } from './audit-log.service.js';
+import type { AuditEntryView } from '@ensoras/contracts';
+import { AuditLog } from './audit-log.service.js';
 
 class AuditQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;

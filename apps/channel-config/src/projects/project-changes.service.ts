@@ -3,7 +3,7 @@ import { createEnvelope, type ChannelChangedPayload, type ChannelSettingsSnapsho
 import { Outbox } from '@ensoras/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service.js';
-import type { AuditAction } from '../audit/audit-entry.entity.js';
+import type { AuditAction } from '@ensoras/contracts';
 import { EmailChannelEntity } from '../email-channel/email-channel.entity.js';
 import { channelChangedPayload, channelSettingsSnapshot } from '../settings-snapshot/channel-settings-snapshot.js';
 import { ChannelSettingsSync } from '../settings-snapshot/channel-settings.sync.js';

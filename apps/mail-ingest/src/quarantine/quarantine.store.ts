@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { QuarantineEntryView } from '@ensoras/contracts';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { QuarantinedMail } from './quarantined-mail.entity.js';
 
-export interface QuarantineEntry {
-  /** `<uidValidity>-<uid>`: what the retry route takes. */
-  id: string;
-  uidValidity: string;
-  uid: number;
-  reason: string;
-  rawObjectKey: string;
-  createdAt: string;
-}
+/** As the API lists it. */
+export type QuarantineEntry = QuarantineEntryView;
 
 export interface QuarantineKey {
   projectId: string;

@@ -15,7 +15,7 @@ import { eventually } from '@ensoras/testing';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { ANNA, BOB, CAROL, SUPPORT, TicketingHarness, mailReceivedPayload } from '../tickets/ticketing.int-harness.js';
-import type { UnattachedMailPage } from '../unattached/unattached-mail.view.js';
+import type { UnattachedMailPage } from '@ensoras/contracts';
 import { InboundMailService, type InboundOutcome } from './inbound-mail.service.js';
 
 /** Received mail handled in batches (receiveMany), called as the batch transport calls it. */

@@ -12,7 +12,7 @@ import {
 } from '@ensoras/contracts';
 import { eventually } from '@ensoras/testing';
 import { ANNA, SUPPORT, TicketingHarness } from '../tickets/ticketing.int-harness.js';
-import type { UnattachedMailPage } from '../unattached/unattached-mail.view.js';
+import type { UnattachedMailPage } from '@ensoras/contracts';
 
 const PROJECT = 'p-machines';
 const UNATTACHED = 'p-unattached';

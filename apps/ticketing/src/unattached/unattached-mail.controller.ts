@@ -4,7 +4,8 @@ import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
 import { decodeTicketCursor, encodeTicketCursor } from '../tickets/ticket-cursor.js';
 import { DEFAULT_UNATTACHED_PAGE_SIZE, ListUnattachedMailQuery } from './list-unattached-mail.query.js';
 import { UnattachedMail } from './unattached-mail.entity.js';
-import { toUnattachedMailView, type UnattachedMailPage } from './unattached-mail.view.js';
+import type { UnattachedMailPage } from '@ensoras/contracts';
+import { toUnattachedMailView } from './unattached-mail.view.js';
 
 /** For admins: received mail that opened no ticket (our own mail, machine mail about nothing we know). */
 @Controller('v1/projects/:projectId/unattached-mail')
