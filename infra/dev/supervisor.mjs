@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-const COLORS = [36, 32, 35, 33, 34, 31];
+// No red: it reads as an error. The sixth, bright cyan, is the console's.
+const COLORS = [36, 32, 35, 33, 34, 96];
 const RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 /** A service that stayed up this long is healthy again: its next crash restarts it after the shortest delay. */
 const STABLE_AFTER_MS = 60_000;
