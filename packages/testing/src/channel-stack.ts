@@ -24,6 +24,8 @@ export interface ChannelStack {
   dovecot: DovecotServer;
   smtp: SmtpTestServer;
   services: RunningServices;
+  /** The services' admin token, e.g. to sign in to the console. */
+  adminToken: string;
   /** The NATS login of a service (or `ops`, `subscriber`), to publish or read as it would. */
   natsLogin(user: NatsUser): { NATS_URL: string; NATS_USER: string; NATS_PASSWORD: string };
   /** Calls a route of any service with the admin token (admin, inbox, quarantine and health routes alike). */
@@ -103,6 +105,7 @@ export async function startChannelStack(name: string, options: ChannelStackOptio
     dovecot: mailbox,
     smtp: smtpServer,
     services: running,
+    adminToken,
     natsLogin: (user) => natsServer.login(user),
     async api<T>(service: ServiceName, method: string, path: string, body?: unknown) {
       const response = await fetch(`${running.url(service)}${path}`, {

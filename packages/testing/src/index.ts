@@ -12,6 +12,7 @@ export { startLockedNats, NATS_USERS, type LockedNatsServer, type NatsUser } fro
 export { eventually } from './wait.js';
 export { MAIL_CORPUS_DIR } from './mail-corpus.js';
 export {
+  startConsole,
   startServiceProcess,
   startServices,
   SERVICE_NAMES,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export const SERVICE_NAMES = ['channel-config', 'ticketing', 'ai-responder', 'mail-ingest', 'mail-outbound'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** The apps started from apps/<name>/dist/main.js: the five services and the admin console in front of them. */
+type AppName = ServiceName | 'console';
 
 export interface RunningServices {
   url(service: ServiceName): string;
@@ -101,8 +103,37 @@ export async function startServiceProcess(name: ServiceName, environment: Record
   return spawnServiceProcess(name, { ...environment, HOST: '127.0.0.1' }, await freePort(), []);
 }
 
-/** One service process on `port`, its output appended to `lines`. */
-function spawnServiceProcess(name: ServiceName, environment: Record<string, string>, port: number, lines: string[]): ServiceProcess {
+/**
+ * Starts the built admin console (apps/console/dist/main.js) in front of `services`, as `npm start` runs it: one
+ * origin that serves the page and forwards /api/* to the services. Resolves once it answers /health/ready.
+ */
+export async function startConsole(services: Pick<RunningServices, 'url'>, environment: Record<string, string> = {}): Promise<ServiceProcess> {
+  const main = join(root, 'apps', 'console', 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: build the console first (npx turbo run build --filter=@ensoras/console)`);
+  const app = spawnServiceProcess('console', {
+    HOST: '127.0.0.1',
+    CHANNEL_CONFIG_URL: services.url('channel-config'),
+    TICKETING_URL: services.url('ticketing'),
+    AI_RESPONDER_URL: services.url('ai-responder'),
+    MAIL_INGEST_URL: services.url('mail-ingest'),
+    ...environment,
+  }, await freePort(), []);
+  try {
+    // An exit ends the wait at once (a throwing probe would only count as "not yet").
+    await eventually(
+      async () => app.exitCode() !== null || ((await fetch(`${app.url}/health/ready`).catch(() => null))?.ok ?? false),
+      { timeoutMs: 60_000, intervalMs: 250, message: 'the console did not become ready' },
+    );
+    if (app.exitCode() !== null) throw new Error(`the console exited with ${app.exitCode()}`);
+  } catch (error) {
+    await app.stop();
+    throw new Error(`${String(error)}\n--- console output ---\n${app.logs()}`);
+  }
+  return app;
+}
+
+/** One app process on `port`, its output appended to `lines`. */
+function spawnServiceProcess(name: AppName, environment: Record<string, string>, port: number, lines: string[]): ServiceProcess {
   // SERVICE_NODE_ARGS: flags for the services' Node only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where a
   // benchmark's time goes (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
