@@ -351,13 +351,59 @@ describe('the admin console in a browser, in front of the five services', () => 
     await screenshot(page, 'ticket');
   });
 
+  it('hands the ticket to a person and gives it back; in draft mode an agent sends the AI draft edited, then closes the ticket', async () => {
+    const ticketId = new URL(page.url()).pathname.split('/').at(-1)!;
+    const ticketPath = `/v1/projects/${PROJECT}/tickets/${ticketId}`;
+    const statusOf = async () => (await api<TicketDetailView>('ticketing', 'GET', ticketPath)).body.status;
+
+    await page.getByRole('button', { name: 'Hand over to a person', exact: true }).click();
+    await page.getByRole('dialog').getByRole('textbox', { name: 'Reason' }).fill('The customer asked for a call');
+    await page.getByRole('button', { name: 'Hand over', exact: true }).click();
+    await eventually(async () => (await statusOf()) === 'needs_human', { message: 'the ticket was not handed over' });
+    await page.getByText('The customer asked for a call').waitFor();
+    await page.getByRole('button', { name: 'Give back to the AI', exact: true }).click();
+    await eventually(async () => (await statusOf()) === 'open', { message: 'the ticket was not given back' });
+
+    // Draft mode, chosen on the Email page.
+    await openFromSidebar('Email');
+    await choose(page, page.getByRole('combobox', { name: 'AI mode' }), 'Draft');
+    expect((await saveChannel()).aiMode).toBe('draft');
+
+    await stack.dovecot.deliver(
+      SUPPORT.username,
+      plainMail(
+        'Jane Doe <jane@customer.test>',
+        { Subject: `Re: ${SUBJECT}`, 'Message-ID': '<console-2@customer.test>', 'In-Reply-To': '<console-1@customer.test>' },
+        'Any news about parcel 5678?',
+      ),
+    );
+    await page.goto(new URL(`/p/${PROJECT}/inbox/${ticketId}`, page.url()).toString());
+    const draftText = page.getByRole('textbox', { name: 'Draft text' });
+    await untilShownReloading(draftText, 'the AI draft never showed on the ticket');
+    expect(await statusOf()).toBe('draft_ready');
+    await checkAccessibility('a ticket with a draft');
+    const edited = 'Hello Jane, the courier confirmed parcel 5678 is on its way again. Best, Sam';
+    await draftText.fill(edited);
+    await page.getByRole('button', { name: 'Send draft', exact: true }).click();
+    const conversation = page.getByRole('list', { name: 'Conversation', exact: true });
+    await conversation.getByRole('listitem').filter({ hasText: edited }).filter({ has: author('Agent') }).waitFor({ timeout: 30_000 });
+    const mails = await stack.smtp.waitForMessages(3, 30_000);
+    expect(mails[2].parsed.text).toContain(edited);
+    expect(mails[2].parsed.inReplyTo).toBe('<console-2@customer.test>');
+
+    await page.getByRole('button', { name: 'Close ticket', exact: true }).click();
+    await eventually(async () => (await statusOf()) === 'closed', { message: 'the ticket was not closed' });
+  });
+
   it('passes axe on Unattached mail, Quarantine and the Audit log', async () => {
     await openFromSidebar('Unattached mail');
     expect(new URL(page.url()).pathname).toBe(`/p/${PROJECT}/unattached`);
     await checkAccessibility('Unattached mail');
+    await screenshot(page, 'unattached');
     await openFromSidebar('Quarantine');
     expect(new URL(page.url()).pathname).toBe(`/p/${PROJECT}/quarantine`);
     await checkAccessibility('Quarantine');
+    await screenshot(page, 'quarantine');
     await openFromSidebar('Audit log');
     expect(new URL(page.url()).pathname).toBe(`/p/${PROJECT}/audit`);
     await checkAccessibility('the Audit log');
