@@ -8,7 +8,7 @@
 //   BENCH_REPLICA_MAILBOXES=300  mailboxes shared by 3 mail-ingest replicas, one killed, one joining (replicas.mjs,
 //                          PostgreSQL only, ~2 min); BENCH_SKIP_REPLICAS=1 skips it
 //   BENCH_REPLIES=1000     replies sent by mail-outbound (outbound.mjs, PostgreSQL only, ~1 min); BENCH_SKIP_OUTBOUND=1 skips it
-//   startup-rss.mjs        npm start's memory at rest (with the embedded column, ~1 min; needs ports 3001–3005 free,
+//   startup-rss.mjs        npm start's memory at rest (with the embedded column, ~1 min; needs ports 3000–3005 free,
 //                          BENCH_BASE_PORT moves them); BENCH_SKIP_STARTUP_RSS=1 skips it
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -115,7 +115,7 @@ const perDatabase = [
   ['replicas-mails-twice', '… mails imported twice', '0', (value) => `${value}`, none],
   ['replicas-received-p95-kill-join', '… mail → mail.received from the kill to the join, p95', '–', millis, () => ''],
   ['outbound-replies', `${replies} replies of one project → SMTP server (beside a project whose server never answers)`, '≥ 200 mails/s', rate, atLeast(200)],
-  ['startup-rss-mb', 'npm start: five services + embedded database, total RSS', '< 1 GB', (value) => `${value.toFixed(0)} MB`, under(1024)],
+  ['startup-rss-mb', 'npm start: five services, console + embedded database, total RSS', '< 1 GB', (value) => `${value.toFixed(0)} MB`, under(1024)],
 ];
 const embeddedOnly = new Set(['startup-rss-mb']);
 // Without a database: one figure for both columns.
