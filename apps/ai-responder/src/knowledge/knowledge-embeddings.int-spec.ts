@@ -204,7 +204,6 @@ describe.each([
 
   it('finds by meaning what no word of the question finds, with the similarity', async () => {
     const passages = await search(BITCOIN_QUESTION);
-    console.log(`hybrid "${BITCOIN_QUESTION}": ${passages.map((p) => `${p.articleId} ${p.score} ~${p.similarity}`).join(', ')}`);
     const crypto = passages.find((passage) => passage.articleId === 'crypto');
     expect(crypto).toMatchObject({ title: 'Cryptocurrency', score: 0, coverage: 0, matched: [], matchedInHeadings: [] });
     expect(crypto!.similarity).toBeGreaterThan(0.2);
