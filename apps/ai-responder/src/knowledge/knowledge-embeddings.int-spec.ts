@@ -7,11 +7,9 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService } from '@ensoras/runtime';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
-import { AppModule } from '../app.module.js';
 import { AiResponderEnvironment } from '../config/ai-responder.environment.js';
-import { KNOWLEDGE_JSON_BODY_LIMIT_BYTES } from './knowledge-limits.js';
+import { startKnowledgeApi, type KnowledgeApi } from './knowledge-api.int-harness.js';
 import type { RetrievedPassage } from './knowledge-retriever.js';
 import { PassageEmbedder } from './passage-embedder.js';
 
@@ -19,8 +17,6 @@ const ADMIN = 'admin-token-for-embedding-tests';
 const API_KEY = 'sk-embeddings-0123456789abcdef';
 const DIMENSIONS = 64;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test helper: each test reads the JSON shape it expects
-type Json = any;
 
 /** What the fake knows that full-text search cannot: these words mean one thing, which has a dimension of its own. */
 const MEANINGS: Readonly<Record<string, number>> = { cryptocurrency: 0, crypto: 0, bitcoin: 0, btc: 0, ether: 0 };
@@ -110,8 +106,8 @@ describe.each([
   let nats: NatsTestServer;
   let database: TestDatabase | undefined;
   let dataDir: string;
+  let api: KnowledgeApi;
   let app: INestApplication | undefined;
-  let url: string;
 
   async function start(model: string): Promise<void> {
     const environment = Object.assign(new AiResponderEnvironment(), {
@@ -125,15 +121,8 @@ describe.each([
       AI_API_KEY: API_KEY,
       AI_TIMEOUT_MS: 5_000,
     });
-    app = await startService({
-      name: 'ai-responder',
-      module: AppModule.forRoot(environment),
-      port: 0,
-      host: '127.0.0.1',
-      durableName: 'ai-responder',
-      jsonBodyLimitBytes: KNOWLEDGE_JSON_BODY_LIMIT_BYTES,
-    });
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('[::]', '127.0.0.1');
+    api = await startKnowledgeApi(environment);
+    app = api.app;
   }
 
   beforeAll(async () => {
@@ -153,13 +142,7 @@ describe.each([
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-    const headers: Record<string, string> = { authorization: `Bearer ${ADMIN}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${url}/v1/projects/${project}/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  }
+  const call = (method: string, path: string, body?: unknown) => api.call(method, `${project}/${path}`, body);
 
   const search = async (q: string): Promise<RetrievedPassage[]> => {
     const response = await call('GET', `knowledge/search?q=${encodeURIComponent(q)}`);

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService } from '@ensoras/runtime';
 import { createTestDatabase, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
-import { AppModule } from '../app.module.js';
 import { AiResponderEnvironment } from '../config/ai-responder.environment.js';
-import { KNOWLEDGE_JSON_BODY_LIMIT_BYTES, MAX_BODY_BYTES } from './knowledge-limits.js';
+import { startKnowledgeApi, type KnowledgeApi } from './knowledge-api.int-harness.js';
+import { MAX_BODY_BYTES } from './knowledge-limits.js';
 import { KnowledgeRetriever, type RetrievedPassage } from './knowledge-retriever.js';
 
 const ADMIN = 'admin-token-for-knowledge-tests';
@@ -66,8 +65,8 @@ describe('knowledge base (admin API and retrieval, PostgreSQL)', () => {
   let nats: NatsTestServer;
   let database: TestDatabase;
   let dataDir: string;
+  let api: KnowledgeApi;
   let app: INestApplication;
-  let url: string;
   let db: pg.Client;
 
   beforeAll(async () => {
@@ -79,15 +78,8 @@ describe('knowledge base (admin API and retrieval, PostgreSQL)', () => {
       ADMIN_TOKEN: ADMIN,
       PORT: 0,
     });
-    app = await startService({
-      name: 'ai-responder',
-      module: AppModule.forRoot(environment),
-      port: 0,
-      host: '127.0.0.1',
-      durableName: 'ai-responder',
-      jsonBodyLimitBytes: KNOWLEDGE_JSON_BODY_LIMIT_BYTES,
-    });
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('[::]', '127.0.0.1');
+    api = await startKnowledgeApi(environment);
+    app = api.app;
     db = new pg.Client({ connectionString: database.url });
     await db.connect();
   });
@@ -99,14 +91,7 @@ describe('knowledge base (admin API and retrieval, PostgreSQL)', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function call(method: string, path: string, body?: unknown, token: string | null = ADMIN): Promise<{ status: number; body: Json }> {
-    const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${url}/v1/projects/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  }
+  const call: KnowledgeApi['call'] = (...args) => api.call(...args);
 
   async function stored(projectId: string): Promise<{ articles: number; passages: number }> {
     const { rows } = await db.query<{ articles: string; passages: string }>(
@@ -390,21 +375,14 @@ describe('knowledge base (admin API and retrieval, PostgreSQL)', () => {
 describe('knowledge base on the embedded PGlite (a service started without DATABASE_URL)', () => {
   let nats: NatsTestServer;
   let dataDir: string;
+  let api: KnowledgeApi;
   let app: INestApplication;
-  let url: string;
 
   beforeAll(async () => {
     [nats, dataDir] = await Promise.all([startNats(), mkdtemp(join(tmpdir(), 'ai-responder-knowledge-pglite-'))]);
     const environment = Object.assign(new AiResponderEnvironment(), { NATS_URL: nats.url, DATA_DIR: dataDir, ADMIN_TOKEN: ADMIN, PORT: 0 });
-    app = await startService({
-      name: 'ai-responder',
-      module: AppModule.forRoot(environment),
-      port: 0,
-      host: '127.0.0.1',
-      durableName: 'ai-responder',
-      jsonBodyLimitBytes: KNOWLEDGE_JSON_BODY_LIMIT_BYTES,
-    });
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('[::]', '127.0.0.1');
+    api = await startKnowledgeApi(environment);
+    app = api.app;
   });
 
   afterAll(async () => {
@@ -413,13 +391,7 @@ describe('knowledge base on the embedded PGlite (a service started without DATAB
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-    const headers: Record<string, string> = { authorization: `Bearer ${ADMIN}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${url}/v1/projects/p-lite/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  }
+  const call = (method: string, path: string, body?: unknown) => api.call(method, `p-lite/${path}`, body);
 
   it('imports, searches in each language, and replaces articles', async () => {
     const imported = await call('POST', 'knowledge/import', {
