@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { KnowledgeRetriever } from '../knowledge/knowledge-retriever.js';
 import type { RetrievedPassage } from '../knowledge/knowledge-retriever.js';
 import { TextSearchConfigs } from '../knowledge/text-search-configs.js';
-import { LexemeWeights, weightedCoverage, type WeightedLexemes } from './lexeme-weights.js';
+import { holdsAnyOf, LexemeWeights, weightedCoverage, type WeightedLexemes } from './lexeme-weights.js';
 import { isFramingWord } from './question-words.js';
 import { askedInMail } from './customer-questions.js';
 import { escalationOf } from './escalation-intent.js';
@@ -115,7 +115,7 @@ export class GroundingService {
         const matched = passage.matched.filter((lexeme) => !isFramingWord(config, lexeme));
         const matchedInHeadings = matched.filter((lexeme) => passage.matchedInHeadings.includes(lexeme) || inCompound(lexeme, heading.weights));
         const about = weightsIn.about ? [...(await weightsIn.about(config)).weights.keys()] : [];
-        const holdsAskedAbout = about.length === 0 || weightedCoverage({ weights: new Map(about.map((lexeme) => [lexeme, 1])) }, matched, groups) > 0;
+        const holdsAskedAbout = about.length === 0 || holdsAnyOf(about, matched, groups);
         if (!weightsIn.topic) {
           const coverage = weightedCoverage(headingsWeighMore(await weightsIn.query(config), matchedInHeadings), matched, groups);
           return { ...passage, matched, matchedInHeadings, holdsAskedAbout, coverage: round(coverage), topicCoverage: null };

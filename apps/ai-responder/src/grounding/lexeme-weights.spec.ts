@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { weightedCoverage } from './lexeme-weights.js';
+import { holdsAnyOf, weightedCoverage } from './lexeme-weights.js';
 
 const question = { weights: new Map([['send', 1], ['back', 1], ['rug', 2]]) };
 
@@ -18,5 +18,13 @@ describe('weightedCoverage', () => {
     expect(weightedCoverage(delivery, ['dispatch'], groups)).toBeCloseTo(0.6);
     expect(weightedCoverage(delivery, ['dispatch', 'austria'], groups)).toBe(1);
     expect(weightedCoverage(delivery, ['dispatch'])).toBe(0);
+  });
+
+  it('holds any of some words, or a word of their group', () => {
+    const groups = [new Set(['ship', 'deliveri'])];
+    expect(holdsAnyOf(['instal'], ['fjord', 'pendant'])).toBe(false);
+    expect(holdsAnyOf(['ceil', 'fan'], ['ceil', 'spotlight'])).toBe(true);
+    expect(holdsAnyOf(['deliveri'], ['ship'], groups)).toBe(true);
+    expect(holdsAnyOf(['deliveri'], ['ship'])).toBe(false);
   });
 });

@@ -69,7 +69,7 @@ export function weightedCoverage(question: Pick<WeightedLexemes, 'weights'>, mat
   for (const [lexeme, weight] of question.weights) {
     const group = groups.findIndex((members) => members.has(lexeme));
     const key = group >= 0 ? group : lexeme;
-    const found = group >= 0 ? [...groups[group]!].some((member) => present.has(member)) : present.has(lexeme);
+    const found = isHeld(lexeme, present, groups);
     const concept = concepts.get(key);
     concepts.set(key, { weight: Math.max(concept?.weight ?? 0, weight), found: found || (concept?.found ?? false) });
   }
@@ -80,4 +80,16 @@ export function weightedCoverage(question: Pick<WeightedLexemes, 'weights'>, mat
     if (concept.found) found += concept.weight;
   }
   return asked === 0 ? 0 : found / asked;
+}
+
+/** Whether a passage's matched words hold one of `lexemes`, or a word of its group (as weightedCoverage counts it). */
+export function holdsAnyOf(lexemes: Iterable<string>, matched: readonly string[], groups: ReadonlyArray<ReadonlySet<string>> = []): boolean {
+  const present = new Set(matched);
+  return [...lexemes].some((lexeme) => isHeld(lexeme, present, groups));
+}
+
+/** `lexeme` is held when the passage holds it, or, for a word of a group (the first that has it), any of the group. */
+function isHeld(lexeme: string, present: ReadonlySet<string>, groups: ReadonlyArray<ReadonlySet<string>>): boolean {
+  const group = groups.find((members) => members.has(lexeme));
+  return group ? [...group].some((member) => present.has(member)) : present.has(lexeme);
 }
