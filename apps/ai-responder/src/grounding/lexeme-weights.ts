@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { KnowledgePassage } from '../knowledge/knowledge-passage.entity.js';
+import { quotedTable } from '../persistence/quoted-table.js';
 import { isFramingWord } from './question-words.js';
 
 /** A question's words in one text search configuration, each with how much it says about the question. */
@@ -29,8 +30,7 @@ export class LexemeWeights {
   /** The words of each text, weighed with one pass over the knowledge base's statistics. */
   async ofMany(projectId: string, texts: readonly string[], config: string): Promise<WeightedLexemes[]> {
     if (texts.length === 0) return [];
-    const metadata = this.dataSource.getMetadata(KnowledgePassage);
-    const table = metadata.schema ? `"${metadata.schema}"."${metadata.tableName}"` : `"${metadata.tableName}"`;
+    const table = quotedTable(this.dataSource, KnowledgePassage);
     const rows = await this.dataSource.query<Array<{ n: number | string; lexeme: string; ndoc: number | string; total: number | string }>>(
       `WITH input AS (SELECT t.text, t.n FROM unnest($3::text[]) WITH ORDINALITY AS t(text, n)),
         asked AS (

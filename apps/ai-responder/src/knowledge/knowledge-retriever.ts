@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { quotedTable } from '../persistence/quoted-table.js';
 import { EMBEDDING_CLIENT, isTimeout, type EmbeddingClient } from './embedding-client.js';
 import { reciprocalRankFusion } from './hybrid-ranking.js';
 import { KnowledgeArticle } from './knowledge-article.entity.js';
@@ -155,9 +156,9 @@ export class KnowledgeRetriever {
           ${vector === null ? '' : `, ${SIMILARITY} AS similarity`}
         FROM unnest($2::text[], $3::text[]) AS input(config, query_text)
         CROSS JOIN LATERAL (SELECT input.query_text::tsquery AS query) AS q
-        JOIN ${this.table(KnowledgePassage)} p
+        JOIN ${quotedTable(this.dataSource, KnowledgePassage)} p
           ON p.project_id = $1 AND p.search_config = input.config AND p.search_vector @@ q.query
-        JOIN ${this.table(KnowledgeArticle)} a ON a.project_id = p.project_id AND a.article_id = p.article_id
+        JOIN ${quotedTable(this.dataSource, KnowledgeArticle)} a ON a.project_id = p.project_id AND a.article_id = p.article_id
         ORDER BY score DESC, coalesce(p.language = $4::text, false) DESC, p.article_id, p.position
         LIMIT $5`,
       [
@@ -185,14 +186,14 @@ export class KnowledgeRetriever {
     return this.dataSource.query<CandidateRow[]>(
       `WITH nearest AS (
           SELECT p.id, ${SIMILARITY} AS similarity
-            FROM ${this.table(KnowledgePassage)} p
+            FROM ${quotedTable(this.dataSource, KnowledgePassage)} p
             WHERE p.project_id = $1 AND p.embedding_model = $7 AND cardinality(p.embedding) = cardinality($6::float8[])
             ORDER BY similarity DESC NULLS LAST, coalesce(p.language = $4::text, false) DESC, p.article_id, p.position
             LIMIT $5)
         SELECT ${PASSAGE_COLUMNS}, coalesce(words.score, 0) AS score, nearest.similarity
           FROM nearest
-          JOIN ${this.table(KnowledgePassage)} p ON p.id = nearest.id
-          JOIN ${this.table(KnowledgeArticle)} a ON a.project_id = p.project_id AND a.article_id = p.article_id
+          JOIN ${quotedTable(this.dataSource, KnowledgePassage)} p ON p.id = nearest.id
+          JOIN ${quotedTable(this.dataSource, KnowledgeArticle)} a ON a.project_id = p.project_id AND a.article_id = p.article_id
           LEFT JOIN LATERAL (
             SELECT ts_rank_cd('${RANK_WEIGHTS}'::float4[], p.search_vector, input.query_text::tsquery, ${RANK_NORMALIZATION}) AS score
               FROM unnest($2::text[], $3::text[]) AS input(config, query_text)
@@ -212,7 +213,7 @@ export class KnowledgeRetriever {
     const client = this.embeddings;
     if (!client || Date.now() < this.embeddingPausedUntil) return null;
     const [{ embedded }] = await this.dataSource.query<Array<{ embedded: boolean }>>(
-      `SELECT EXISTS (SELECT 1 FROM ${this.table(KnowledgePassage)} WHERE project_id = $1 AND embedding_model = $2) AS embedded`,
+      `SELECT EXISTS (SELECT 1 FROM ${quotedTable(this.dataSource, KnowledgePassage)} WHERE project_id = $1 AND embedding_model = $2) AS embedded`,
       [projectId, client.model],
     );
     if (!embedded) return null;
@@ -238,7 +239,7 @@ export class KnowledgeRetriever {
   /** The languages (ISO 639-1) the project's articles are written in, the most used first; [] without any. */
   async languages(projectId: string): Promise<string[]> {
     const rows = await this.dataSource.query<Array<{ language: string }>>(
-      `SELECT language FROM ${this.table(KnowledgeArticle)} WHERE project_id = $1 GROUP BY language ORDER BY count(*) DESC, language`,
+      `SELECT language FROM ${quotedTable(this.dataSource, KnowledgeArticle)} WHERE project_id = $1 GROUP BY language ORDER BY count(*) DESC, language`,
       [projectId],
     );
     return rows.map((row) => row.language);
@@ -253,15 +254,10 @@ export class KnowledgeRetriever {
       `SELECT c.search_config AS config,
           ARRAY(SELECT word.lexeme FROM unnest(to_tsvector(c.search_config::regconfig, $2)) AS word(lexeme, positions, weights)
                 ORDER BY word.positions[1], word.lexeme LIMIT ${MAX_QUERY_LEXEMES}) AS lexemes
-        FROM (SELECT DISTINCT search_config FROM ${this.table(KnowledgePassage)} WHERE project_id = $1) AS c
+        FROM (SELECT DISTINCT search_config FROM ${quotedTable(this.dataSource, KnowledgePassage)} WHERE project_id = $1) AS c
         ORDER BY c.search_config`,
       [projectId, text],
     );
-  }
-
-  private table(entity: Function): string {
-    const metadata = this.dataSource.getMetadata(entity);
-    return metadata.schema ? `"${metadata.schema}"."${metadata.tableName}"` : `"${metadata.tableName}"`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { quotedTable } from '../persistence/quoted-table.js';
 import { detectBodyFormat, type BodyFormat } from './article-text.js';
 import { KnowledgeArticle } from './knowledge-article.entity.js';
 import { encodeArticleCursor } from './knowledge-cursor.js';
@@ -108,8 +109,8 @@ export class KnowledgeStore {
 
   async get(projectId: string, articleId: string): Promise<KnowledgeArticleView> {
     const [row] = await this.dataSource.query<ArticleRow[]>(
-      `SELECT a.*, (SELECT count(*) FROM ${this.table(KnowledgePassage)} p WHERE p.project_id = a.project_id AND p.article_id = a.article_id) AS passage_count
-        FROM ${this.table(KnowledgeArticle)} a WHERE a.project_id = $1 AND a.article_id = $2`,
+      `SELECT a.*, (SELECT count(*) FROM ${quotedTable(this.dataSource, KnowledgePassage)} p WHERE p.project_id = a.project_id AND p.article_id = a.article_id) AS passage_count
+        FROM ${quotedTable(this.dataSource, KnowledgeArticle)} a WHERE a.project_id = $1 AND a.article_id = $2`,
       [projectId, articleId],
     );
     if (!row) throw notFound(articleId);
@@ -120,7 +121,7 @@ export class KnowledgeStore {
   async delete(projectId: string, articleId: string): Promise<void> {
     // As a SELECT: TypeORM answers a bare DELETE with [rows, count] rather than its rows.
     const [{ deleted }] = await this.dataSource.query<Array<{ deleted: number }>>(
-      `WITH gone AS (DELETE FROM ${this.table(KnowledgeArticle)} WHERE project_id = $1 AND article_id = $2 RETURNING 1)
+      `WITH gone AS (DELETE FROM ${quotedTable(this.dataSource, KnowledgeArticle)} WHERE project_id = $1 AND article_id = $2 RETURNING 1)
         SELECT count(*)::int AS deleted FROM gone`,
       [projectId, articleId],
     );
@@ -132,8 +133,8 @@ export class KnowledgeStore {
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.dataSource.query<ArticleRow[]>(
       `SELECT a.article_id, a.title, a.body_format, a.language, a.tags, a.url, a.created_at, a.updated_at,
-          (SELECT count(*) FROM ${this.table(KnowledgePassage)} p WHERE p.project_id = a.project_id AND p.article_id = a.article_id) AS passage_count
-        FROM ${this.table(KnowledgeArticle)} a
+          (SELECT count(*) FROM ${quotedTable(this.dataSource, KnowledgePassage)} p WHERE p.project_id = a.project_id AND p.article_id = a.article_id) AS passage_count
+        FROM ${quotedTable(this.dataSource, KnowledgeArticle)} a
         WHERE a.project_id = $1 AND ($2::text IS NULL OR a.article_id > $2::text)
         ORDER BY a.article_id
         LIMIT $3`,
@@ -176,7 +177,7 @@ export class KnowledgeStore {
     const written: Array<{ created: boolean; article: KnowledgeArticleView }> = [];
     for (const chunk of chunks(articles, ARTICLES_PER_STATEMENT)) {
       const rows = await manager.query<ArticleRow[]>(
-        `INSERT INTO ${this.table(KnowledgeArticle)} AS a
+        `INSERT INTO ${quotedTable(this.dataSource, KnowledgeArticle)} AS a
             (project_id, article_id, title, body, body_format, language, tags, url, created_at, updated_at)
           SELECT $1, input.article_id, input.title, input.body, input.body_format, input.language,
               ARRAY(SELECT tag.value FROM jsonb_array_elements_text(input.tags) WITH ORDINALITY AS tag(value, n) ORDER BY tag.n),
@@ -202,14 +203,14 @@ export class KnowledgeStore {
       for (const row of rows) written.push({ created: row.created === true, article: viewOf({ ...row, passage_count: passageCounts.get(row.article_id) ?? 0 }) });
     }
 
-    await manager.query(`DELETE FROM ${this.table(KnowledgePassage)} WHERE project_id = $1 AND article_id = ANY($2::text[])`, [
+    await manager.query(`DELETE FROM ${quotedTable(this.dataSource, KnowledgePassage)} WHERE project_id = $1 AND article_id = ANY($2::text[])`, [
       projectId,
       articles.map((article) => article.id),
     ]);
     const passages = articles.flatMap((article) => article.passages.map((passage) => ({ article, passage })));
     for (const chunk of chunks(passages, PASSAGES_PER_STATEMENT)) {
       await manager.query(
-        `INSERT INTO ${this.table(KnowledgePassage)}
+        `INSERT INTO ${quotedTable(this.dataSource, KnowledgePassage)}
             (project_id, article_id, position, heading, text, language, search_config, search_vector)
           SELECT $1, input.article_id, input.position, input.heading, input.text, input.language, input.config,
               setweight(to_tsvector(input.config::regconfig, input.title), 'A')
@@ -231,11 +232,6 @@ export class KnowledgeStore {
     }
     const order = new Map(articles.map((article, index) => [article.id, index]));
     return written.sort((a, b) => order.get(a.article.id)! - order.get(b.article.id)!);
-  }
-
-  private table(entity: Function): string {
-    const metadata = this.dataSource.getMetadata(entity);
-    return metadata.schema ? `"${metadata.schema}"."${metadata.tableName}"` : `"${metadata.tableName}"`;
   }
 }
 

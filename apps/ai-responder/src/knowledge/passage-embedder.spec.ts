@@ -15,7 +15,7 @@ interface Row {
 /** Just enough of a DataSource for the embedder's two statements, over rows in memory. */
 function fakeDataSource(rows: Row[]): DataSource {
   return {
-    getMetadata: () => ({ schema: 'ai_responder', tableName: 'knowledge_passage' }),
+    getMetadata: () => ({ schema: 'ai_responder', tableName: 'knowledge_passage', tablePath: 'ai_responder.knowledge_passage' }),
     query: async (sql: string, parameters: unknown[]) => {
       if (sql.trimStart().startsWith('SELECT')) {
         const [afterId, model, limit] = parameters as [string, string, number];

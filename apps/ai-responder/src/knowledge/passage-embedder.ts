@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
+import { quotedTable } from '../persistence/quoted-table.js';
 import { EMBEDDING_BATCH_SIZE, EMBEDDING_CLIENT, type EmbeddingClient } from './embedding-client.js';
 import { KnowledgeArticle } from './knowledge-article.entity.js';
 import { KnowledgePassage } from './knowledge-passage.entity.js';
@@ -143,7 +144,7 @@ export class PassageEmbedder implements BeforeApplicationShutdown {
     if (this.stopping.signal.aborted) throw new Error('shutting down');
     const vectors = await client.embed(batch.map(embeddingInputOf), { signal: this.stopping.signal });
     await this.dataSource.query(
-      `UPDATE ${this.table(KnowledgePassage)} AS p SET embedding = input.embedding::real[], embedding_model = $1
+      `UPDATE ${quotedTable(this.dataSource, KnowledgePassage)} AS p SET embedding = input.embedding::real[], embedding_model = $1
         FROM unnest($2::bigint[], $3::text[], $4::text[]) AS input(id, text, embedding)
         WHERE p.id = input.id AND p.text = input.text AND (p.embedding IS NULL OR p.embedding_model IS DISTINCT FROM $1)`,
       [client.model, batch.map((passage) => passage.id), batch.map((passage) => passage.text), vectors.map((vector) => `{${vector.join(',')}}`)],
@@ -154,19 +155,14 @@ export class PassageEmbedder implements BeforeApplicationShutdown {
   private stale(projectId: string | null, afterId: string, limit: number): Promise<StalePassage[]> {
     return this.dataSource.query<StalePassage[]>(
       `SELECT p.id::text AS id, a.title, p.heading, p.text
-        FROM ${this.table(KnowledgePassage)} p
-        JOIN ${this.table(KnowledgeArticle)} a ON a.project_id = p.project_id AND a.article_id = p.article_id
+        FROM ${quotedTable(this.dataSource, KnowledgePassage)} p
+        JOIN ${quotedTable(this.dataSource, KnowledgeArticle)} a ON a.project_id = p.project_id AND a.article_id = p.article_id
         WHERE p.id > $1::bigint AND (p.embedding IS NULL OR p.embedding_model IS DISTINCT FROM $2)
           ${projectId === null ? '' : 'AND p.project_id = $4'}
         ORDER BY p.id
         LIMIT $3`,
       projectId === null ? [afterId, this.client!.model, limit] : [afterId, this.client!.model, limit, projectId],
     );
-  }
-
-  private table(entity: Function): string {
-    const metadata = this.dataSource.getMetadata(entity);
-    return metadata.schema ? `"${metadata.schema}"."${metadata.tableName}"` : `"${metadata.tableName}"`;
   }
 }
 

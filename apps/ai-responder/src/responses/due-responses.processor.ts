@@ -15,7 +15,8 @@ import { LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
 import { MAX_GENERATION_ATTEMPTS, planRetry } from './generation-retry.js';
 import { PendingResponse } from './pending-response.entity.js';
 import { replyProposedEventId } from './reply-event-id.js';
-import { quoteTablePath, ResponseScheduler } from './response-scheduler.service.js';
+import { quotedTable } from '../persistence/quoted-table.js';
+import { ResponseScheduler } from './response-scheduler.service.js';
 
 /** How often due rows are looked for: replies go out within about a second of their due time. */
 const POLL_INTERVAL_MS = 1_000;
@@ -145,7 +146,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
   }
 
   private async claimDue(limit: number): Promise<ClaimedResponse[]> {
-    const table = quoteTablePath(this.dataSource.getMetadata(PendingResponse).tablePath);
+    const table = quotedTable(this.dataSource, PendingResponse);
     // A generating row whose lease lapsed belongs to a replica that died: it is due again.
     const [rows] = (await this.dataSource.query(
       `WITH due AS (
@@ -368,7 +369,7 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1_000);
     const plan = planRetry(response.attempts);
     await this.settle(response, async (manager) => {
-      const table = quoteTablePath(manager.connection.getMetadata(PendingResponse).tablePath);
+      const table = quotedTable(manager.connection, PendingResponse);
       if (plan.status === 'failed') {
         await manager.update(PendingResponse, { id: response.id }, { status: 'failed', lockedUntil: null, lastError: reason });
       } else {

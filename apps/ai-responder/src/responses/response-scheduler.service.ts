@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { ResponseDelay } from '@ensoras/contracts';
 import type { EntityManager } from 'typeorm';
+import { quotedTable } from '../persistence/quoted-table.js';
 import { OPEN_STATUSES, PendingResponse } from './pending-response.entity.js';
 import { pickResponseDelaySeconds } from './response-delay.js';
 
@@ -59,9 +60,8 @@ export class ResponseScheduler {
     manager: EntityManager,
     row: { responseId: string; projectId: string; ticketId: string; messageIds: string[]; delaySeconds: number; customerAddress: string },
   ): Promise<boolean> {
-    const table = manager.connection.getMetadata(PendingResponse).tablePath;
     const inserted: unknown[] = await manager.query(
-      `INSERT INTO ${quoteTablePath(table)}
+      `INSERT INTO ${quotedTable(manager.connection, PendingResponse)}
          ("id", "project_id", "ticket_id", "answers_message_ids", "due_at", "status", "attempts", "customer_address")
        VALUES ($1, $2, $3, $4::jsonb, now() + make_interval(secs => $5), 'scheduled', 0, $6)
        ON CONFLICT ("project_id", "ticket_id") WHERE "status" IN ('scheduled', 'generating') DO NOTHING
@@ -70,12 +70,4 @@ export class ResponseScheduler {
     );
     return inserted.length > 0;
   }
-}
-
-/** `ai_responder.pending_response` → `"ai_responder"."pending_response"`. */
-export function quoteTablePath(tablePath: string): string {
-  return tablePath
-    .split('.')
-    .map((part) => `"${part}"`)
-    .join('.');
 }
