@@ -46,19 +46,8 @@ export async function startServices(
     output.set(name, []);
     spawnService(name);
   }
-  const whenHealthy = async (name: ServiceName, timeoutMs = 90_000): Promise<void> => {
-    await eventually(
-      async () => {
-        const exit = processes.get(name)!.exitCode();
-        if (exit !== null) throw new Error(`${name} exited with ${exit}:\n${services.logs(name)}`);
-        const response = await fetch(`${services.url(name)}/health`).catch(() => null);
-        return response?.ok ?? false;
-      },
-      { timeoutMs, intervalMs: 250, message: `${name} did not become healthy` },
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n--- ${name} output ---\n${services.logs(name)}`);
-    });
-  };
+  const whenHealthy = (name: ServiceName, timeoutMs = 90_000): Promise<void> =>
+    untilAnswering(processes.get(name)!, '/health', { name, timeoutMs, logs: () => services.logs(name) });
   const services: RunningServices = {
     url: (name) => `http://127.0.0.1:${ports.get(name)}`,
     logs: (name) => output.get(name)!.join(''),
@@ -119,17 +108,30 @@ export async function startConsole(services: Pick<RunningServices, 'url'>, envir
     ...environment,
   }, await freePort(), []);
   try {
-    // An exit ends the wait at once (a throwing probe would only count as "not yet").
-    await eventually(
-      async () => app.exitCode() !== null || ((await fetch(`${app.url}/health/ready`).catch(() => null))?.ok ?? false),
-      { timeoutMs: 60_000, intervalMs: 250, message: 'the console did not become ready' },
-    );
-    if (app.exitCode() !== null) throw new Error(`the console exited with ${app.exitCode()}`);
+    await untilAnswering(app, '/health/ready', { name: 'the console', timeoutMs: 60_000, logs: () => app.logs() });
   } catch (error) {
     await app.stop();
-    throw new Error(`${String(error)}\n--- console output ---\n${app.logs()}`);
+    throw error;
   }
   return app;
+}
+
+/**
+ * Resolves once `app` answers `path` with a 2xx; rejects with its output when it does not within `timeoutMs`, or at
+ * once when it exits (a throwing probe would only count as "not yet" for eventually, and the wait run out).
+ */
+async function untilAnswering(app: ServiceProcess, path: string, options: { name: string; timeoutMs: number; logs: () => string }): Promise<void> {
+  const { name, timeoutMs, logs } = options;
+  try {
+    await eventually(async () => app.exitCode() !== null || ((await fetch(`${app.url}${path}`).catch(() => null))?.ok ?? false), {
+      timeoutMs,
+      intervalMs: 250,
+      message: `${name} did not answer ${path}`,
+    });
+    if (app.exitCode() !== null) throw new Error(`${name} exited with ${app.exitCode()}`);
+  } catch (error) {
+    throw new Error(`${String(error)}\n--- ${name} output ---\n${logs()}`);
+  }
 }
 
 /** One app process on `port`, its output appended to `lines`. */
