@@ -11,6 +11,7 @@ import { ConfigurationModule } from './configuration/configuration.module.js';
 import { EmailChannelEntity } from './email-channel/email-channel.entity.js';
 import { EmailChannelModule } from './email-channel/email-channel.module.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { PresetsModule } from './presets/presets.module.js';
 import { ProjectEntity } from './projects/project.entity.js';
 import { SealingModule } from './sealing/sealing.module.js';
 import { SettingsSnapshotModule } from './settings-snapshot/settings-snapshot.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
         ConfigurationModule,
         EmailChannelModule,
         AuditModule,
+        PresetsModule,
       ],
     };
   }

@@ -6,6 +6,7 @@ export * from './channel/channel-settings.js';
 export * from './channel/channel-events.js';
 export * from './channel/channel-dto.js';
 export * from './channel/channel-views.js';
+export * from './channel/email-presets.js';
 export * from './mail/mail-events.js';
 export * from './ticketing/ticket-events.js';
 export * from './replies/reply-events.js';

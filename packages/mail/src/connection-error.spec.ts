@@ -112,9 +112,20 @@ describe('classifyConnectionError', () => {
     expect(result.hint.length).toBeGreaterThan(10);
   });
 
-  it('hints at App Passwords when the login fails', () => {
+  it('hints at app passwords when the login fails on a server it does not know', () => {
     const result = classifyConnectionError(withProps('Invalid login', { code: 'EAUTH' }), 'smtp', smtpTls);
-    expect(result.hint).toBe('Check the username and password. Gmail and Google Workspace need an App Password.');
+    expect(result.hint).toBe('Check the username and password. Many providers want an app password for mail clients, not the account password.');
+  });
+
+  it("names the provider's own fix when the login fails on a known provider", () => {
+    const failed = withProps('Invalid login', { code: 'EAUTH' });
+    expect(classifyConnectionError(failed, 'smtp', { host: 'smtp.gmail.com', port: 465, encryption: 'ssl' }).hint).toContain('App Password');
+    expect(classifyConnectionError(failed, 'imap', { host: 'outlook.office365.com', port: 993, encryption: 'ssl' }).hint).toContain(
+      'connect with Microsoft (OAuth2)',
+    );
+    expect(classifyConnectionError(failed, 'imap', { host: 'IMAP.mail.me.com', port: 993, encryption: 'ssl' }).hint).toContain(
+      'app-specific password',
+    );
   });
 
   it('explains ports when encryption and port do not fit', () => {

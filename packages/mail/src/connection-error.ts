@@ -6,6 +6,7 @@
  */
 import type { ConnectionError, ConnectionErrorCode } from '@ensoras/contracts';
 import { AddressNotAllowedError } from './connection-address.js';
+import { providerLoginHint } from './provider-presets.js';
 
 export type MailProtocol = 'imap' | 'smtp';
 
@@ -260,7 +261,9 @@ function describe(
     case 'auth_failed':
       return {
         message: `${capitalize(server)} rejected the username or password.`,
-        hint: 'Check the username and password. Gmail and Google Workspace need an App Password.',
+        hint:
+          (target && providerLoginHint(target.host)) ??
+          'Check the username and password. Many providers want an app password for mail clients, not the account password.',
       };
     case 'certificate_rejected':
       return {

@@ -75,7 +75,7 @@ describe('testImapConnection against Dovecot', () => {
     const check = await testImapConnection(imap({ password: WRONG_PASSWORD }));
     expect(check.ok).toBe(false);
     expect(check.error?.code).toBe('auth_failed');
-    expect(check.error?.hint).toBe('Check the username and password. Gmail and Google Workspace need an App Password.');
+    expect(check.error?.hint).toBe('Check the username and password. Many providers want an app password for mail clients, not the account password.');
     expectNoSecrets(check);
   });
 
@@ -172,7 +172,7 @@ describe('testSmtpConnection against smtp-server', () => {
     const check = await testSmtpConnection(smtp(starttls, { encryption: 'tls', password: WRONG_PASSWORD }));
     expect(check.ok).toBe(false);
     expect(check.error?.code).toBe('auth_failed');
-    expect(check.error?.hint).toBe('Check the username and password. Gmail and Google Workspace need an App Password.');
+    expect(check.error?.hint).toBe('Check the username and password. Many providers want an app password for mail clients, not the account password.');
     expectNoSecrets(check);
   });
 

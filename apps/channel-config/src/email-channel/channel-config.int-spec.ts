@@ -181,6 +181,7 @@ describe('channel-config admin API', () => {
       ['POST', '/v1/projects/p-auth/channels/email/enable'],
       ['POST', '/v1/projects/p-auth/channels/email/test-connection'],
       ['GET', '/v1/projects/p-auth/channels/email/audit'],
+      ['GET', '/v1/presets/email'],
     ];
     for (const [method, path] of routes) {
       const body = method === 'PUT' ? workingChannel() : undefined;
@@ -190,6 +191,28 @@ describe('channel-config admin API', () => {
     expect(await storedRows('p-auth')).toBe(0);
     // Probes need no token: the guard sits on the admin routes, not on /health.
     expect((await call('GET', '/health', undefined, null)).status).toBe(200);
+  });
+
+  it('lists the provider presets: hosts, ports, encryption, how to sign in and a help page', async () => {
+    const response = await call('GET', '/v1/presets/email', undefined);
+    expect(response.status).toBe(200);
+    const { presets } = response.body as { presets: Array<Record<string, unknown>> };
+    expect(presets.map(({ name }) => name)).toEqual([
+      'Gmail',
+      'Google Workspace',
+      'Microsoft 365 (Exchange Online)',
+      'Outlook.com / Hotmail',
+      'Yahoo Mail',
+      'iCloud Mail',
+      'Zoho Mail',
+      'Fastmail',
+    ]);
+    expect(presets.find(({ id }) => id === 'microsoft-365')).toMatchObject({
+      imap: { host: 'outlook.office365.com', port: 993, encryption: 'ssl' },
+      smtp: { host: 'smtp.office365.com', port: 587, encryption: 'tls' },
+      signIn: 'oauth2',
+      oauthProvider: 'microsoft',
+    });
   });
 
   it('answers 400 naming the field, and stores nothing', async () => {

@@ -1,0 +1,14 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import type { EmailProviderPreset } from '@ensoras/contracts';
+import { EMAIL_PROVIDER_PRESETS } from '@ensoras/mail';
+import { AdminTokenGuard } from '@ensoras/runtime';
+
+@Controller('v1/presets/email')
+@UseGuards(AdminTokenGuard)
+export class PresetsController {
+  /** Hosts, ports, encryption, how to sign in and the provider's help page, for filling in the channel form. */
+  @Get()
+  list(): { presets: readonly EmailProviderPreset[] } {
+    return { presets: EMAIL_PROVIDER_PRESETS };
+  }
+}
