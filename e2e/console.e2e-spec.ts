@@ -466,5 +466,15 @@ describe('the admin console in a browser, in front of the five services', () => 
     expect(await shown(smtp(), 'SMTP Port')).toBe('587');
     expect(await smtp().getByRole('combobox', { name: 'Encryption', exact: true }).inputValue()).toBe(SMTP_ENCRYPTION_TLS);
     expect((await channel(EMPTY_PROJECT)).status).toBe(404);
+
+    // A provider from channel-config's presets fills its servers and says how to sign in there.
+    await page.getByRole('combobox', { name: 'Provider', exact: true }).click();
+    await page.getByRole('option', { name: 'iCloud Mail', exact: true }).click();
+    expect(await shown(imap(), 'IMAP Host')).toBe('imap.mail.me.com');
+    expect(await shown(smtp(), 'SMTP Host')).toBe('smtp.mail.me.com');
+    expect(await shown(smtp(), 'SMTP Port')).toBe('587');
+    await page.getByRole('alert').filter({ hasText: 'app-specific password' }).waitFor();
+    await checkAccessibility('the Email page with a provider picked');
+    expect((await channel(EMPTY_PROJECT)).status).toBe(404);
   });
 });

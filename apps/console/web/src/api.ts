@@ -7,6 +7,7 @@ import type {
   AuditEntryView,
   EmailChannelStatusView,
   EmailChannelView,
+  EmailProviderPreset,
   ProjectConfigurationView,
   QuarantineEntryView,
   TestConnectionResult,
@@ -148,6 +149,9 @@ export async function checkToken(token: string): Promise<TokenCheck> {
 }
 
 export const api = {
+  /** The well-known providers' settings (channel-config), for filling in the channel form. */
+  presets: () => request<{ presets: EmailProviderPreset[] }>('GET', '/api/config/v1/presets/email'),
+
   configuration: {
     get: (projectId: string) => request<ProjectConfigurationView>('GET', `${configPath(projectId)}/configuration`),
     put: (projectId: string, communicationStyle: string) =>

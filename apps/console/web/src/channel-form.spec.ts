@@ -1,6 +1,6 @@
 import type { EmailChannelView } from '@ensoras/contracts';
 import { describe, expect, it } from 'vitest';
-import { channelFormFromView, channelSave, isDirty, newChannelForm, withGmailPreset } from './channel-form.ts';
+import { channelFormFromView, channelSave, isDirty, newChannelForm, withGmailPreset, withProviderPreset } from './channel-form.ts';
 
 const saved: EmailChannelView = {
   projectId: 'acme',
@@ -81,5 +81,16 @@ describe('channel form', () => {
     expect(form.identity.fromEmail).toBe('me@gmail.com');
     expect(isDirty(form, newChannelForm())).toBe(true);
     expect(isDirty(newChannelForm(), newChannelForm())).toBe(false);
+  });
+
+  it("fills a provider's servers on both sides and keeps usernames, passwords and the rest", () => {
+    const typed = { ...newChannelForm(), imap: { ...newChannelForm().imap, username: 'me@icloud.com', password: 'pw', validateCertificate: false } };
+    const form = withProviderPreset(typed, {
+      imap: { host: 'imap.mail.me.com', port: 993, encryption: 'ssl' },
+      smtp: { host: 'smtp.mail.me.com', port: 587, encryption: 'tls' },
+    });
+    expect(form.imap).toMatchObject({ host: 'imap.mail.me.com', port: 993, encryption: 'ssl', username: 'me@icloud.com', password: 'pw', validateCertificate: true });
+    expect(form.smtp).toMatchObject({ host: 'smtp.mail.me.com', port: 587, encryption: 'tls', validateCertificate: true });
+    expect(form.identity).toEqual(typed.identity);
   });
 });

@@ -3,7 +3,7 @@
  * preset, and the request a save sends (PUT for a channel that does not exist yet, PATCH otherwise). Pure, so the
  * rules are unit-tested without a browser.
  */
-import type { AiMode, EmailChannelView, ImapEncryption, SmtpEncryption } from '@ensoras/contracts';
+import type { AiMode, EmailChannelView, EmailProviderPreset, ImapEncryption, SmtpEncryption } from '@ensoras/contracts';
 import type { ChannelRequestBody } from './api-types.ts';
 
 /** The API's limits and defaults (channel-settings.ts in @ensoras/contracts; imported as types only, so repeated). */
@@ -164,6 +164,18 @@ export function withGmailPreset(values: ChannelFormValues): ChannelFormValues {
     ...values,
     imap: { ...values.imap, host: 'imap.gmail.com', port: 993, encryption: 'ssl', validateCertificate: true },
     smtp: { ...values.smtp, host: 'smtp.gmail.com', port: 587, encryption: 'tls', validateCertificate: true },
+  };
+}
+
+/**
+ * A provider's servers (GET /v1/presets/email): hosts, ports and encryption of both sides, certificates checked.
+ * Usernames and passwords stay as typed: the preset knows the provider, not the mailbox.
+ */
+export function withProviderPreset(values: ChannelFormValues, preset: Pick<EmailProviderPreset, 'imap' | 'smtp'>): ChannelFormValues {
+  return {
+    ...values,
+    imap: { ...values.imap, ...preset.imap, validateCertificate: true },
+    smtp: { ...values.smtp, ...preset.smtp, validateCertificate: true },
   };
 }
 

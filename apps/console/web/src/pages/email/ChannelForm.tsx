@@ -32,11 +32,13 @@ import {
   MAX_RESPONSE_DELAY_SECONDS,
   SMTP_ENCRYPTION_OPTIONS,
   withGmailPreset,
+  withProviderPreset,
   type ChannelField,
   type ChannelFormValues,
   type NumberValue,
 } from '../../channel-form.ts';
 import { fieldErrorsOf, firstFieldWithError, NO_FIELD_ERRORS, type FieldErrors } from '../../field-errors.ts';
+import { ProviderPresets } from './ProviderPresets.tsx';
 import { SignaturePreview } from './SignaturePreview.tsx';
 import { TestConnectionResultView, useConnectionTest } from './TestConnection.tsx';
 
@@ -147,6 +149,13 @@ export function ChannelForm({ projectId, channel }: { projectId: string; channel
               Fills the spec&apos;s Gmail and Google Workspace servers.
             </Text>
           </Group>
+          <ProviderPresets
+            onPick={(preset) => {
+              setValues((current) => withProviderPreset(current, preset));
+              setGmailHint(false);
+              setSaved(false);
+            }}
+          />
           {gmailHint && (
             <Alert color="blue" title="Use an App Password" withCloseButton onClose={() => setGmailHint(false)} closeButtonLabel="Hide the Gmail hint">
               Gmail does not accept your regular password here. Turn on 2-Step Verification for the Google account, then
