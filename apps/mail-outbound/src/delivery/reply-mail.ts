@@ -58,7 +58,9 @@ export function composeReplyMail(projectId: string, request: MailSendRequestedPa
  * sent is `{ envelope, raw }` with these bytes.
  */
 export async function composeRawMessage(options: Mail.Options): Promise<{ raw: Buffer; send: Mail.Options }> {
-  const raw = await new MailComposer(options).compile().build();
+  // CRLF throughout (RFC 5322): the bodies keep their \n otherwise, which SMTP would turn into CRLF on the wire,
+  // so the bytes kept for the Sent folder would differ from those sent (and some IMAP servers refuse bare LF).
+  const raw = await new MailComposer({ ...options, newline: '\r\n' }).compile().build();
   return { raw, send: { envelope: options.envelope, raw, disableFileAccess: true, disableUrlAccess: true } };
 }
 

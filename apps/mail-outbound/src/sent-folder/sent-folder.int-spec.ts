@@ -275,14 +275,15 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
     await proxy.cut();
     const request = sendRequest('down');
     await publish(request);
-    await receivedBySmtp(request.payload.messageId);
+    const received = await receivedBySmtp(request.payload.messageId);
     const failed = await eventually(async () => {
       const row = await copyRow(request.payload.outboundMessageId);
       return row?.sent_copy === 'pending' && row.sent_copy_attempts >= 1 ? row : null;
     }, { timeoutMs: 20_000 });
     expect(failed.status).toBe('sent');
     expect(failed.sent_copy_detail).toMatch(/refused/i);
-    expect(failed.sent_copy_raw?.length).toBeGreaterThan(0);
+    // The bytes kept for the copy are those the SMTP server received, line ends included.
+    expect(failed.sent_copy_raw?.equals(received.raw)).toBe(true);
     expect(failed.sent_copy_next_at).not.toBeNull();
 
     // The service restarts while the copy waits; the server comes back meanwhile.
@@ -292,7 +293,6 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
 
     const row = await copySettled(request.payload.outboundMessageId, 'appended');
     expect(row.sent_copy_raw).toBeNull();
-    const received = await receivedBySmtp(request.payload.messageId);
     const sent = (await sentFolderOf(MAILBOXES.down))!;
     expect(sent).toHaveLength(1);
     expect(sent[0]!.source.equals(received.raw)).toBe(true);
