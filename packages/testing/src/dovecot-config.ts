@@ -59,6 +59,15 @@ userdb {
 }
 mail_location = maildir:${layout.mailDir}/%Lu
 
+# The folder roles a mail client sees (RFC 6154 SPECIAL-USE), as Debian's 15-mailboxes.conf declares them. Not
+# created automatically: a test that needs a Sent folder creates "Sent", and LIST then marks it \\Sent.
+namespace inbox {
+  inbox = yes
+  mailbox Sent {
+    special_use = \\Sent
+  }
+}
+
 # IDLE relies on inotify; poll every second as well in case inotify is unavailable.
 mailbox_idle_check_interval = 1 secs
 

@@ -14,6 +14,7 @@ import {
   DEFAULT_CHANNEL_SAFETY,
   DEFAULT_HANDOFF,
   handoffOf,
+  sentFolderOf,
   defaultImportSince,
   MAILBOX_STATUS_BUCKET,
   ChannelConfigured,
@@ -517,6 +518,30 @@ describe('channel-config admin API', () => {
       { action: 'email_channel.enabled', changedFields: ['enabled'] },
       { action: 'email_channel.updated', changedFields: ['aiMode'] },
     ]);
+  });
+
+  it('keeps the Sent folder setting: on by default, PATCH turns it off, GET, audit and KV follow, 400 naming the field', async () => {
+    const project = '/v1/projects/p-sent-folder/channels/email';
+    type Audit = { entries: Array<{ action: string; changedFields: string[] }> };
+    const created = await call<EmailChannelView>('PUT', project, workingChannel());
+    expect(created.body.sentFolder).toEqual({ append: true });
+
+    const off = await call<EmailChannelView>('PATCH', project, { sentFolder: { append: false } });
+    expect(off.status).toBe(200);
+    expect(off.body.sentFolder).toEqual({ append: false });
+    expect((await call<EmailChannelView>('GET', project)).body.sentFolder).toEqual({ append: false });
+    const replicated = await eventually(async () => {
+      const current = await snapshotOf('p-sent-folder');
+      return current?.sentFolder?.append === false ? current : null;
+    });
+    expect(sentFolderOf(replicated)).toEqual({ append: false });
+    const audit = await call<Audit>('GET', `${project}/audit`);
+    expect(audit.body.entries[0]).toMatchObject({ action: 'email_channel.updated', changedFields: ['sentFolder.append'] });
+
+    const refused = await call<{ message: string[] }>('PATCH', project, { sentFolder: { append: 'no' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toEqual(['sentFolder.append: sentFolder.append must be a boolean value']);
+    expect((await snapshotOf('p-sent-folder'))?.revision).toBe(replicated.revision);
   });
 
   it('gives a channel stored before the AI mode existed auto and no acknowledgement when the migration runs', async () => {

@@ -7,6 +7,7 @@ import type {
   ImportSettings,
   ResponseDelay,
   SealedSecret,
+  SentFolderSettings,
   SmtpSettings,
 } from '@ensoras/contracts';
 
@@ -24,6 +25,7 @@ export interface EmailChannelSettings {
   import: ImportSettings;
   aiMode: AiMode;
   handoff: HandoffSettings;
+  sentFolder: SentFolderSettings;
 }
 
 /**

@@ -51,6 +51,8 @@ export class EmailChannelEntity {
   /** HandoffSettings: whether the customer is told (in plain text) when the AI hands the ticket to a human. */
   @Column({ name: 'handoff_acknowledge', type: 'boolean' }) handoffAcknowledge!: boolean;
   @Column({ name: 'handoff_text', type: 'text' }) handoffText!: string;
+  /** SentFolderSettings.append: whether mail-outbound copies sent replies to the mailbox's Sent folder. */
+  @Column({ name: 'sent_folder_append', type: 'boolean' }) sentFolderAppend!: boolean;
 
   /** Result of the last Test Connection; cleared when the connection settings change. */
   @Column({ name: 'last_connection_test', type: 'jsonb', nullable: true }) lastConnectionTest!: ConnectionTestSummary | null;
@@ -83,6 +85,7 @@ export class EmailChannelEntity {
       import: { since: this.importSince ? this.importSince.toISOString() : null },
       aiMode: this.aiMode,
       handoff: { acknowledge: this.handoffAcknowledge, text: this.handoffText },
+      sentFolder: { append: this.sentFolderAppend },
     };
   }
 
@@ -126,5 +129,6 @@ export class EmailChannelEntity {
     this.aiMode = settings.aiMode;
     this.handoffAcknowledge = settings.handoff.acknowledge;
     this.handoffText = settings.handoff.text;
+    this.sentFolderAppend = settings.sentFolder.append;
   }
 }

@@ -33,6 +33,7 @@ export function emailChannelView(channel: EmailChannelEntity): EmailChannelView 
     import: channel.settings().import,
     aiMode: channel.aiMode,
     handoff: { acknowledge: channel.handoffAcknowledge, text: channel.handoffText },
+    sentFolder: { append: channel.sentFolderAppend },
     updatedAt: channel.updatedAt.toISOString(),
     lastConnectionTest: channel.lastConnectionTest,
   };

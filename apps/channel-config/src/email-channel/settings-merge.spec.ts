@@ -350,6 +350,37 @@ describe('AI mode (aiMode) and handoff acknowledgement (handoff)', () => {
   });
 });
 
+describe('Sent folder (sentFolder)', () => {
+  it('a new channel appends replies to Sent; a PUT takes false and a later PUT without it resets it to true', async () => {
+    const fresh = await settingsFromPut(putBody(), null, sealing);
+    expect(fresh.settings.sentFolder).toEqual({ append: true });
+    expect(fresh.changedFields).toContain('sentFolder.append');
+    const off = await settingsFromPut(putBody({ sentFolder: { append: false } }), fresh.settings, sealing);
+    expect(off.settings.sentFolder).toEqual({ append: false });
+    expect(off.changedFields).toEqual(['sentFolder.append']);
+    const reset = await settingsFromPut(putBody(), off.settings, sealing);
+    expect(reset.settings.sentFolder).toEqual({ append: true });
+    expect(reset.changedFields).toEqual(['sentFolder.append']);
+  });
+
+  it('a PATCH changes it alone, and a PATCH without it keeps the stored choice', async () => {
+    const before = await stored({ sentFolder: { append: false } });
+    const other = await settingsFromPatch(patchBody({ guidelines: 'Be brief.' }), before, sealing);
+    expect(other.settings.sentFolder).toEqual({ append: false });
+    const on = await settingsFromPatch(patchBody({ sentFolder: { append: true } }), before, sealing);
+    expect(on.settings.sentFolder).toEqual({ append: true });
+    expect(on.changedFields).toEqual(['sentFolder.append']);
+    expect(affectsConnection(on.changedFields)).toBe(false);
+  });
+
+  it('names sentFolder.append when it is not a boolean once merged', async () => {
+    const before = await stored();
+    expect(await fieldErrorsOf(settingsFromPatch(patchBody({ sentFolder: { append: null } }), before, sealing))).toEqual([
+      'sentFolder.append: sentFolder.append must be a boolean value',
+    ]);
+  });
+});
+
 describe('affectsConnection', () => {
   it('is true for connection settings and passwords, false for markAsRead, identity, guidelines, delay, safety, AI mode and handoff', () => {
     expect(affectsConnection(['imap.password'])).toBe(true);

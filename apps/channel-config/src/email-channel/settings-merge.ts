@@ -11,6 +11,7 @@ import {
   DEFAULT_AI_MODE,
   DEFAULT_CHANNEL_SAFETY,
   DEFAULT_HANDOFF,
+  DEFAULT_SENT_FOLDER,
   defaultImportSince,
   PutEmailChannelDto,
   type AiMode,
@@ -22,6 +23,7 @@ import {
   type PatchEmailChannelDto,
   type ResponseDelay,
   type SealedSecret,
+  type SentFolderSettings,
   type SmtpSettings,
 } from '@ensoras/contracts';
 import { sanitizeMailHtml } from '@ensoras/mail';
@@ -73,6 +75,7 @@ interface Draft {
   import: ImportSettings;
   aiMode: AiMode;
   handoff: Partial<HandoffSettings>;
+  sentFolder: Partial<SentFolderSettings>;
 }
 
 type Body = PutEmailChannelDto | PatchEmailChannelDto;
@@ -98,6 +101,7 @@ export async function settingsFromPut(
     import: stored ? { ...stored.import } : { since: defaultImportSince(now) },
     aiMode: DEFAULT_AI_MODE,
     handoff: { ...DEFAULT_HANDOFF },
+    sentFolder: { ...DEFAULT_SENT_FOLDER },
   };
   return merge(defaults, body, stored, sealing);
 }
@@ -145,6 +149,7 @@ export function flattenSettings(settings: EmailChannelSettings): Map<string, unk
     responseDelay: settings.responseDelay,
     safety: settings.safety,
     handoff: settings.handoff,
+    sentFolder: settings.sentFolder,
   };
   for (const [section, values] of Object.entries(sections)) {
     for (const [key, value] of Object.entries(values)) paths.set(`${section}.${key}`, value);
@@ -175,6 +180,7 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
     // null counts as left out, as for guidelines.
     aiMode: body.aiMode ?? base.aiMode,
     handoff: { ...base.handoff, ...definedFields(body.handoff ?? {}) },
+    sentFolder: { ...base.sentFolder, ...definedFields(body.sentFolder ?? {}) },
   };
   const imapChoice = passwordChoice('imap', imapPassword, draft.imap, stored?.imap, sealing, errors);
   const smtpChoice = passwordChoice('smtp', smtpPassword, draft.smtp, stored?.smtp, sealing, errors);
@@ -196,6 +202,7 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
     import: { since: draft.import.since === null ? null : new Date(draft.import.since).toISOString() },
     aiMode: draft.aiMode,
     handoff: draft.handoff as HandoffSettings,
+    sentFolder: draft.sentFolder as SentFolderSettings,
   };
   const changedPasswords = [imapChoice, smtpChoice].filter((choice) => choice.changed).map((choice) => choice.path);
   return { settings, changedFields: [...diff(stored, settings), ...changedPasswords].sort() };
@@ -307,6 +314,7 @@ function draftOf(stored: EmailChannelSettings): Draft {
     import: { ...stored.import },
     aiMode: stored.aiMode,
     handoff: { ...stored.handoff },
+    sentFolder: { ...stored.sentFolder },
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
-import { aiModeOf, DEFAULT_CHANNEL_SAFETY, DEFAULT_HANDOFF, handoffOf, PutEmailChannelDto } from '@ensoras/contracts';
+import { aiModeOf, DEFAULT_CHANNEL_SAFETY, DEFAULT_HANDOFF, handoffOf, PutEmailChannelDto, sentFolderOf } from '@ensoras/contracts';
 import { SecretBox } from '@ensoras/secrets';
 import { EmailChannelEntity } from '../email-channel/email-channel.entity.js';
 import { settingsFromPut } from '../email-channel/settings-merge.js';
@@ -53,6 +53,14 @@ describe('channel settings snapshot', () => {
 
     const plain = channelSettingsSnapshot(project, await configuredChannel());
     expect(plain).toMatchObject({ aiMode: 'auto', handoff: DEFAULT_HANDOFF });
+  });
+
+  it('carries the Sent folder setting as stored, append by default', async () => {
+    const off = channelSettingsSnapshot(project, await configuredChannel({ sentFolder: { append: false } }));
+    expect(off.sentFolder).toEqual({ append: false });
+    expect(sentFolderOf(off)).toEqual({ append: false });
+    expect(channelSettingsSnapshot(project, await configuredChannel()).sentFolder).toEqual({ append: true });
+    expect(channelSettingsSnapshot(project, null).sentFolder).toEqual({ append: true });
   });
 
   it('for a project with a style but no channel: channel parts null, disabled, default delay and safety', () => {

@@ -2,6 +2,7 @@ import {
   DEFAULT_AI_MODE,
   DEFAULT_CHANNEL_SAFETY,
   DEFAULT_HANDOFF,
+  DEFAULT_SENT_FOLDER,
   type ChannelChangedPayload,
   type ChannelSettingsSnapshot,
 } from '@ensoras/contracts';
@@ -30,6 +31,7 @@ export function channelSettingsSnapshot(project: ProjectEntity, channel: EmailCh
     ...(settings ? { import: settings.import } : {}),
     aiMode: settings ? settings.aiMode : DEFAULT_AI_MODE,
     handoff: settings ? settings.handoff : { ...DEFAULT_HANDOFF },
+    sentFolder: settings ? settings.sentFolder : { ...DEFAULT_SENT_FOLDER },
   };
 }
 

@@ -40,4 +40,5 @@ export interface ChannelRequestBody {
   import?: { since: string | null };
   aiMode?: AiMode;
   handoff?: { acknowledge?: boolean; text?: string };
+  sentFolder?: { append?: boolean };
 }

@@ -14,6 +14,7 @@ const saved: EmailChannelView = {
   import: { since: '2026-11-19T00:00:00.000Z' },
   aiMode: 'draft',
   handoff: { acknowledge: true, text: 'A colleague will answer.' },
+  sentFolder: { append: false },
   updatedAt: '2026-12-01T10:00:00.000Z',
 };
 
@@ -34,6 +35,10 @@ describe('channel form', () => {
     // maxAiRepliesPerHour absent from the view: the default stays in the form.
     expect(form.safety.maxAiRepliesPerHour).toBe(300);
     expect(channelFormFromView({ ...saved, import: { since: null } }).import).toEqual({ since: '', all: true });
+    expect(form.sentFolder).toEqual({ append: false });
+    // A view from a channel-config before the setting existed: the API's default.
+    const older = { ...saved, sentFolder: undefined } as unknown as EmailChannelView;
+    expect(channelFormFromView(older).sentFolder).toEqual({ append: true });
   });
 
   it('PATCHes a saved channel, leaving out empty passwords (the saved ones stay) and an unchanged import', () => {
@@ -44,6 +49,7 @@ describe('channel form', () => {
     expect(body.smtp).not.toHaveProperty('password');
     expect(body).not.toHaveProperty('import');
     expect(body.aiMode).toBe('draft');
+    expect(body.sentFolder).toEqual({ append: false });
     expect(body.safety).toEqual({ maxMessageSizeMb: 25, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 5, loopWindowMinutes: 60, maxAiRepliesPerHour: 300 });
   });
 

@@ -66,6 +66,7 @@ export interface ChannelFormValues {
   responseDelay: { minSeconds: NumberValue; maxSeconds: NumberValue };
   aiMode: AiMode;
   handoff: { acknowledge: boolean; text: string };
+  sentFolder: { append: boolean };
   safety: {
     maxMessageSizeMb: NumberValue;
     maxAiRepliesPerTicket: NumberValue;
@@ -93,6 +94,7 @@ export const CHANNEL_FIELDS = [
   'imap.password',
   'imap.validateCertificate',
   'imap.markAsRead',
+  'sentFolder.append',
   'smtp.host',
   'smtp.port',
   'smtp.encryption',
@@ -130,6 +132,7 @@ export function newChannelForm(): ChannelFormValues {
     responseDelay: { minSeconds: 30, maxSeconds: 120 },
     aiMode: 'auto',
     handoff: { acknowledge: false, text: DEFAULT_HANDOFF_TEXT },
+    sentFolder: { append: true },
     safety: { maxMessageSizeMb: 25, maxAiRepliesPerTicket: 3, maxAiRepliesPerAddress: 5, loopWindowMinutes: 60, maxAiRepliesPerHour: 300 },
     import: { since: '', all: false },
   };
@@ -152,6 +155,8 @@ export function channelFormFromView(view: EmailChannelView | null): ChannelFormV
   form.responseDelay = { ...view.responseDelay };
   form.aiMode = view.aiMode ?? 'auto';
   form.handoff = { ...form.handoff, ...view.handoff };
+  // Absent from a view of an older channel-config: the API's default, append.
+  form.sentFolder = { append: view.sentFolder?.append !== false };
   form.safety = { ...form.safety, ...definedOnly(view.safety) };
   const since = view.import?.since;
   form.import = since === null ? { since: '', all: true } : { since: since ? dateOnly(since) : '', all: false };
@@ -227,6 +232,7 @@ export function channelSave(values: ChannelFormValues, saved: EmailChannelView |
     },
     aiMode: values.aiMode,
     handoff: { acknowledge: values.handoff.acknowledge, text: values.handoff.text },
+    sentFolder: { append: values.sentFolder.append },
   };
   const importChanged = values.import.all !== initial.import.all || values.import.since !== initial.import.since;
   if (importChanged || (!saved && (values.import.all || values.import.since !== ''))) {

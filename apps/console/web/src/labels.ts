@@ -99,6 +99,7 @@ export const SETTING_LABELS: Record<string, string> = {
   'imap.password': 'IMAP Password',
   'imap.validateCertificate': 'IMAP Validate SSL Certificate',
   'imap.markAsRead': 'Mark Imported Emails as Read',
+  'sentFolder.append': 'Copy Replies to the Sent Folder',
   'smtp.host': 'SMTP Host',
   'smtp.port': 'SMTP Port',
   'smtp.encryption': 'SMTP Encryption',

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { SentCopyState } from '../sent-folder/sent-copy-decision.js';
 
 export const DELIVERY_STATUSES = ['queued', 'sending', 'retrying', 'sent', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -33,4 +34,20 @@ export class Delivery {
   @Column('timestamptz', { name: 'handed_over_at', nullable: true }) handedOverAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
+
+  /** The copy of the sent mail in the mailbox's Sent folder (see SentCopyState); null before the mail is sent. */
+  @Column('text', { name: 'sent_copy', nullable: true }) sentCopy!: SentCopyState | null;
+  /** The exact bytes sent over SMTP, kept only while the copy is pending. Not loaded unless asked for. */
+  @Column('bytea', { name: 'sent_copy_raw', nullable: true, select: false }) sentCopyRaw!: Buffer | null;
+  /** Appends tried and failed. */
+  @Column('int', { name: 'sent_copy_attempts', default: 0 }) sentCopyAttempts!: number;
+  /** When a pending copy is due (again). */
+  @Column('timestamptz', { name: 'sent_copy_next_at', nullable: true }) sentCopyNextAt!: Date | null;
+  /** Until when a replica holds the pending copy (`sent_copy_claim` its token); a lapsed lease frees it. */
+  @Column('timestamptz', { name: 'sent_copy_lease_until', nullable: true }) sentCopyLeaseUntil!: Date | null;
+  @Column('text', { name: 'sent_copy_claim', nullable: true }) sentCopyClaim!: string | null;
+  /** Why it was skipped, the last error of a pending or failed one, or the folder it went to. */
+  @Column('text', { name: 'sent_copy_detail', nullable: true }) sentCopyDetail!: string | null;
+  /** When the copy reached its final state. */
+  @Column('timestamptz', { name: 'sent_copy_settled_at', nullable: true }) sentCopySettledAt!: Date | null;
 }

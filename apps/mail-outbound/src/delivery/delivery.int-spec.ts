@@ -108,6 +108,8 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
       identity: { fromEmail: 'support@shop.example', fromName: 'Shop "Care" Team', signatureHtml: SIGNATURE_HTML },
       guidelines: '',
       responseDelay: { minSeconds: 0, maxSeconds: 0 },
+      // No IMAP server behind these channels; copies in the Sent folder are sent-folder.int-spec's subject.
+      sentFolder: { append: false },
     };
   }
 

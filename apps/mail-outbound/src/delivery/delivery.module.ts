@@ -4,6 +4,7 @@ import type { MailOutboundEnvironment } from '../config/mail-outbound.environmen
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { DeliveryController } from './delivery.controller.js';
 import { DeliveryService } from './delivery.service.js';
+import { SentCopies } from '../sent-folder/sent-copies.service.js';
 import { SmtpTransports } from './smtp-transports.js';
 
 @Module({})
@@ -15,11 +16,12 @@ export class DeliveryModule {
       controllers: [DeliveryController],
       providers: [
         {
-          // Opens the SMTP passwords channel-config sealed; the same key (or the same DATA_DIR in development).
+          // Opens the SMTP and IMAP passwords channel-config sealed; the same key (or the same DATA_DIR in development).
           provide: SecretBox,
           useFactory: () => secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
         },
         SmtpTransports,
+        SentCopies,
         DeliveryService,
       ],
     };

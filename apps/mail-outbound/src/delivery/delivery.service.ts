@@ -9,7 +9,8 @@ import { decideDelivery, isLastAttempt, MAX_SEND_ATTEMPTS } from './delivery-dec
 import { Delivery } from './delivery.entity.js';
 import { withEndOfDataGate } from './end-of-data-gate.js';
 import { mailFailedEvent, mailSentEvent, type DeliveryKeys } from './delivery-events.js';
-import { composeReplyMail, requestProblem } from './reply-mail.js';
+import { SentCopies } from '../sent-folder/sent-copies.service.js';
+import { composeRawMessage, composeReplyMail, requestProblem } from './reply-mail.js';
 import { classifySendError, type DeliveryFailure } from './send-failure.js';
 import { MAX_CONNECTIONS_PER_PROJECT, SmtpTransports, type ChannelTransport, type SendingChannel } from './smtp-transports.js';
 
@@ -53,6 +54,7 @@ export class DeliveryService {
     private readonly channels: ChannelSettingsReplica,
     private readonly transports: SmtpTransports,
     private readonly metrics: DeliveryMetrics,
+    private readonly sentCopies: SentCopies,
   ) {}
 
   /**
@@ -218,9 +220,11 @@ export class DeliveryService {
 
     const stopTimer = this.metrics.startSend();
     let info: SMTPPool.SentMessageInfo;
+    let raw: Buffer;
     try {
-      const mail = composeReplyMail(envelope.projectId, request, channel.identity);
-      info = await transport.transporter.sendMail(withEndOfDataGate(mail, () => this.recordHandOver(keys.outboundMessageId, attempt)));
+      const composed = await composeRawMessage(composeReplyMail(envelope.projectId, request, channel.identity));
+      raw = composed.raw;
+      info = await transport.transporter.sendMail(withEndOfDataGate(composed.send, () => this.recordHandOver(keys.outboundMessageId, attempt)));
     } catch (error) {
       if (error instanceof HandOverRefusedError) {
         stopTimer('transient_failure');
@@ -244,12 +248,14 @@ export class DeliveryService {
       await manager.update(
         Delivery,
         { outboundMessageId: keys.outboundMessageId },
-        { status: 'sent', smtpResponse, sentAt, lastError: null, failureCode: null },
+        // The copy for the Sent folder is appended after this commits, from the bytes kept here (or skipped).
+        { status: 'sent', smtpResponse, sentAt, lastError: null, failureCode: null, ...this.sentCopies.columnsOnSent(channel, raw) },
       );
       // The first report of this outcome: a mail is sent (and settled `sent`) once, so no earlier row has its id.
       await this.outbox.add(manager, mailSentEvent(keys, sentAt, smtpResponse));
     });
     this.outbox.publishSoon();
+    this.sentCopies.appendSoon(keys.projectId);
     this.metrics.recordSent();
     this.logger.log(`Sent mail ${keys.outboundMessageId} ${keys.messageId} (attempt ${attempt}): ${smtpResponse}`);
   }

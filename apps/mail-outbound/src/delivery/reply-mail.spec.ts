@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EmailIdentity, MailSendRequestedPayload } from '@ensoras/contracts';
-import { composeReplyMail, requestProblem } from './reply-mail.js';
+import { composeRawMessage, composeReplyMail, requestProblem } from './reply-mail.js';
 
 const identity: EmailIdentity = {
   fromEmail: 'support@shop.example',
@@ -113,5 +113,20 @@ describe('requestProblem', () => {
     expect(requestProblem(request({ messageId: 'not an id' }))).toMatch(/Message-ID/);
     expect(requestProblem(request({ to: [] }))).toMatch(/recipient/);
     expect(requestProblem(request({ to: [{ address: ' ', name: 'x' }] }))).toMatch(/recipient/);
+  });
+});
+
+describe('composeRawMessage', () => {
+  it('composes the mail once to bytes, and sends exactly those with the envelope', async () => {
+    const options = composeReplyMail('p1', request(), identity);
+    const { raw, send } = await composeRawMessage(options);
+    const text = raw.toString('utf8');
+    expect(text).toMatch(/^Message-ID: <reply-1@shop\.example>\r$/m);
+    expect(text).toMatch(/^Date: /m);
+    expect(text).toMatch(/^X-Ensoras-Loop: p1\r$/m);
+    // Only CRLF line ends: the bytes go over SMTP and into the Sent folder unchanged.
+    expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+    // Nothing nodemailer could compose again differently (boundaries, Date): the raw bytes and the envelope.
+    expect(send).toEqual({ envelope: options.envelope, raw, disableFileAccess: true, disableUrlAccess: true });
   });
 });

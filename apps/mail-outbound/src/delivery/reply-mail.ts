@@ -1,5 +1,6 @@
 import type { EmailIdentity, MailAddress, MailSendRequestedPayload } from '@ensoras/contracts';
 import { composeReplyBodies, normalizeMessageId, parseMessageIdList, replySubject } from '@ensoras/mail';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 
 /**
@@ -49,6 +50,18 @@ export function composeReplyMail(projectId: string, request: MailSendRequestedPa
     disableFileAccess: true,
     disableUrlAccess: true,
   };
+}
+
+/**
+ * The mail as the exact RFC 5322 bytes that go over SMTP, composed once: the same bytes are then appended to the
+ * mailbox's Sent folder, so the copy there is the mail the customer got (Date and Message-ID included). What is
+ * sent is `{ envelope, raw }` with these bytes.
+ */
+export async function composeRawMessage(options: Mail.Options): Promise<{ raw: Buffer; send: Mail.Options }> {
+  // CRLF throughout (RFC 5322): the bodies keep their \n otherwise, which SMTP would turn into CRLF on the wire,
+  // so the bytes kept for the Sent folder would differ from those sent (and some IMAP servers refuse bare LF).
+  const raw = await new MailComposer({ ...options, newline: '\r\n' }).compile().build();
+  return { raw, send: { envelope: options.envelope, raw, disableFileAccess: true, disableUrlAccess: true } };
 }
 
 /**

@@ -31,6 +31,13 @@ export class DeliveryMetrics {
     registers: [this.registry],
   });
 
+  private readonly sentCopies = new Counter({
+    name: 'mail_outbound_sent_copies_total',
+    help: "Copies of sent mail in the mailbox's Sent folder, by outcome: appended (or found there), skipped (setting off, provider files it, no IMAP or no Sent folder), failed (attempts ran out).",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   private readonly sendDuration = new Histogram({
     name: 'mail_outbound_send_duration_seconds',
     help: 'Duration of one SMTP transaction (connect or pooled connection, envelope, DATA), by outcome.',
@@ -59,5 +66,9 @@ export class DeliveryMetrics {
 
   recordRetry(code: string): void {
     this.retried.inc({ code });
+  }
+
+  recordSentCopy(outcome: 'appended' | 'skipped' | 'failed'): void {
+    this.sentCopies.inc({ outcome });
   }
 }

@@ -63,3 +63,21 @@ describe('aiMode and handoff in the channel DTOs', () => {
     expect(await invalidPaths(PatchEmailChannelDto, { handoff: { html: '<p>x</p>' } })).toEqual(['handoff.html']);
   });
 });
+
+describe('sentFolder in the channel DTOs', () => {
+  it('takes append true or false in a PUT and a PATCH, and the block left out', async () => {
+    for (const append of [true, false]) {
+      expect(await invalidPaths(PutEmailChannelDto, { ...channel, sentFolder: { append } })).toEqual([]);
+      expect(await invalidPaths(PatchEmailChannelDto, { sentFolder: { append } })).toEqual([]);
+    }
+    expect(await invalidPaths(PatchEmailChannelDto, { sentFolder: {} })).toEqual([]);
+  });
+
+  it('names sentFolder.append when it is missing from a PUT or not a boolean', async () => {
+    expect(await invalidPaths(PutEmailChannelDto, { ...channel, sentFolder: {} })).toEqual(['sentFolder.append']);
+    for (const append of ['yes', 1, 'false']) {
+      expect(await invalidPaths(PatchEmailChannelDto, { sentFolder: { append } }), String(append)).toEqual(['sentFolder.append']);
+    }
+    expect(await invalidPaths(PatchEmailChannelDto, { sentFolder: { folder: 'Sent' } })).toEqual(['sentFolder.folder']);
+  });
+});

@@ -126,6 +126,15 @@ export class PatchHandoffSettingsDto {
   @IsOptional() @IsString() @MaxLength(MAX_HANDOFF_TEXT_LENGTH) @IsPlainText() text?: string;
 }
 
+/** `append`: whether sent replies are copied to the mailbox's Sent folder (the default, DEFAULT_SENT_FOLDER). */
+export class SentFolderSettingsDto {
+  @IsBoolean() append!: boolean;
+}
+
+export class PatchSentFolderSettingsDto {
+  @IsOptional() @IsBoolean() append?: boolean;
+}
+
 /** PUT: the whole channel. Passwords may be left out only when one is already stored. */
 export class PutEmailChannelDto {
   @ValidateNested() @Type(() => ImapSettingsDto) imap!: ImapSettingsDto;
@@ -140,6 +149,8 @@ export class PutEmailChannelDto {
   @IsOptional() @IsIn(AI_MODES) aiMode?: AiMode;
   /** Left out: DEFAULT_HANDOFF (no acknowledgement). */
   @IsOptional() @ValidateNested() @Type(() => HandoffSettingsDto) handoff?: HandoffSettingsDto;
+  /** Left out: DEFAULT_SENT_FOLDER (replies are appended to Sent). */
+  @IsOptional() @ValidateNested() @Type(() => SentFolderSettingsDto) sentFolder?: SentFolderSettingsDto;
 }
 
 export class PatchImapSettingsDto {
@@ -185,6 +196,7 @@ export class PatchEmailChannelDto {
   @IsOptional() @IsIn(AI_MODES) aiMode?: AiMode;
   /** Either field alone; the other keeps its stored value. */
   @IsOptional() @ValidateNested() @Type(() => PatchHandoffSettingsDto) handoff?: PatchHandoffSettingsDto;
+  @IsOptional() @ValidateNested() @Type(() => PatchSentFolderSettingsDto) sentFolder?: PatchSentFolderSettingsDto;
 }
 
 export class ProjectConfigurationDto {

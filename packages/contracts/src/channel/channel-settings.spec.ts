@@ -9,6 +9,8 @@ import {
   handoffOf,
   importSinceOf,
   plainTextProblem,
+  sentFolderOf,
+  type SentFolderSettings,
   type AiMode,
   type HandoffSettings,
 } from './channel-settings.js';
@@ -95,5 +97,22 @@ describe('plain text for customers', () => {
     plainTextProblem('<a '.repeat(100_000));
     plainTextProblem('<a'.repeat(100_000) + '\u0000');
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('the Sent folder setting of a snapshot', () => {
+  it('is what channel-config wrote', () => {
+    expect(sentFolderOf({ sentFolder: { append: false } })).toEqual({ append: false });
+    expect(sentFolderOf({ sentFolder: { append: true } })).toEqual({ append: true });
+  });
+
+  it('appends for a snapshot written before the setting existed, and without settings', () => {
+    expect(sentFolderOf({})).toEqual({ append: true });
+    expect(sentFolderOf(null)).toEqual({ append: true });
+  });
+
+  it('is turned off only by an explicit false', () => {
+    expect(sentFolderOf({ sentFolder: {} as SentFolderSettings })).toEqual({ append: true });
+    expect(sentFolderOf({ sentFolder: { append: 'no' } as unknown as SentFolderSettings })).toEqual({ append: true });
   });
 });

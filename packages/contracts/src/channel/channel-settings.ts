@@ -120,6 +120,17 @@ export function plainTextProblem(text: string): string | null {
   return null;
 }
 
+/**
+ * Whether mail-outbound appends a copy of each reply it sent to the mailbox's Sent folder (the IMAP folder the
+ * server marks SPECIAL-USE \Sent), so people reading the mailbox in a mail client see the whole conversation.
+ * Skipped anyway where the provider files mail sent over its SMTP in Sent itself (Gmail).
+ */
+export interface SentFolderSettings {
+  append: boolean;
+}
+
+export const DEFAULT_SENT_FOLDER: Readonly<SentFolderSettings> = Object.freeze({ append: true });
+
 /** A secret as it travels between services: AES-256-GCM ciphertext, never clear text. */
 export interface SealedSecret {
   sealed: string;
@@ -149,6 +160,8 @@ export interface ChannelSettingsSnapshot {
   aiMode?: AiMode;
   /** Absent in snapshots written before it existed: read it through `handoffOf`. */
   handoff?: HandoffSettings;
+  /** Absent in snapshots written before it existed: read it through `sentFolderOf`. */
+  sentFolder?: SentFolderSettings;
 }
 
 /** From when a mailbox's history is imported; null for all of it. A snapshot without the setting gets the default. */
@@ -184,4 +197,12 @@ export function handoffOf(settings: Pick<ChannelSettingsSnapshot, 'handoff'> | n
   const handoff: Partial<HandoffSettings> = settings?.handoff ?? {};
   const text = typeof handoff.text === 'string' && handoff.text.trim() !== '' ? handoff.text : DEFAULT_HANDOFF_TEXT;
   return { acknowledge: handoff.acknowledge === true, text };
+}
+
+/**
+ * Whether replies are appended to the Sent folder. A snapshot written before the setting existed gets the default
+ * (append); only an explicit `append: false` turns it off.
+ */
+export function sentFolderOf(settings: Pick<ChannelSettingsSnapshot, 'sentFolder'> | null | undefined): SentFolderSettings {
+  return { append: settings?.sentFolder?.append !== false };
 }

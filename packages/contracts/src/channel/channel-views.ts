@@ -6,6 +6,7 @@ import type {
   ImapSettings,
   ImportSettings,
   ResponseDelay,
+  SentFolderSettings,
   SmtpSettings,
 } from './channel-settings.js';
 
@@ -22,6 +23,7 @@ export interface EmailChannelView {
   import: ImportSettings;
   aiMode: AiMode;
   handoff: HandoffSettings;
+  sentFolder: SentFolderSettings;
   updatedAt: string | null;
   /** Outcome of the last Test Connection against the settings as they are now; null when none was run since. */
   lastConnectionTest?: ConnectionTestSummary | null;

@@ -45,7 +45,7 @@ import { TestConnectionResultView, useConnectionTest } from './TestConnection.ts
 /** Not "password" in its name: `getByLabel('Password')` then finds the input alone. */
 const REVEAL_BUTTON = { 'aria-label': 'Show the typed characters' };
 
-type Section = 'imap' | 'smtp' | 'identity' | 'responseDelay' | 'handoff' | 'safety' | 'import';
+type Section = 'imap' | 'smtp' | 'identity' | 'responseDelay' | 'handoff' | 'sentFolder' | 'safety' | 'import';
 
 /** Every setting of the spec's tables and of the later issues, saved with PUT (new channel) or PATCH. */
 export function ChannelForm({ projectId, channel }: { projectId: string; channel: EmailChannelView | null }) {
@@ -235,6 +235,13 @@ export function ChannelForm({ projectId, channel }: { projectId: string; channel
                 checked={values.imap.markAsRead}
                 onChange={(event) => set('imap', { markAsRead: event.currentTarget.checked })}
                 {...field('imap.markAsRead')}
+              />
+              <SwitchField
+                label="Copy Replies to the Sent Folder"
+                description="Put each reply Ensoras sends into this mailbox's Sent folder, so it shows in your mail client. Gmail and Microsoft 365 do this themselves."
+                checked={values.sentFolder.append}
+                onChange={(event) => set('sentFolder', { append: event.currentTarget.checked })}
+                {...field('sentFolder.append')}
               />
             </Stack>
           </Fieldset>
