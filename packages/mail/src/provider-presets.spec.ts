@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMAIL_PROVIDER_PRESETS, presetForHost, providerLoginHint } from './provider-presets.js';
+import { EMAIL_PROVIDER_PRESETS, presetForHost, providerFilingSentMail, providerLoginHint } from './provider-presets.js';
 
 describe('provider presets', () => {
   it('covers the providers admins connect most, each with a help page of its own', () => {
@@ -46,9 +46,33 @@ describe('provider presets', () => {
     expect(providerLoginHint('smtp.fastmail.com')).toContain('app password');
   });
 
-  it('says which providers file what their SMTP server sends in Sent themselves', () => {
-    expect(presetForHost('smtp.gmail.com')?.filesSentMail).toBe(true);
-    expect(presetForHost('smtp.office365.com')?.filesSentMail).toBe(true);
-    expect(presetForHost('smtp.fastmail.com')?.filesSentMail).toBe(false);
+  it('names Gmail and Google Workspace as filing what their SMTP server sends in Sent, in any spelling of the host', () => {
+    for (const host of ['smtp.gmail.com', 'SMTP.Gmail.com', ' smtp.gmail.com ', 'smtp.gmail.com.', 'smtp.googlemail.com']) {
+      expect(providerFilingSentMail(host), host).toBe('Gmail / Google Workspace');
+    }
+  });
+
+  it('names Microsoft 365 and Outlook.com client submission (SMTP AUTH) too', () => {
+    for (const host of ['smtp.office365.com', 'smtp.office365.us', 'smtp-mail.outlook.com']) {
+      expect(providerFilingSentMail(host), host).toBe('Microsoft 365 / Outlook.com');
+    }
+  });
+
+  it('names no provider for relays with no mailbox behind them, other providers, self-hosted servers and look-alikes', () => {
+    for (const host of [
+      'smtp-relay.gmail.com',
+      'contoso-com.mail.protection.outlook.com',
+      'smtp.mail.yahoo.com',
+      'smtp.mail.me.com',
+      'smtp.zoho.eu',
+      'smtp.fastmail.com',
+      'mail.shop.example',
+      '127.0.0.1',
+      'smtp.gmail.com.evil.example',
+      'notsmtp.gmail.com',
+      '',
+    ]) {
+      expect(providerFilingSentMail(host), host).toBeNull();
+    }
   });
 });

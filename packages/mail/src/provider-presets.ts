@@ -112,25 +112,50 @@ export const EMAIL_PROVIDER_PRESETS: readonly EmailProviderPreset[] = Object.fre
   },
 ] satisfies EmailProviderPreset[]);
 
-/** Host names that belong to a provider but differ from its preset (regions, older names, business variants). */
-const HOST_FAMILIES: ReadonlyArray<{ presetId: string; pattern: RegExp }> = [
-  { presetId: 'gmail', pattern: /^(?:imap|smtp)\.(?:gmail|googlemail)\.com$/ },
-  { presetId: 'microsoft-365', pattern: /^(?:outlook\.office365\.com|smtp\.office365\.com|outlook\.office\.com)$/ },
-  { presetId: 'outlook-com', pattern: /^(?:imap-mail|smtp-mail)\.outlook\.com$/ },
-  { presetId: 'yahoo', pattern: /^(?:imap|smtp)\.mail\.yahoo\.com$/ },
-  { presetId: 'icloud', pattern: /^(?:imap|smtp)\.mail\.me\.com$/ },
-  { presetId: 'zoho', pattern: /^(?:imap|smtp)(?:pro)?\.zoho\.(?:com|eu|in|com\.au|jp|com\.cn|sa|ca)$/ },
-  { presetId: 'fastmail', pattern: /^(?:imap|smtp)\.fastmail\.com$/ },
+/**
+ * Host names of a provider's family (regions, older names, business variants); `label` names the family where
+ * several presets share its hosts (Gmail and Google Workspace; Microsoft 365 and Outlook.com).
+ */
+const HOST_FAMILIES: ReadonlyArray<{ presetId: string; label: string; pattern: RegExp }> = [
+  { presetId: 'gmail', label: 'Gmail / Google Workspace', pattern: /^(?:imap|smtp)\.(?:gmail|googlemail)\.com$/ },
+  {
+    presetId: 'microsoft-365',
+    label: 'Microsoft 365 / Outlook.com',
+    pattern: /^(?:outlook\.office365\.com|smtp\.office365\.(?:com|us)|outlook\.office\.com|(?:imap-mail|smtp-mail)\.outlook\.com)$/,
+  },
+  { presetId: 'yahoo', label: 'Yahoo Mail', pattern: /^(?:imap|smtp)\.mail\.yahoo\.com$/ },
+  { presetId: 'icloud', label: 'iCloud Mail', pattern: /^(?:imap|smtp)\.mail\.me\.com$/ },
+  { presetId: 'zoho', label: 'Zoho Mail', pattern: /^(?:imap|smtp)(?:pro)?\.zoho\.(?:com|eu|in|com\.au|jp|com\.cn|sa|ca)$/ },
+  { presetId: 'fastmail', label: 'Fastmail', pattern: /^(?:imap|smtp)\.fastmail\.com$/ },
 ];
+
+function familyOf(host: string): (typeof HOST_FAMILIES)[number] | null {
+  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  return HOST_FAMILIES.find(({ pattern }) => pattern.test(name)) ?? null;
+}
 
 /**
  * The provider a mail server host belongs to, or null for any other server. Gmail and Google Workspace share their
- * hosts, as do Microsoft 365 and Outlook.com for IMAP: the first preset of the family stands for both.
+ * hosts, as do Microsoft 365 and Outlook.com: the first preset of the family stands for both.
  */
 export function presetForHost(host: string): EmailProviderPreset | null {
-  const name = host.trim().toLowerCase().replace(/\.$/, '');
-  const family = HOST_FAMILIES.find(({ pattern }) => pattern.test(name));
+  const family = familyOf(host);
   return family ? (EMAIL_PROVIDER_PRESETS.find(({ id }) => id === family.presetId) ?? null) : null;
+}
+
+/**
+ * The provider (family) that files every mail submitted through `smtpHost` in the mailbox's Sent folder itself, or
+ * null when a client should append its copy, as mail clients do. Appending ours as well would show each reply twice.
+ * - Gmail and Google Workspace (smtp.gmail.com): Google's IMAP help tells mail clients not to save sent mail, as its
+ *   SMTP server puts it in "[Gmail]/Sent Mail". smtp-relay.gmail.com (the Workspace relay, no mailbox behind it)
+ *   files nothing and is not matched.
+ * - Microsoft 365 (smtp.office365.com; .us in GCC High) and Outlook.com (smtp-mail.outlook.com, the same Exchange
+ *   Online service): Microsoft documents "Saves to Sent Items folder: Yes" for client submission (SMTP AUTH) only;
+ *   relay and Direct Send (*.mail.protection.outlook.com) do not, and are not matched.
+ */
+export function providerFilingSentMail(smtpHost: string): string | null {
+  const family = familyOf(smtpHost);
+  return family && presetForHost(smtpHost)?.filesSentMail ? family.label : null;
 }
 
 /** What to do when a known provider refuses the login, in its own terms; null for unknown servers. */

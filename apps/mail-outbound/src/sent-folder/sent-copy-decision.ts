@@ -1,5 +1,5 @@
 import { sentFolderOf, type ChannelSettingsSnapshot } from '@ensoras/contracts';
-import { providerFilingSentMail } from './provider-sent-mail.js';
+import { providerFilingSentMail } from '@ensoras/mail';
 
 /**
  * Where the copy of a sent reply in the mailbox's Sent folder stands (delivery.sent_copy; null for mail not sent,
