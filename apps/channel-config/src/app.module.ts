@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
+import { ApiAccessModule, HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import { AuditEntryEntity } from './audit/audit-entry.entity.js';
 import { AuditModule } from './audit/audit.module.js';
 import type { ChannelConfigEnvironment } from './config/channel-config.environment.js';
@@ -31,6 +31,7 @@ export class AppModule {
         }),
         MessagingModule.forRoot({ serviceName: 'channel-config', nats: environment }),
         HealthModule.forRoot(),
+        ApiAccessModule.forRoot({ adminToken: environment.ADMIN_TOKEN, rateLimitPerMinute: environment.API_RATE_LIMIT_PER_MINUTE }),
         MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         SealingModule,
         SettingsSnapshotModule,
