@@ -3,6 +3,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
 import { ApiAccessModule, HealthModule, MessagingAdminModule } from '@ensoras/runtime';
+import { ApiTokenEntity } from './api-tokens/api-token.entity.js';
+import { ApiTokensModule } from './api-tokens/api-tokens.module.js';
 import { AuditEntryEntity } from './audit/audit-entry.entity.js';
 import { AuditModule } from './audit/audit.module.js';
 import type { ChannelConfigEnvironment } from './config/channel-config.environment.js';
@@ -24,7 +26,7 @@ export class AppModule {
         EnvironmentModule.forRoot(environment),
         PersistenceModule.forRoot({
           schema: 'channel_config',
-          entities: [...MESSAGING_ENTITIES, ProjectEntity, EmailChannelEntity, AuditEntryEntity],
+          entities: [...MESSAGING_ENTITIES, ProjectEntity, EmailChannelEntity, AuditEntryEntity, ApiTokenEntity],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'channel-config'),
@@ -38,6 +40,7 @@ export class AppModule {
         ConfigurationModule,
         EmailChannelModule,
         AuditModule,
+        ApiTokensModule,
       ],
     };
   }

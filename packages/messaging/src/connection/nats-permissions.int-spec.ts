@@ -177,6 +177,10 @@ describe('NATS permissions of infra/nats/nats-server.conf', () => {
     const record = { id: 'token-1', name: 'helpdesk', projects: ['p1'], scopes: ['inbox:read'] };
     const written = await new KeyValueBuckets(as('channel-config')).bucket(API_TOKENS_BUCKET);
     await written.put(apiTokenKey('ens_secret'), JSON.stringify(record));
+    // channel-config lists the keys when it reconciles the bucket with its table.
+    const keys: string[] = [];
+    for await (const key of await written.keys()) keys.push(key);
+    expect(keys).toEqual([apiTokenKey('ens_secret')]);
 
     for (const user of ['channel-config', 'ticketing', 'ai-responder', 'mail-ingest', 'mail-outbound'] as const) {
       const buckets = new KeyValueBuckets(as(user));
