@@ -3,7 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
+import { ApiAccessModule, HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import type { AiResponderEnvironment } from './config/ai-responder.environment.js';
 import { ConversationMessage } from './conversation/conversation-message.entity.js';
 import { AiReply } from './loop-breaker/ai-reply.entity.js';
@@ -30,6 +30,7 @@ export class AppModule {
         }),
         MessagingModule.forRoot({ serviceName: 'ai-responder', nats: environment }),
         HealthModule.forRoot(),
+        ApiAccessModule.forRoot({ adminToken: environment.ADMIN_TOKEN, rateLimitPerMinute: environment.API_RATE_LIMIT_PER_MINUTE }),
         MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         ScheduleModule.forRoot(),
         KnowledgeEmbeddingsModule.forRoot(embeddingSettingsOf(environment)),

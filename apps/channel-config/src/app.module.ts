@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
+import { ApiAccessModule, HealthModule, MessagingAdminModule } from '@ensoras/runtime';
+import { ApiTokenEntity } from './api-tokens/api-token.entity.js';
+import { ApiTokensModule } from './api-tokens/api-tokens.module.js';
 import { AuditEntryEntity } from './audit/audit-entry.entity.js';
 import { AuditModule } from './audit/audit.module.js';
 import type { ChannelConfigEnvironment } from './config/channel-config.environment.js';
@@ -25,13 +27,14 @@ export class AppModule {
         EnvironmentModule.forRoot(environment),
         PersistenceModule.forRoot({
           schema: 'channel_config',
-          entities: [...MESSAGING_ENTITIES, ProjectEntity, EmailChannelEntity, AuditEntryEntity],
+          entities: [...MESSAGING_ENTITIES, ProjectEntity, EmailChannelEntity, AuditEntryEntity, ApiTokenEntity],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'channel-config'),
         }),
         MessagingModule.forRoot({ serviceName: 'channel-config', nats: environment }),
         HealthModule.forRoot(),
+        ApiAccessModule.forRoot({ adminToken: environment.ADMIN_TOKEN, rateLimitPerMinute: environment.API_RATE_LIMIT_PER_MINUTE }),
         MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         SealingModule,
         SettingsSnapshotModule,
@@ -39,6 +42,7 @@ export class AppModule {
         EmailChannelModule,
         AuditModule,
         PresetsModule,
+        ApiTokensModule,
       ],
     };
   }

@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { HealthModule, MessagingAdminModule } from '@ensoras/runtime';
+import { ApiAccessModule, HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import { AttachmentsModule } from './attachments/attachments.module.js';
-import { AdminTokenModule } from './config/admin-token.module.js';
 import type { TicketingEnvironment } from './config/ticketing.environment.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { HandoffModule } from './handoff/handoff.module.js';
@@ -32,8 +31,8 @@ export class AppModule {
           dataDir: join(environment.DATA_DIR, 'ticketing'),
         }),
         MessagingModule.forRoot({ serviceName: 'ticketing', nats: environment }),
-        AdminTokenModule.forRoot(environment.ADMIN_TOKEN),
         HealthModule.forRoot(),
+        ApiAccessModule.forRoot({ adminToken: environment.ADMIN_TOKEN, rateLimitPerMinute: environment.API_RATE_LIMIT_PER_MINUTE }),
         MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         TicketsModule,
         InboundModule,

@@ -11,3 +11,4 @@ export * from './mail/mail-events.js';
 export * from './ticketing/ticket-events.js';
 export * from './replies/reply-events.js';
 export * from './admin/admin-views.js';
+export * from './access/api-scopes.js';

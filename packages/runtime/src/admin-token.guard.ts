@@ -1,27 +1,27 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ApiActor } from '@ensoras/contracts';
+import { recordActor } from './access/actor-context.js';
+import { bearerTokenOf, isAdminToken } from './access/bearer.js';
 
 export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
 
-/** `Authorization: Bearer <ADMIN_TOKEN>` on every route it guards; compared in constant time. */
+/**
+ * `Authorization: Bearer <ADMIN_TOKEN>` only, compared in constant time; the caller is recorded as the admin. The
+ * routes of the services use @RequireScope / @AdminOnly (ApiAccessModule), which also answer scoped tokens; this guard
+ * stays for routes not converted yet, and knows no scoped token (401 for one).
+ */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
-  private readonly expected: Buffer;
-
-  constructor(@Inject(ADMIN_TOKEN) token: string) {
-    this.expected = digest(token);
-  }
+  constructor(@Inject(ADMIN_TOKEN) private readonly token: string | undefined) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization;
-    const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-    if (!match || !timingSafeEqual(digest(match[1].trim()), this.expected)) {
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; actor?: ApiActor }>();
+    const presented = bearerTokenOf(request.headers.authorization);
+    if (presented === null || !isAdminToken(presented, this.token)) {
       throw new UnauthorizedException('A valid "Authorization: Bearer <ADMIN_TOKEN>" header is required');
     }
+    request.actor = { kind: 'admin' };
+    recordActor(request.actor);
     return true;
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }

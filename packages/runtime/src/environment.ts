@@ -36,6 +36,9 @@ export class ServiceEnvironment extends NatsEnvironment {
 
   /** The least severe level logged: error, warn, log (default), debug or verbose. */
   @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+
+  /** Requests a minute per scoped API token, counted by each replica on its own; the ADMIN_TOKEN is not limited. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) API_RATE_LIMIT_PER_MINUTE: number = 600;
 }
 
 /** Services with an admin-facing HTTP API. */

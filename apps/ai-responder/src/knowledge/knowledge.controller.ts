@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { decodeArticleCursor } from './knowledge-cursor.js';
 import { ArticleIdPipe, badRequest, ImportKnowledgePipe } from './knowledge-pipes.js';
 import { KnowledgeRetriever, type RetrievedPassage } from './knowledge-retriever.js';
@@ -20,9 +20,11 @@ export interface KnowledgeSearchView {
   passages: RetrievedPassage[];
 }
 
-/** The project's knowledge base for admins: articles in and out, and the search the responder uses. */
+/**
+ * The project's knowledge base: articles in and out (knowledge:write), read and searched as the responder does
+ * (config:read).
+ */
 @Controller('v1/projects/:projectId/knowledge')
-@UseGuards(AdminTokenGuard)
 export class KnowledgeController {
   constructor(
     private readonly store: KnowledgeStore,
@@ -31,6 +33,7 @@ export class KnowledgeController {
 
   /** 201 when the article is new, 200 when it replaced one (its passages with it). */
   @Put('articles/:articleId')
+  @RequireScope('knowledge:write')
   async put(
     @Param('projectId', ProjectIdPipe) projectId: string,
     @Param('articleId', ArticleIdPipe) articleId: string,
@@ -43,11 +46,13 @@ export class KnowledgeController {
   }
 
   @Get('articles/:articleId')
+  @RequireScope('config:read')
   get(@Param('projectId', ProjectIdPipe) projectId: string, @Param('articleId', ArticleIdPipe) articleId: string): Promise<KnowledgeArticleView> {
     return this.store.get(projectId, articleId);
   }
 
   @Delete('articles/:articleId')
+  @RequireScope('knowledge:write')
   @HttpCode(204)
   async delete(@Param('projectId', ProjectIdPipe) projectId: string, @Param('articleId', ArticleIdPipe) articleId: string): Promise<void> {
     await this.store.delete(projectId, articleId);
@@ -55,6 +60,7 @@ export class KnowledgeController {
 
   /** In the order of their ids, without bodies; `nextCursor` fetches the next page. */
   @Get('articles')
+  @RequireScope('config:read')
   list(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: ListKnowledgeArticlesQuery): Promise<KnowledgeArticlePage> {
     let after: string | null = null;
     if (query.cursor !== undefined) {
@@ -66,6 +72,7 @@ export class KnowledgeController {
 
   /** Up to 500 articles, each created or replaced, all or nothing. */
   @Post('import')
+  @RequireScope('knowledge:write')
   @HttpCode(200)
   import(
     @Param('projectId', ProjectIdPipe) projectId: string,
@@ -80,6 +87,7 @@ export class KnowledgeController {
    * embeddings (AI_EMBEDDINGS_MODEL) each passage's `similarity` to the text as well.
    */
   @Get('search')
+  @RequireScope('config:read')
   async search(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: SearchKnowledgeQuery): Promise<KnowledgeSearchView> {
     return { passages: await this.retriever.retrieve(projectId, query.q, { language: query.language, limit: query.limit }) };
   }

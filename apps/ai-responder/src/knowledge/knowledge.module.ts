@@ -1,5 +1,4 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { ADMIN_TOKEN, AdminTokenGuard } from '@ensoras/runtime';
 import type { AiResponderEnvironment } from '../config/ai-responder.environment.js';
 import { EMBEDDING_CLIENT, EmbeddingClient, type EmbeddingSettings } from './embedding-client.js';
 import { KnowledgeController } from './knowledge.controller.js';
@@ -61,8 +60,8 @@ function createEmbeddingClient(settings: EmbeddingSettings | null): EmbeddingCli
 @Module({})
 export class KnowledgeAdminModule {
   /**
-   * The admin routes of the knowledge base, behind `Authorization: Bearer <ADMIN_TOKEN>`. Without a token they are
-   * not registered and answer 404, like the service's other admin routes.
+   * The API routes of the knowledge base (scopes on KnowledgeController). Without ADMIN_TOKEN they are not registered
+   * and answer 404, like the service's other admin routes.
    */
   static forRoot(options: { adminToken?: string }): DynamicModule {
     if (!options.adminToken) return { module: KnowledgeAdminModule };
@@ -70,7 +69,6 @@ export class KnowledgeAdminModule {
       module: KnowledgeAdminModule,
       imports: [KnowledgeModule],
       controllers: [KnowledgeController],
-      providers: [{ provide: ADMIN_TOKEN, useValue: options.adminToken }, AdminTokenGuard],
     };
   }
 }

@@ -1,6 +1,6 @@
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { In, type Repository } from 'typeorm';
 import { OPEN_STATUSES, PendingResponse, type PendingResponseStatus } from './pending-response.entity.js';
 
@@ -18,11 +18,11 @@ export interface PendingResponseView {
 
 /** For admins: which replies are waiting for their due time (or being written) right now. */
 @Controller('v1/projects/:projectId/pending-responses')
-@UseGuards(AdminTokenGuard)
 export class PendingResponsesController {
   constructor(@InjectRepository(PendingResponse) private readonly responses: Repository<PendingResponse>) {}
 
   @Get()
+  @RequireScope('inbox:read')
   async list(@Param('projectId', ProjectIdPipe) projectId: string): Promise<{ items: PendingResponseView[] }> {
     const rows = await this.responses.find({
       where: { projectId, status: In([...OPEN_STATUSES]) },

@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ADMIN_TOKEN } from '@ensoras/runtime';
 import type { AiResponderEnvironment } from '../config/ai-responder.environment.js';
 import { ConversationModule } from '../conversation/conversation.module.js';
 import { GenerationModule } from '../generation/generation.module.js';
@@ -19,19 +18,16 @@ import { TicketMessageIntake } from './ticket-message-intake.service.js';
 export class ResponsesModule {
   static forRoot(environment: AiResponderEnvironment): DynamicModule {
     // The admin listing exists only with a token to guard it; without one the route is simply not there (404).
-    const adminApi = environment.ADMIN_TOKEN
-      ? { controllers: [PendingResponsesController], providers: [{ provide: ADMIN_TOKEN, useValue: environment.ADMIN_TOKEN }] }
-      : { controllers: [], providers: [] };
+    const adminControllers = environment.ADMIN_TOKEN ? [PendingResponsesController] : [];
     return {
       module: ResponsesModule,
       imports: [TypeOrmModule.forFeature([PendingResponse]), ConversationModule, GenerationModule.forRoot(environment), GroundingModule, LoopBreakerModule],
-      controllers: [TicketMessageController, ...adminApi.controllers],
+      controllers: [TicketMessageController, ...adminControllers],
       providers: [
         TicketMessageIntake,
         ResponseScheduler,
         DueResponsesProcessor,
         { provide: ANSWER_POLICY, useValue: { maxAgeHours: environment.MAX_ANSWERABLE_AGE_HOURS } },
-        ...adminApi.providers,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { AuditAction } from '@ensoras/contracts';
+import type { AuditAction, ChangeActor } from '@ensoras/contracts';
 
 /** One change of a project's settings: which fields changed, never their values (passwords least of all). */
 @Entity({ name: 'audit_entry' })
@@ -13,4 +13,8 @@ export class AuditEntryEntity {
   /** The project revision this change produced. */
   @Column('int') revision!: number;
   @Column('timestamptz') at!: Date;
+  /** Who made the change (ChangeActor): `admin`, `token` (with its id and name at the time) or `system`. */
+  @Column({ name: 'actor_kind', type: 'text' }) actorKind!: ChangeActor['kind'];
+  @Column({ name: 'actor_id', type: 'text', nullable: true }) actorId!: string | null;
+  @Column({ name: 'actor_name', type: 'text', nullable: true }) actorName!: string | null;
 }

@@ -1,7 +1,7 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import type { AuditEntryView } from '@ensoras/contracts';
 import { AuditLog } from './audit-log.service.js';
 
@@ -10,12 +10,12 @@ class AuditQuery {
 }
 
 @Controller('v1/projects/:projectId/channels/email/audit')
-@UseGuards(AdminTokenGuard)
 export class AuditController {
   constructor(private readonly audit: AuditLog) {}
 
   /** The project's recent changes (channel and communication style): action, changed field names, revision, time. */
   @Get()
+  @RequireScope('config:read')
   async recent(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: AuditQuery): Promise<{ entries: AuditEntryView[] }> {
     return { entries: await this.audit.recent(projectId, query.limit ?? 50) };
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import {
   PatchEmailChannelDto,
   PutEmailChannelDto,
@@ -6,12 +6,11 @@ import {
   type EmailChannelView,
   type TestConnectionResult,
 } from '@ensoras/contracts';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { ChannelStatusService } from './channel-status.service.js';
 import { EmailChannelService } from './email-channel.service.js';
 
 @Controller('v1/projects/:projectId/channels/email')
-@UseGuards(AdminTokenGuard)
 export class EmailChannelController {
   constructor(
     private readonly channels: EmailChannelService,
@@ -20,6 +19,7 @@ export class EmailChannelController {
 
   /** 404 while never configured. Passwords are never shown: `passwordSet` says one is stored. */
   @Get()
+  @RequireScope('config:read')
   get(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelView> {
     return this.channels.get(projectId);
   }
@@ -29,34 +29,40 @@ export class EmailChannelController {
    * disabled. 404 while never configured.
    */
   @Get('status')
+  @RequireScope('config:read')
   status(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelStatusView> {
     return this.statuses.status(projectId);
   }
 
   @Put()
+  @RequireScope('config:write')
   put(@Param('projectId', ProjectIdPipe) projectId: string, @Body() body: PutEmailChannelDto): Promise<EmailChannelView> {
     return this.channels.put(projectId, body);
   }
 
   @Patch()
+  @RequireScope('config:write')
   patch(@Param('projectId', ProjectIdPipe) projectId: string, @Body() body: PatchEmailChannelDto): Promise<EmailChannelView> {
     return this.channels.patch(projectId, body);
   }
 
   /** 200 whatever the outcome: the body says which side failed and why. 409 while not configured. */
   @Post('test-connection')
+  @RequireScope('config:write')
   @HttpCode(200)
   testConnection(@Param('projectId', ProjectIdPipe) projectId: string): Promise<TestConnectionResult> {
     return this.channels.testConnection(projectId);
   }
 
   @Post('enable')
+  @RequireScope('config:write')
   @HttpCode(200)
   enable(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelView> {
     return this.channels.enable(projectId);
   }
 
   @Post('disable')
+  @RequireScope('config:write')
   @HttpCode(200)
   disable(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelView> {
     return this.channels.disable(projectId);

@@ -1,10 +1,10 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import type { EmailProviderPreset } from '@ensoras/contracts';
 import { EMAIL_PROVIDER_PRESETS } from '@ensoras/mail';
-import { AdminTokenGuard } from '@ensoras/runtime';
+import { AnyToken } from '@ensoras/runtime';
 
 @Controller('v1/presets/email')
-@UseGuards(AdminTokenGuard)
+@AnyToken()
 export class PresetsController {
   /** Hosts, ports, encryption, how to sign in and the provider's help page, for filling in the channel form. */
   @Get()

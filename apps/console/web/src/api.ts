@@ -124,25 +124,26 @@ async function orNull<T>(promise: Promise<T>): Promise<T | null> {
 }
 
 const segment = (value: string) => encodeURIComponent(value);
+const PRESETS_PATH = '/api/config/v1/presets/email';
 const configPath = (projectId: string) => `/api/config/v1/projects/${segment(projectId)}`;
 const inboxPath = (projectId: string) => `/api/inbox/v1/projects/${segment(projectId)}`;
 const ingestPath = (projectId: string) => `/api/ingest/v1/projects/${segment(projectId)}`;
 const ticketPath = (projectId: string, ticketId: string) => `${inboxPath(projectId)}/tickets/${segment(ticketId)}`;
 
-/** The project any token check asks about; reading a channel creates nothing. */
-const TOKEN_CHECK_PROJECT = 'console-sign-in';
-
 export type TokenCheck = { outcome: 'valid' } | { outcome: 'refused' } | { outcome: 'unavailable'; message: string };
 
-/** A cheap authenticated GET: 200 or 404 mean the token is good, 401 that it is refused. */
+/**
+ * A cheap authenticated GET that any valid token may make, the ADMIN_TOKEN or a scoped one (whatever its scopes and
+ * projects): 200 means the token is good, 401 that it is refused.
+ */
 export async function checkToken(token: string): Promise<TokenCheck> {
   let response: Response;
   try {
-    response = await send('GET', `${configPath(TOKEN_CHECK_PROJECT)}/channels/email`, undefined, token);
+    response = await send('GET', PRESETS_PATH, undefined, token);
   } catch {
     return { outcome: 'unavailable', message: 'The console could not be reached. Check the connection and try again.' };
   }
-  if (response.status === 200 || response.status === 404) return { outcome: 'valid' };
+  if (response.status === 200) return { outcome: 'valid' };
   if (response.status === 401) return { outcome: 'refused' };
   const detail = messagesOf(response.status, await bodyOf(response)).join('; ');
   return { outcome: 'unavailable', message: `The token could not be checked: ${detail}` };
@@ -150,7 +151,7 @@ export async function checkToken(token: string): Promise<TokenCheck> {
 
 export const api = {
   /** The well-known providers' settings (channel-config), for filling in the channel form. */
-  presets: () => request<{ presets: EmailProviderPreset[] }>('GET', '/api/config/v1/presets/email'),
+  presets: () => request<{ presets: EmailProviderPreset[] }>('GET', PRESETS_PATH),
 
   configuration: {
     get: (projectId: string) => request<ProjectConfigurationView>('GET', `${configPath(projectId)}/configuration`),

@@ -1,5 +1,5 @@
 /** The words the page uses for the API's values. */
-import type { DeliveryStatus, MailKind, MessageAuthor, MessageDirection, TicketStatus } from '@ensoras/contracts';
+import type { ChangeActor, DeliveryStatus, MailKind, MessageAuthor, MessageDirection, TicketStatus } from '@ensoras/contracts';
 
 export const TICKET_STATUS_OPTIONS = [
   { value: 'open', label: 'Open' },
@@ -89,6 +89,18 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'email_channel.disabled': 'Email channel disabled',
   'email_channel.passwords_resealed': 'Passwords sealed again with the current key',
 };
+
+/** Who made an audit entry's change, as the audit page names it. */
+export function actorLabel(actor: ChangeActor): string {
+  switch (actor.kind) {
+    case 'admin':
+      return 'Admin token';
+    case 'token':
+      return `API token "${actor.name}"`;
+    case 'system':
+      return 'System';
+  }
+}
 
 /** The form's labels for the settings the audit names by path. */
 export const SETTING_LABELS: Record<string, string> = {

@@ -1,14 +1,14 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
-import { AdminTokenGuard } from '@ensoras/runtime';
+import { Controller, Get } from '@nestjs/common';
+import { AdminOnly } from '@ensoras/runtime';
 import { MailboxAssignment } from './mailbox-assignment.service.js';
 import type { MailboxStatus } from './mailbox-watcher.js';
 
 /**
  * Every mailbox this replica watches, with its state and last error: tenant data (project ids, hosts, errors),
- * so behind the admin token rather than in the public /health.
+ * of every project, so for the ADMIN_TOKEN only rather than in the public /health.
  */
 @Controller('v1/mailboxes')
-@UseGuards(AdminTokenGuard)
+@AdminOnly()
 export class MailboxesController {
   constructor(private readonly assignment: MailboxAssignment) {}
 

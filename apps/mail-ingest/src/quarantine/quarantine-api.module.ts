@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ADMIN_TOKEN, AdminTokenGuard } from '@ensoras/runtime';
 import { MailImportModule } from '../mail-import/mail-import.module.js';
 import { MailboxesController } from '../mailboxes/mailboxes.controller.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
@@ -20,7 +19,7 @@ export class QuarantineApiModule {
       module: QuarantineApiModule,
       imports: [QuarantineModule, MailImportModule, MetricsModule],
       controllers: [QuarantineController, MailboxesController],
-      providers: [{ provide: ADMIN_TOKEN, useValue: adminToken }, AdminTokenGuard, QuarantineRetry],
+      providers: [QuarantineRetry],
     };
   }
 }

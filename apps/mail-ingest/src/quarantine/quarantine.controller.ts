@@ -1,11 +1,10 @@
-import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException } from '@nestjs/common';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { QuarantineRetry } from './quarantine-retry.service.js';
 import { parseQuarantineId, QuarantineStore, type QuarantineEntry } from './quarantine.store.js';
 
 /** Lets an admin see which mail of a project could not be imported, where its raw bytes are, and try it again. */
 @Controller('v1/projects/:projectId/quarantine')
-@UseGuards(AdminTokenGuard)
 export class QuarantineController {
   constructor(
     private readonly quarantine: QuarantineStore,
@@ -13,6 +12,7 @@ export class QuarantineController {
   ) {}
 
   @Get()
+  @RequireScope('config:read')
   async list(@Param('projectId', ProjectIdPipe) projectId: string): Promise<{ projectId: string; items: QuarantineEntry[] }> {
     return { projectId, items: await this.quarantine.list(projectId) };
   }
@@ -23,6 +23,7 @@ export class QuarantineController {
    * the object store no longer has.
    */
   @Post(':id/retry')
+  @RequireScope('config:write')
   @HttpCode(200)
   async retry(
     @Param('projectId', ProjectIdPipe) projectId: string,

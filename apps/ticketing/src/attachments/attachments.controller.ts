@@ -1,7 +1,7 @@
-import { Controller, Get, NotFoundException, Param, Res, StreamableFile, UseGuards } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Res, StreamableFile } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { attachmentHeaders } from './attachment-response.js';
 import { RawAttachmentReader } from './raw-attachment-reader.js';
@@ -13,7 +13,6 @@ interface HeaderTarget {
 
 /** Serves the attachments listed on a received message; the links in its HTML point here. */
 @Controller('v1/projects/:projectId/tickets/:ticketId/messages/:messageId/attachments')
-@UseGuards(AdminTokenGuard)
 export class AttachmentsController {
   constructor(
     private readonly dataSource: DataSource,
@@ -25,6 +24,7 @@ export class AttachmentsController {
    * for raw mail that is no longer stored.
    */
   @Get(':index')
+  @RequireScope('inbox:read')
   async download(
     @Param('projectId', ProjectIdPipe) projectId: string,
     @Param('ticketId') ticketId: string,

@@ -1,21 +1,21 @@
-import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import type { TicketView } from '@ensoras/contracts';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { HandoffDto } from './handoff.dto.js';
 import { TicketStatusService, type StatusChangeOutcome } from './ticket-status.service.js';
 
 /**
- * What an agent does with a ticket's status: take it from the AI, give it back, close it. Admin token, as the rest
- * of the inbox API. Each answers the ticket as it is afterwards; 404 for an unknown ticket, 409 where the change makes
+ * What an agent does with a ticket's status: take it from the AI, give it back, close it. inbox:write, as the rest
+ * of the inbox API's changes. Each answers the ticket as it is afterwards; 404 for an unknown ticket, 409 where the change makes
  * no sense (ticketTransition says why).
  */
 @Controller('v1/projects/:projectId/tickets/:ticketId')
-@UseGuards(AdminTokenGuard)
 export class TicketActionsController {
   constructor(private readonly status: TicketStatusService) {}
 
   /** → needs_human, with the reason; the AI stops answering the ticket. */
   @Post('handoff')
+  @RequireScope('inbox:write')
   @HttpCode(200)
   async handOff(
     @Param('projectId', ProjectIdPipe) projectId: string,
@@ -27,6 +27,7 @@ export class TicketActionsController {
 
   /** needs_human → open: the AI may answer the ticket again. */
   @Post('resume-ai')
+  @RequireScope('inbox:write')
   @HttpCode(200)
   async resumeAi(@Param('projectId', ProjectIdPipe) projectId: string, @Param('ticketId') ticketId: string): Promise<TicketView> {
     return viewOf(await this.status.resumeAi(projectId, ticketId), ticketId);
@@ -34,6 +35,7 @@ export class TicketActionsController {
 
   /** → closed; a new customer mail reopens it. */
   @Post('close')
+  @RequireScope('inbox:write')
   @HttpCode(200)
   async close(@Param('projectId', ProjectIdPipe) projectId: string, @Param('ticketId') ticketId: string): Promise<TicketView> {
     return viewOf(await this.status.close(projectId, ticketId), ticketId);

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import type { TicketMessageView } from '@ensoras/contracts';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { AgentReplyDto } from './agent-reply.dto.js';
 import { OutgoingReplyService } from './outgoing-reply.service.js';
 
 @Controller('v1/projects/:projectId/tickets/:ticketId/replies')
-@UseGuards(AdminTokenGuard)
 export class AgentReplyController {
   constructor(private readonly replies: OutgoingReplyService) {}
 
   /** Records the reply and queues it for sending, exactly as an AI reply; answers the latest customer message. */
   @Post()
+  @RequireScope('inbox:write')
   @HttpCode(201)
   async reply(
     @Param('projectId', ProjectIdPipe) projectId: string,

@@ -1,17 +1,17 @@
-import { Body, ConflictException, Controller, Delete, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import type { TicketMessageView } from '@ensoras/contracts';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { DraftsService, type DraftOutcome } from './drafts.service.js';
 import { SendDraftDto } from './send-draft.dto.js';
 
-/** The AI's drafts (draft mode), sent or discarded by an agent. Admin token, as the rest of the inbox API. */
+/** The AI's drafts (draft mode), sent or discarded by an agent. inbox:write, as the rest of the inbox API's changes. */
 @Controller('v1/projects/:projectId/tickets/:ticketId/drafts/:draftId')
-@UseGuards(AdminTokenGuard)
 export class DraftsController {
   constructor(private readonly drafts: DraftsService) {}
 
   /** Sends the draft through the normal outbound path; a body with `text` (and `html`) sends the agent's edit. */
   @Post('send')
+  @RequireScope('inbox:write')
   @HttpCode(200)
   async send(
     @Param('projectId', ProjectIdPipe) projectId: string,
@@ -24,6 +24,7 @@ export class DraftsController {
   }
 
   @Delete()
+  @RequireScope('inbox:write')
   @HttpCode(200)
   async discard(
     @Param('projectId', ProjectIdPipe) projectId: string,

@@ -1,21 +1,22 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { TicketDetailView, TicketPage } from '@ensoras/contracts';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { DEFAULT_PAGE_SIZE, ListTicketsQuery } from './list-tickets.query.js';
 import { TicketInboxService } from './ticket-inbox.service.js';
 
-/** The inbox API: every route needs `Authorization: Bearer <ADMIN_TOKEN>`. */
+/** The inbox API: the ADMIN_TOKEN or an API token with inbox:read for the project. */
 @Controller('v1/projects/:projectId/tickets')
-@UseGuards(AdminTokenGuard)
 export class TicketsController {
   constructor(private readonly inbox: TicketInboxService) {}
 
   @Get()
+  @RequireScope('inbox:read')
   list(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: ListTicketsQuery): Promise<TicketPage> {
     return this.inbox.list(projectId, { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor, status: query.status });
   }
 
   @Get(':ticketId')
+  @RequireScope('inbox:read')
   detail(@Param('projectId', ProjectIdPipe) projectId: string, @Param('ticketId') ticketId: string): Promise<TicketDetailView> {
     return this.inbox.detail(projectId, ticketId);
   }

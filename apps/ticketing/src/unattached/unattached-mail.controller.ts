@@ -1,6 +1,6 @@
-import { BadRequestException, Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AdminTokenGuard, ProjectIdPipe } from '@ensoras/runtime';
+import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { decodeTicketCursor, encodeTicketCursor } from '../tickets/ticket-cursor.js';
 import { DEFAULT_UNATTACHED_PAGE_SIZE, ListUnattachedMailQuery } from './list-unattached-mail.query.js';
 import { UnattachedMail } from './unattached-mail.entity.js';
@@ -9,12 +9,12 @@ import { toUnattachedMailView } from './unattached-mail.view.js';
 
 /** For admins: received mail that opened no ticket (our own mail, machine mail about nothing we know). */
 @Controller('v1/projects/:projectId/unattached-mail')
-@UseGuards(AdminTokenGuard)
 export class UnattachedMailController {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Newest first, with the same kind of opaque (receivedAt, id) cursor as the inbox. */
   @Get()
+  @RequireScope('inbox:read')
   async list(@Param('projectId', ProjectIdPipe) projectId: string, @Query() query: ListUnattachedMailQuery): Promise<UnattachedMailPage> {
     const limit = query.limit ?? DEFAULT_UNATTACHED_PAGE_SIZE;
     const select = this.dataSource

@@ -1,3 +1,4 @@
+import type { ChangeActor } from '../access/api-scopes.js';
 import type { BounceDetails, MailAddress, MailKind } from '../mail/mail-events.js';
 
 /*
@@ -25,6 +26,11 @@ export interface AuditEntryView {
   changedFields: string[];
   revision: number;
   at: string;
+  /**
+   * Who made it. Entries from before actors were recorded name the admin (the only token then), or the system for
+   * re-sealed passwords.
+   */
+  actor: ChangeActor;
 }
 
 /** A mail mail-ingest could not take (GET …/quarantine), kept with why. */

@@ -18,5 +18,10 @@ export const CHANNEL_SETTINGS_BUCKET = 'channel-settings';
 export const MAILBOX_LEASE_BUCKET = 'mailbox-leases';
 /** What mail-ingest's watcher of each mailbox is doing (MailboxStatusRecord), written by mail-ingest only. Key: projectId. */
 export const MAILBOX_STATUS_BUCKET = 'mailbox-status';
+/**
+ * Active scoped API tokens (ApiTokenRecord), written by channel-config only, watched by every service's access guard.
+ * Key: the hex SHA-256 of the token's secret; a revoked token's key is deleted.
+ */
+export const API_TOKENS_BUCKET = 'api-tokens';
 /** Raw RFC 5322 bytes of received mail. Key: `<projectId>/<uidValidity>/<uid>`. */
 export const RAW_MAIL_OBJECT_STORE = 'raw-mail';

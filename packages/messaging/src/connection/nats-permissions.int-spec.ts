@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as contracts from '@ensoras/contracts';
 import {
+  API_TOKENS_BUCKET,
   CHANNEL_SETTINGS_BUCKET,
   ChannelConfigured,
   MAILBOX_LEASE_BUCKET,
@@ -28,6 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentEventError } from '../consuming/event-failure.js';
 import { JetStreamServer } from '../consuming/jetstream.server.js';
 import { listDeadLetters, replayDeadLetters } from '../dead-letters/dead-letters.js';
+import { ApiTokenReplica, apiTokenKey } from '../kv/api-token.replica.js';
 import { ChannelSettingsReplica } from '../kv/channel-settings.replica.js';
 import { KeyValueBuckets } from '../kv/key-value-buckets.js';
 import { EventPublisher } from '../publishing/event-publisher.js';
@@ -169,6 +171,29 @@ describe('NATS permissions of infra/nats/nats-server.conf', () => {
       await expect(bucket.delete('p1'), user).rejects.toThrow(/permission/i);
     }
     expect((await written.get('p1'))?.json<{ revision: number }>().revision).toBe(1);
+  });
+
+  it('lets only channel-config write the api-tokens bucket, and every service watch it', async () => {
+    const record = { id: 'token-1', name: 'helpdesk', projects: ['p1'], scopes: ['inbox:read'] };
+    const written = await new KeyValueBuckets(as('channel-config')).bucket(API_TOKENS_BUCKET);
+    await written.put(apiTokenKey('ens_secret'), JSON.stringify(record));
+    // channel-config lists the keys when it reconciles the bucket with its table.
+    const keys: string[] = [];
+    for await (const key of await written.keys()) keys.push(key);
+    expect(keys).toEqual([apiTokenKey('ens_secret')]);
+
+    for (const user of ['channel-config', 'ticketing', 'ai-responder', 'mail-ingest', 'mail-outbound'] as const) {
+      const buckets = new KeyValueBuckets(as(user));
+      const replica = new ApiTokenReplica(buckets);
+      await replica.whenReady();
+      expect(replica.find('ens_secret'), user).toEqual(record);
+      replica.onApplicationShutdown();
+      if (user === 'channel-config') continue;
+      const bucket = await buckets.bucket(API_TOKENS_BUCKET);
+      await expect(bucket.put(apiTokenKey('ens_forged'), JSON.stringify({ ...record, projects: '*' })), user).rejects.toThrow(/permission/i);
+      await expect(bucket.delete(apiTokenKey('ens_secret')), user).rejects.toThrow(/permission/i);
+    }
+    await written.delete(apiTokenKey('ens_secret'));
   });
 
   it('keeps the mailbox leases to mail-ingest', async () => {

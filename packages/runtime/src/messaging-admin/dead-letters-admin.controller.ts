@@ -1,13 +1,13 @@
-import { Controller, DefaultValuePipe, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, DefaultValuePipe, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { DeadLetters, type DeadLetter, type ReplayResult } from '@ensoras/messaging';
-import { AdminTokenGuard } from '../admin-token.guard.js';
+import { AdminOnly } from '../access/access.decorators.js';
 
 /**
  * The events this service's consumers gave up on. Replay publishes them again for this service only; its
  * handlers are idempotent, so an event that was handled after all is not handled twice.
  */
 @Controller('v1/dead-letters')
-@UseGuards(AdminTokenGuard)
+@AdminOnly()
 export class DeadLettersAdminController {
   constructor(private readonly deadLetters: DeadLetters) {}
 

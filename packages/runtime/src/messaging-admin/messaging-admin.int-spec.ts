@@ -19,6 +19,7 @@ import {
 } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
+import { ApiAccessModule } from '../access/api-access.module.js';
 import { startService } from '../bootstrap.js';
 import { HealthModule } from '../health.module.js';
 import { MessagingAdminModule } from './messaging-admin.module.js';
@@ -52,6 +53,7 @@ async function start(nats: NatsTestServer, database: TestDatabase, service: stri
       }),
       MessagingModule.forRoot({ serviceName: service, nats: { NATS_URL: nats.url } }),
       HealthModule.forRoot({ outboxMaxAgeSeconds: 60 }),
+      ApiAccessModule.forRoot({ adminToken, rateLimitPerMinute: 600 }),
       MessagingAdminModule.forRoot({ adminToken }),
     ],
     controllers: [OrderController],

@@ -1,10 +1,10 @@
-import { Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, UseGuards, DefaultValuePipe } from '@nestjs/common';
+import { Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, DefaultValuePipe } from '@nestjs/common';
 import { Outbox, type ParkedOutboxRow } from '@ensoras/messaging';
-import { AdminTokenGuard } from '../admin-token.guard.js';
+import { AdminOnly } from '../access/access.decorators.js';
 
 /** The outbox rows this service could not publish: listed, and put back in line once the cause is fixed. */
 @Controller('v1/outbox/parked')
-@UseGuards(AdminTokenGuard)
+@AdminOnly()
 export class OutboxAdminController {
   constructor(private readonly outbox: Outbox) {}
 

@@ -3,12 +3,12 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { TableScroll } from '../components/TableScroll.tsx';
 import { DateTime, ErrorAlert, Loading, PageTitle } from '../components/common.tsx';
-import { AUDIT_ACTION_LABELS, SETTING_LABELS } from '../labels.ts';
+import { actorLabel, AUDIT_ACTION_LABELS, SETTING_LABELS } from '../labels.ts';
 import { useProjectId } from '../layout/ProjectLayout.tsx';
 
 /**
- * The project's changes, newest first: when, what, which settings (never their values). The API keeps no user: every
- * change is made with the admin token, except re-sealing, which channel-config does itself at start.
+ * The project's changes, newest first: when, by whom (the admin token, an API token by name, or the system itself, as
+ * when passwords are re-sealed at start), what, which settings (never their values).
  */
 export function AuditPage() {
   const projectId = useProjectId();
@@ -41,7 +41,7 @@ export function AuditPage() {
                     <Table.Td>
                       <DateTime iso={entry.at} />
                     </Table.Td>
-                    <Table.Td>{entry.action === 'email_channel.passwords_resealed' ? 'System (key rotation)' : 'Admin token'}</Table.Td>
+                    <Table.Td title={entry.actor.kind === 'token' ? `Token id ${entry.actor.id}` : undefined}>{actorLabel(entry.actor)}</Table.Td>
                     <Table.Td>{AUDIT_ACTION_LABELS[entry.action] ?? entry.action}</Table.Td>
                     <Table.Td>
                       <Group gap={6}>

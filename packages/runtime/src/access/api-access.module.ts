@@ -1,0 +1,35 @@
+import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { ApiTokenReplica } from '@ensoras/messaging';
+import { ADMIN_TOKEN, AdminTokenGuard } from '../admin-token.guard.js';
+import { actorContextMiddleware } from './actor-context.js';
+import { ApiAccessGuard } from './api-access.guard.js';
+import { API_ACCESS_OPTIONS, ApiAccess, type ApiAccessOptions } from './api-access.service.js';
+
+/**
+ * Who may call the HTTP routes of a service, wired once per app: the ADMIN_TOKEN, scoped API tokens (replicated from
+ * channel-config through the `api-tokens` bucket), the per-token rate limit, and the actor of each request
+ * (`currentActor()`). Needs MessagingModule (the bucket). Routes say what they need with @RequireScope / @AdminOnly.
+ */
+@Global()
+@Module({})
+export class ApiAccessModule implements NestModule {
+  static forRoot(options: ApiAccessOptions): DynamicModule {
+    return {
+      module: ApiAccessModule,
+      providers: [
+        { provide: API_ACCESS_OPTIONS, useValue: options },
+        // AdminTokenGuard (routes not converted yet) compares against it.
+        { provide: ADMIN_TOKEN, useValue: options.adminToken },
+        ApiTokenReplica,
+        ApiAccess,
+        ApiAccessGuard,
+        AdminTokenGuard,
+      ],
+      exports: [API_ACCESS_OPTIONS, ADMIN_TOKEN, ApiTokenReplica, ApiAccess, ApiAccessGuard, AdminTokenGuard],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(actorContextMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}
