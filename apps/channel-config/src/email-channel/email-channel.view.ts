@@ -35,5 +35,7 @@ export function emailChannelView(channel: EmailChannelEntity): EmailChannelView 
     handoff: { acknowledge: channel.handoffAcknowledge, text: channel.handoffText },
     updatedAt: channel.updatedAt.toISOString(),
     lastConnectionTest: channel.lastConnectionTest,
+    // Stored pauses are those of the current revision: every new revision clears them (ProjectChanges.apply).
+    paused: { imap: channel.imapPause ?? null, smtp: channel.smtpPause ?? null },
   };
 }
