@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelPaused, STREAMS, type ChannelPausedPayload, type EventEnvelope } from '@ensoras/contracts';
 import { eventually, startTcpProxy, type MailUser, type TcpProxy } from '@ensoras/testing';
 import { IngestHarness, testMail, type RunningApp } from '../test-support/ingest-harness.js';
+import { MailboxPauses } from './mailbox-pauses.js';
 
 const PROJECT = 'p-revoked';
 const USER: MailUser = { username: 'revoked@example.test', password: 'pw-revoked-secret' };
@@ -84,7 +85,13 @@ describe('a mailbox whose password is rejected', () => {
     expect(mailbox.lastError).toMatch(/rejected the username or password/);
     await sleep(3_000);
     expect(proxy.connections).toBe(3);
+
+    // Another replica that reached the limit too records the same pause: nothing is announced again.
+    const [event] = await pausedEvents();
+    await app.app.get(MailboxPauses).pause({ ...event!.payload, direction: 'imap', failures: 5, pausedAt: new Date().toISOString() });
+    await sleep(1_500);
     expect(await pausedEvents()).toHaveLength(1);
+    expect((await harness.sql('SELECT failures FROM mail_ingest.mailbox_pause WHERE project_id = $1', [PROJECT])).rows).toEqual([{ failures: 3 }]);
   });
 
   it('starts afresh with a new revision: logs in with the fixed password and imports', async () => {

@@ -33,7 +33,8 @@ export class MailboxPauses {
   async pause(payload: ChannelPausedPayload & { direction: 'imap' }): Promise<void> {
     const recorded = await this.dataSource.transaction(async (manager) => {
       const { schema, tableName } = manager.connection.getMetadata(MailboxPause);
-      const [rows] = await manager.query<[unknown[], number]>(
+      // INSERT answers its RETURNING rows (UPDATE and DELETE would answer [rows, count]).
+      const rows = await manager.query<unknown[]>(
         `INSERT INTO "${schema}"."${tableName}" AS pause (project_id, revision, reason, failures, paused_at)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (project_id) DO UPDATE
