@@ -6,6 +6,7 @@ import { ApiAccessModule, HealthModule, MessagingAdminModule } from '@ensoras/ru
 import { MailboxCheckpoint } from './checkpoints/mailbox-checkpoint.entity.js';
 import type { MailIngestEnvironment } from './config/mail-ingest.environment.js';
 import { MailParsingModule } from './mail-import/mail-parsing.module.js';
+import { MailboxPause } from './mailboxes/mailbox-pause.entity.js';
 import { MailboxesModule } from './mailboxes/mailboxes.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -20,7 +21,7 @@ export class AppModule {
       imports: [
         PersistenceModule.forRoot({
           schema: 'mail_ingest',
-          entities: [...MESSAGING_ENTITIES, MailboxCheckpoint, QuarantinedMail],
+          entities: [...MESSAGING_ENTITIES, MailboxCheckpoint, QuarantinedMail, MailboxPause],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'mail-ingest'),

@@ -6,6 +6,7 @@ import { ApiAccessModule, HealthModule, MessagingAdminModule } from '@ensoras/ru
 import type { MailOutboundEnvironment } from './config/mail-outbound.environment.js';
 import { Delivery } from './delivery/delivery.entity.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
+import { SmtpLoginState } from './delivery/smtp-login-state.entity.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -17,7 +18,7 @@ export class AppModule {
       imports: [
         PersistenceModule.forRoot({
           schema: 'mail_outbound',
-          entities: [...MESSAGING_ENTITIES, Delivery],
+          entities: [...MESSAGING_ENTITIES, Delivery, SmtpLoginState],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'mail-outbound'),

@@ -4,6 +4,7 @@ export * from './events/envelope.js';
 export * from './events/streams.js';
 export * from './channel/channel-settings.js';
 export * from './channel/channel-events.js';
+export * from './channel/channel-pause.js';
 export * from './channel/channel-dto.js';
 export * from './channel/channel-views.js';
 export * from './channel/email-presets.js';

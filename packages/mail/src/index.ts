@@ -9,6 +9,7 @@ export * from './reply-body.js';
 export * from './connection-options.js';
 export * from './connection-address.js';
 export * from './connection-error.js';
+export * from './authentication-failure.js';
 export * from './connection-test.js';
 export * from './provider-presets.js';
 export * from './inbound/parse-inbound-mail.js';

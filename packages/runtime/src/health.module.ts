@@ -8,6 +8,7 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { ConsumerStatus, NatsHealthIndicator, Outbox } from '@ensoras/messaging';
+import { PublicRoute } from './access/access.decorators.js';
 import { MessagingMetrics } from './messaging-metrics.js';
 import { MetricsController } from './metrics.controller.js';
 
@@ -28,6 +29,7 @@ const DEFAULT_OUTBOX_MAX_AGE_SECONDS = 300;
  * NATS is down, see bootstrap.ts), `/health/ready` says whether it can do its work. `/health` is ready's alias.
  */
 @Controller('health')
+@PublicRoute()
 class HealthController {
   constructor(
     private readonly health: HealthCheckService,

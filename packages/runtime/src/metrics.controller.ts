@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
 import { Registry } from 'prom-client';
+import { PublicRoute } from './access/access.decorators.js';
 import { MessagingMetrics } from './messaging-metrics.js';
 
 /** The service's own Prometheus registry (not prom-client's global one: several apps in one test process). */
@@ -10,6 +11,7 @@ export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
  * METRICS_REGISTRY) and the messaging ones. Like /health it is unauthenticated and carries no secrets or mail content.
  */
 @Controller('metrics')
+@PublicRoute()
 export class MetricsController {
   constructor(
     private readonly messaging: MessagingMetrics,

@@ -8,6 +8,8 @@ import { freePort } from './ports.js';
 export interface TcpProxy {
   host: string;
   port: number;
+  /** Connections accepted since the start: with a mail server behind it, how often a client tried to log in. */
+  readonly connections: number;
   cut(): Promise<void>;
   restore(): Promise<void>;
   stop(): Promise<void>;
@@ -17,10 +19,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const port = await freePort();
   const open = new Set<Socket>();
   let server: Server | null = null;
+  let connections = 0;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const listening = createServer((client) => {
+        connections += 1;
         const upstream = connect(target.port, target.host);
         for (const socket of [client, upstream]) {
           open.add(socket);
@@ -48,6 +52,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     host: '127.0.0.1',
     port,
+    get connections() {
+      return connections;
+    },
     cut: close,
     restore: async () => {
       if (!server) await listen();

@@ -390,6 +390,7 @@ describe('channel-config admin API', () => {
       lastErrorAt: null,
       lastImportAt: '2026-12-01T10:00:00.000Z',
       updatedAt: '2026-12-01T10:00:01.000Z',
+      paused: { imap: null, smtp: null },
     });
   });
 

@@ -19,7 +19,8 @@ export class ChannelStatusService {
   async status(projectId: string): Promise<EmailChannelStatusView> {
     const { project, channel } = await this.changes.read(projectId);
     const configured = requireChannel(channel, projectId);
-    return channelStatusView(projectId, { enabled: configured.enabled, revision: project.revision }, await this.report(projectId));
+    const pauses = { imap: configured.imapPause, smtp: configured.smtpPause };
+    return channelStatusView(projectId, { enabled: configured.enabled, revision: project.revision, pauses }, await this.report(projectId));
   }
 
   private async report(projectId: string): Promise<MailboxStatusRecord | null> {

@@ -25,8 +25,9 @@ export class EmailChannelController {
   }
 
   /**
-   * What the mailbox is doing: connecting, backfilling (imported of total), watching, failing (lastError), or
-   * disabled. 404 while never configured.
+   * What the mailbox is doing: connecting, backfilling (imported of total), watching, failing (lastError), paused
+   * (lastError: why), or disabled; `paused` says per direction (imap, smtp) what stopped logging in. 404 while never
+   * configured.
    */
   @Get('status')
   @RequireScope('config:read')
@@ -66,5 +67,17 @@ export class EmailChannelController {
   @HttpCode(200)
   disable(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelView> {
     return this.channels.disable(projectId);
+  }
+
+  /**
+   * Logs in again where repeated authentication failures paused a direction (`paused` in the view and the status):
+   * a new revision of the settings, audit `email_channel.resumed`, channel.email.resumed. 200 with the channel; when
+   * nothing is paused, 200 and nothing changes. 404 while never configured.
+   */
+  @Post('resume')
+  @RequireScope('config:write')
+  @HttpCode(200)
+  resume(@Param('projectId', ProjectIdPipe) projectId: string): Promise<EmailChannelView> {
+    return this.channels.resume(projectId);
   }
 }

@@ -4,6 +4,7 @@ import {
   type AiMode,
   type ChannelSafety,
   type ConnectionTestSummary,
+  type DirectionPause,
   type ImapEncryption,
   type SmtpEncryption,
 } from '@ensoras/contracts';
@@ -53,6 +54,13 @@ export class EmailChannelEntity {
   @Column({ name: 'handoff_text', type: 'text' }) handoffText!: string;
   /** SentFolderSettings.append: whether mail-outbound copies sent replies to the mailbox's Sent folder. */
   @Column({ name: 'sent_folder_append', type: 'boolean' }) sentFolderAppend!: boolean;
+
+  /**
+   * The pause mail-ingest reported for IMAP and mail-outbound for SMTP (channel.email.paused), null while not paused.
+   * Every new revision clears both (ProjectChanges.apply): the services resume with it.
+   */
+  @Column({ name: 'imap_pause', type: 'jsonb', nullable: true }) imapPause!: DirectionPause | null;
+  @Column({ name: 'smtp_pause', type: 'jsonb', nullable: true }) smtpPause!: DirectionPause | null;
 
   /** Result of the last Test Connection; cleared when the connection settings change. */
   @Column({ name: 'last_connection_test', type: 'jsonb', nullable: true }) lastConnectionTest!: ConnectionTestSummary | null;

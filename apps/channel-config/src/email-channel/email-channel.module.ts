@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ProjectsModule } from '../projects/projects.module.js';
+import { ChannelPauseController } from './channel-pause.controller.js';
+import { ChannelPauseRecords } from './channel-pause-records.service.js';
 import { ChannelStatusService } from './channel-status.service.js';
 import { ConnectionTester } from './connection-test.service.js';
 import { EmailChannelController } from './email-channel.controller.js';
@@ -8,7 +10,7 @@ import { PasswordResealing } from './password-resealing.service.js';
 
 @Module({
   imports: [ProjectsModule],
-  controllers: [EmailChannelController],
-  providers: [EmailChannelService, ChannelStatusService, ConnectionTester, PasswordResealing],
+  controllers: [EmailChannelController, ChannelPauseController],
+  providers: [EmailChannelService, ChannelStatusService, ConnectionTester, PasswordResealing, ChannelPauseRecords],
 })
 export class EmailChannelModule {}

@@ -3,6 +3,8 @@ import {
   ChannelConfigured,
   ChannelDisabled,
   ChannelEnabled,
+  ChannelResumed,
+  createEnvelope,
   type EmailChannelView,
   type PatchEmailChannelDto,
   type PutEmailChannelDto,
@@ -10,6 +12,7 @@ import {
 } from '@ensoras/contracts';
 import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import { ProjectChanges, type ProjectChange, type ProjectState } from '../projects/project-changes.service.js';
+import { currentPauses, pausedDirections } from './channel-pauses.js';
 import { missingSections, notReadyReason } from './channel-readiness.js';
 import { ConnectionTester, connectionTestSummary } from './connection-test.service.js';
 import { EmailChannelEntity } from './email-channel.entity.js';
@@ -68,6 +71,26 @@ export class EmailChannelService {
       channel.enabled = false;
       channel.updatedAt = current.now;
       return { action: 'email_channel.disabled', changedFields: ['enabled'], event: ChannelDisabled };
+    });
+    return emailChannelView(requireChannel(state.channel, projectId));
+  }
+
+  /**
+   * A new revision for the paused directions (mail-ingest and mail-outbound log in again with it, and held replies
+   * go out), with channel.email.resumed; the pauses are cleared as by every new revision. Nothing paused: nothing
+   * changes, no revision.
+   */
+  async resume(projectId: string): Promise<EmailChannelView> {
+    const state = await this.changes.apply(projectId, (current): ProjectChange | null => {
+      const channel = requireChannel(current.channel, projectId);
+      const directions = pausedDirections(currentPauses({ imap: channel.imapPause, smtp: channel.smtpPause }, current.project.revision));
+      if (directions.length === 0) return null;
+      return {
+        action: 'email_channel.resumed',
+        changedFields: directions.map((direction) => `${direction}.paused`),
+        event: null,
+        alsoAnnounce: (revision, now) => createEnvelope(ChannelResumed, projectId, { projectId, revision, directions, resumedAt: now.toISOString() }),
+      };
     });
     return emailChannelView(requireChannel(state.channel, projectId));
   }

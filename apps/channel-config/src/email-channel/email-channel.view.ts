@@ -36,5 +36,7 @@ export function emailChannelView(channel: EmailChannelEntity): EmailChannelView 
     sentFolder: { append: channel.sentFolderAppend },
     updatedAt: channel.updatedAt.toISOString(),
     lastConnectionTest: channel.lastConnectionTest,
+    // Stored pauses are those of the current revision: every new revision clears them (ProjectChanges.apply).
+    paused: { imap: channel.imapPause ?? null, smtp: channel.smtpPause ?? null },
   };
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createEnvelope, type ChannelChangedPayload, type ChannelSettingsSnapshot, type EventDefinition } from '@ensoras/contracts';
+import { createEnvelope, type ChannelChangedPayload, type ChannelSettingsSnapshot, type EventDefinition, type EventEnvelope } from '@ensoras/contracts';
 import { Outbox } from '@ensoras/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service.js';
@@ -24,12 +24,17 @@ export interface ProjectChange {
   changedFields: string[];
   /** The channel event to publish; none for a change the other services see only in the KV snapshot. */
   event: EventDefinition<ChannelChangedPayload> | null;
+  /** Another event of the change, built once its revision is known (e.g. channel.email.resumed). */
+  alsoAnnounce?: (revision: number, now: Date) => EventEnvelope;
 }
 
 /**
  * The one way a project's settings change. In one transaction, serialised per project: the change itself, the
  * revision bump, the audit entry and the outbox event; after the commit, the KV snapshot. A change that turns out
  * to change nothing writes nothing (no revision, no event), and a change that throws stores nothing at all.
+ *
+ * Every new revision also clears the channel's pauses (channel.email.paused): mail-ingest and mail-outbound start
+ * over with any new revision, so a pause reported for an older one no longer holds, whatever the change was.
  */
 @Injectable()
 export class ProjectChanges {
@@ -52,6 +57,10 @@ export class ProjectChanges {
 
       state.project.revision += 1;
       state.project.updatedAt = state.now;
+      if (state.channel) {
+        state.channel.imapPause = null;
+        state.channel.smtpPause = null;
+      }
       await manager.save(ProjectEntity, state.project);
       if (state.channel) await manager.save(EmailChannelEntity, state.channel);
       await this.audit.record(manager, {
@@ -63,6 +72,7 @@ export class ProjectChanges {
       });
       const snapshot = channelSettingsSnapshot(state.project, state.channel);
       if (change.event) await this.outbox.add(manager, createEnvelope(change.event, projectId, channelChangedPayload(snapshot)));
+      if (change.alsoAnnounce) await this.outbox.add(manager, change.alsoAnnounce(state.project.revision, state.now));
       return { state: { ...state, stored: true }, snapshot };
     });
     if (outcome.snapshot) await this.afterCommit(outcome.snapshot);

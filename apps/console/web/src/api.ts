@@ -170,6 +170,8 @@ export const api = {
       request<EmailChannelView>('PATCH', `${configPath(projectId)}/channels/email`, body),
     enable: (projectId: string) => request<EmailChannelView>('POST', `${configPath(projectId)}/channels/email/enable`),
     disable: (projectId: string) => request<EmailChannelView>('POST', `${configPath(projectId)}/channels/email/disable`),
+    /** Logs in again where repeated authentication failures paused a direction (a new revision); 200 when nothing was paused too. */
+    resume: (projectId: string) => request<EmailChannelView>('POST', `${configPath(projectId)}/channels/email/resume`),
     /** Tests the saved settings (the API takes no body): 200 whatever the outcome, 409 while not configured. */
     testConnection: (projectId: string) =>
       request<TestConnectionResult>('POST', `${configPath(projectId)}/channels/email/test-connection`),

@@ -1,6 +1,6 @@
 import type { EmailChannelStatusView } from '@ensoras/contracts';
 import { describe, expect, it } from 'vitest';
-import { channelStatusLine } from './channel-status.ts';
+import { channelStatusLine, pausedDirections } from './channel-status.ts';
 
 const status = (change: Partial<EmailChannelStatusView>): EmailChannelStatusView => ({
   projectId: 'acme',
@@ -12,6 +12,7 @@ const status = (change: Partial<EmailChannelStatusView>): EmailChannelStatusView
   lastErrorAt: null,
   lastImportAt: null,
   updatedAt: null,
+  paused: { imap: null, smtp: null },
   ...change,
 });
 
@@ -29,3 +30,23 @@ describe('channelStatusLine', () => {
     expect(channelStatusLine(status({ state: 'failing' })).text).toBe('Failing: no reason reported');
   });
 });
+
+describe('pausedDirections', () => {
+  const pause = (reason: string) => ({ reason, pausedAt: '2026-12-01T12:00:00.000Z', revision: 4, failures: 3 });
+
+  it('lists what stopped logging in, IMAP first, with its reason; nothing when nothing is paused', () => {
+    expect(pausedDirections(status({}))).toEqual([]);
+    expect(pausedDirections(null)).toEqual([]);
+    const both = pausedDirections(status({ state: 'paused', paused: { imap: pause('IMAP rejected'), smtp: pause('SMTP rejected') } }));
+    expect(both.map((paused) => [paused.direction, paused.title, paused.pause.reason])).toEqual([
+      ['imap', 'Receiving paused (IMAP)', 'IMAP rejected'],
+      ['smtp', 'Sending paused (SMTP)', 'SMTP rejected'],
+    ]);
+    expect(both[1]!.effect).toMatch(/held, not lost/);
+  });
+
+  it('says paused with the reason in the banner line', () => {
+    expect(channelStatusLine(status({ state: 'paused', lastError: 'IMAP rejected' }))).toEqual({ text: 'Paused: IMAP rejected', tone: 'error' });
+  });
+});
+

@@ -1,4 +1,4 @@
-import type { EmailChannelStatusView } from '@ensoras/contracts';
+import type { DirectionPause, EmailChannelStatusView, MailDirection } from '@ensoras/contracts';
 
 export type StatusTone = 'ok' | 'busy' | 'error' | 'off';
 
@@ -23,3 +23,30 @@ export function channelStatusLine(status: EmailChannelStatusView | null): { text
       return { text: String(status.state), tone: 'busy' };
   }
 }
+
+/** One paused direction as the page explains it. */
+export interface PausedDirection {
+  direction: MailDirection;
+  title: string;
+  /** What it means for the mail, in a sentence. */
+  effect: string;
+  pause: DirectionPause;
+}
+
+const PAUSE_TEXTS: Record<MailDirection, { title: string; effect: string }> = {
+  imap: { title: 'Receiving paused (IMAP)', effect: 'New mail is not imported while the login fails.' },
+  smtp: { title: 'Sending paused (SMTP)', effect: 'Replies are held, not lost: they are sent once sending resumes.' },
+};
+
+/**
+ * The directions that stopped logging in after repeated authentication failures (status `paused`), IMAP first. Saving
+ * a fixed password resumes them, and so does Resume (after fixing the password at the provider, for example).
+ */
+export function pausedDirections(status: EmailChannelStatusView | null | undefined): PausedDirection[] {
+  if (!status?.paused) return [];
+  return (['imap', 'smtp'] as const).flatMap((direction) => {
+    const pause = status.paused[direction];
+    return pause ? [{ direction, ...PAUSE_TEXTS[direction], pause }] : [];
+  });
+}
+

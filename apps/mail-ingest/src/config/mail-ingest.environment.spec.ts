@@ -43,4 +43,12 @@ describe('MailIngestEnvironment', () => {
     expect(load({ ADMIN_TOKEN: 'short' }).errors.map((error) => error.property)).toEqual(['ADMIN_TOKEN']);
     expect(load({ ADMIN_TOKEN: 'a-long-enough-admin-token' }).errors).toEqual([]);
   });
+
+  it('pauses a mailbox after 3 failed logins by default; AUTH_FAILURES_BEFORE_PAUSE from 1 to 100', () => {
+    expect(load({}).environment.AUTH_FAILURES_BEFORE_PAUSE).toBe(3);
+    expect(load({ AUTH_FAILURES_BEFORE_PAUSE: '5' }).environment.AUTH_FAILURES_BEFORE_PAUSE).toBe(5);
+    for (const value of ['0', 'never', '101']) {
+      expect(load({ AUTH_FAILURES_BEFORE_PAUSE: value }).errors.map((error) => error.property)).toEqual(['AUTH_FAILURES_BEFORE_PAUSE']);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { DEFAULT_AUTH_FAILURES_BEFORE_PAUSE } from '@ensoras/contracts';
 import { ServiceEnvironment } from '@ensoras/runtime';
 import { PreviousSecretsKeySetting, SecretsKeySetting } from '@ensoras/secrets';
 
@@ -22,4 +23,11 @@ export class MailIngestEnvironment extends ServiceEnvironment {
 
   /** Worker threads that parse mail (each parse runs off the event loop, so /health and the other mailboxes go on). */
   @Type(() => Number) @IsInt() @Min(1) @Max(64) PARSE_THREADS: number = 2;
+
+  /**
+   * Consecutive failed logins on the credentials (wrong or revoked password or grant) after which a mailbox stops
+   * trying until its settings get a new revision; providers lock accounts that keep failing. Other connection
+   * failures keep retrying with back-off.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) AUTH_FAILURES_BEFORE_PAUSE: number = DEFAULT_AUTH_FAILURES_BEFORE_PAUSE;
 }

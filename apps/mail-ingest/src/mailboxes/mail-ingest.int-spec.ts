@@ -200,7 +200,8 @@ describe('mail-ingest', () => {
       const status = await app.mailbox(BROKEN.projectId);
       return status?.lastError ? status : null;
     }, { timeoutMs: 10_000 });
-    expect(['backoff', 'connecting']).toContain(mailbox.state);
+    // After AUTH_FAILURES_BEFORE_PAUSE rejections it pauses (auth-pause.int-spec.ts).
+    expect(['backoff', 'connecting', 'paused']).toContain(mailbox.state);
     expect(mailbox.lastError).toMatch(/auth/i);
     const listing = JSON.stringify(await app.mailboxes());
     expect(listing).not.toContain('not-the-password-4711');

@@ -9,12 +9,15 @@ import { IngestMetrics } from '../metrics/ingest-metrics.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { LEASE_ROUND_INTERVAL_MS, LEASE_TICK_MS, MailboxLeases } from './mailbox-leases.js';
 import { fairShare, freeMailboxesLikely, mailboxesToHandOver } from './mailbox-share.js';
+import { MailboxPauses } from './mailbox-pauses.js';
 import { MailboxStatusReports } from './mailbox-status-reports.js';
 import { MailboxWatcher, type MailboxStatus, type WatchableChannel } from './mailbox-watcher.js';
 
 export const MAILBOX_WATCH_OPTIONS = Symbol('MAILBOX_WATCH_OPTIONS');
 export interface MailboxWatchOptions {
   pollIntervalMs: number;
+  /** AUTH_FAILURES_BEFORE_PAUSE. */
+  authFailuresBeforePause: number;
 }
 
 /** An enabled channel with IMAP settings, whose project id can be a subject token and a KV key. */
@@ -63,6 +66,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     private readonly metrics: IngestMetrics,
     private readonly secrets: SecretBox,
     private readonly reports: MailboxStatusReports,
+    private readonly pauses: MailboxPauses,
     @Inject(MAILBOX_WATCH_OPTIONS) private readonly options: MailboxWatchOptions,
   ) {}
 
@@ -231,6 +235,8 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
       openPassword: (sealed) => this.secrets.open(sealed, channelPasswordContext(settings.projectId, 'imap', settings.imap)),
       pollIntervalMs: this.options.pollIntervalMs,
       reportStatus: (status) => this.reports.report(status),
+      authFailuresBeforePause: this.options.authFailuresBeforePause,
+      pauses: this.pauses,
     });
     this.watchers.set(settings.projectId, watcher);
     this.logger.log(`Watching mailbox of project ${settings.projectId} (revision ${settings.revision})`);

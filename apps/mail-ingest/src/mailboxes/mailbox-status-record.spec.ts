@@ -49,6 +49,15 @@ describe("a watcher's status as the admin reads it", () => {
     expect(mailboxStatusRecord(status({ state: 'connecting' }), now).state).toBe('connecting');
   });
 
+  it('is paused, with the reason, once the watcher stopped logging in', () => {
+    const reason = 'The IMAP server at imap.acme.test:993 rejected the username or password.';
+    expect(mailboxStatusRecord(status({ state: 'paused', lastError: reason, lastErrorAt: '2026-12-01T11:59:00.000Z' }), now)).toMatchObject({
+      state: 'paused',
+      lastError: reason,
+      revision: 3,
+    });
+  });
+
   it('tells reports apart by content, not by when they were made', () => {
     const first = mailboxStatusRecord(status(), now);
     expect(sameReport(first, mailboxStatusRecord(status(), new Date('2026-12-02T00:00:00Z')))).toBe(true);

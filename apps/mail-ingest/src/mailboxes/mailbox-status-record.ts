@@ -28,6 +28,8 @@ function recordState(status: MailboxStatus): MailboxStatusRecord['state'] {
       return 'connecting';
     case 'backoff':
       return 'failing';
+    case 'paused':
+      return 'paused';
     case 'importing':
       return status.waitingCount > IMPORT_BATCH_LIMITS.maxMails ? 'backfilling' : 'watching';
     case 'idle':

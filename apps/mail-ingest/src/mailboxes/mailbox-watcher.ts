@@ -1,14 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { importSinceOf, type ChannelSettingsSnapshot, type ImapSettings, type SealedSecret } from '@ensoras/contracts';
-import { classifyConnectionError, imapClientOptions, withoutSecret } from '@ensoras/mail';
+import { authenticationFailureReason, classifyConnectionError, imapClientOptions, withoutSecret } from '@ensoras/mail';
 import { ImapFlow } from 'imapflow';
 import { CheckpointStore, type StartingPoint } from '../checkpoints/checkpoint.store.js';
 import type { PendingMail } from '../mail-import/import-batches.js';
 import { MailImporter, type ImportRange, type MailboxContext } from '../mail-import/mail-importer.js';
 import { inboundChannelOf } from '../mail-import/inbound-channel.js';
+import { nextAuthFailures, pauseDue, type LoginOutcome } from './auth-failures.js';
+import type { RecordedPause } from './mailbox-pauses.js';
 import { reconnectDelayMs } from './reconnect-backoff.js';
 
-export type MailboxState = 'connecting' | 'importing' | 'idle' | 'polling' | 'backoff';
+export type MailboxState = 'connecting' | 'importing' | 'idle' | 'polling' | 'backoff' | 'paused';
 
 /** What the admin listing (GET /v1/mailboxes) shows of one watched mailbox: never a password, never mail content. */
 export interface MailboxStatus {
@@ -42,6 +44,13 @@ export interface WatcherDependencies {
   pollIntervalMs: number;
   /** Told whenever the status changes (MailboxStatusReports publishes it for the channel status route). */
   reportStatus(status: MailboxStatus): void;
+  /** Consecutive rejected logins after which the watcher stops trying (AUTH_FAILURES_BEFORE_PAUSE). */
+  authFailuresBeforePause: number;
+  /** The durable record of pauses (MailboxPauses): asked before the first login, told when the watcher pauses. */
+  pauses: {
+    find(projectId: string, revision: number): Promise<RecordedPause | null>;
+    pause(payload: { projectId: string; direction: 'imap'; revision: number; reason: string; failures: number; pausedAt: string }): Promise<void>;
+  };
 }
 
 export const WATCHED_MAILBOX = 'INBOX';
@@ -60,6 +69,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** How far each range is imported in this session, as the checkpoint has it. */
 type ImportPosition = Record<ImportRange, number>;
 
+/** How a session ended: the error, whether it got to watch, and how far the login got (see LoginOutcome). */
+interface SessionEnd {
+  error: unknown;
+  watched: boolean;
+  login: LoginOutcome;
+  /** Why the credentials were rejected, as the admin reads it; set when `login` is `rejected`. */
+  rejection?: string;
+}
+
 /** One IMAP connection's lifetime; a reconnect is a new session. */
 interface Session {
   client: ImapFlow;
@@ -77,7 +95,9 @@ interface Session {
 /**
  * Watches the INBOX of one channel: connects, imports what is new since the checkpoint and the history still to
  * import (new mail first), then waits for new mail with IDLE (or by polling when the server has no IDLE), and
- * reconnects with back-off whenever anything goes wrong.
+ * reconnects with back-off whenever anything goes wrong. After `authFailuresBeforePause` rejected logins in a row it
+ * pauses instead: records the pause (and channel.email.paused) and stops logging in for this revision of the settings;
+ * a watcher started for a revision that is paused never logs in at all. A new revision is a new watcher.
  *
  * Latency: imapflow would re-enter IDLE only `autoIdleDelay` (15 s) after the last command, and mail landing in that
  * gap waits for it. Auto-IDLE is off here; the watcher enters IDLE itself right after every import, so the server's
@@ -144,11 +164,24 @@ export class MailboxWatcher {
   }
 
   private async run(): Promise<void> {
+    const recorded = await this.recordedPause();
+    if (recorded) {
+      this.enterPaused(recorded.reason, recorded.pausedAt);
+      return;
+    }
     let failures = 0;
+    let authFailures = 0;
     while (!this.stopped) {
       const startedAt = Date.now();
-      const { error, watched } = await this.runSession().catch((unexpected: unknown) => ({ error: unexpected, watched: false }));
+      const { error, watched, login, rejection } = await this.runSession().catch(
+        (unexpected: unknown): SessionEnd => ({ error: unexpected, watched: false, login: 'not-reached' }),
+      );
       if (this.stopped) break;
+      authFailures = nextAuthFailures(authFailures, login);
+      if (login === 'rejected' && pauseDue(authFailures, this.dependencies.authFailuresBeforePause)) {
+        await this.pause(rejection ?? this.describe(error), authFailures);
+        return;
+      }
       this.status.lastError = this.describe(error);
       this.status.lastErrorAt = new Date().toISOString();
       this.status.connectedSince = null;
@@ -164,16 +197,77 @@ export class MailboxWatcher {
     }
   }
 
+  /**
+   * The pause recorded for this revision, asked before the first login (a restart, or a lease taken over, must not
+   * try a paused revision again). While the database does not answer, nothing is tried either: it is asked again
+   * with back-off. Null once stopped.
+   */
+  private async recordedPause(): Promise<RecordedPause | null> {
+    for (let attempt = 1; !this.stopped; attempt += 1) {
+      try {
+        return await this.dependencies.pauses.find(this.channel.projectId, this.channel.revision);
+      } catch (error) {
+        this.waitingOn(`Whether the mailbox is paused could not be read: ${this.describe(error)}`, attempt);
+        await this.sleep(reconnectDelayMs(attempt));
+      }
+    }
+    return null;
+  }
+
+  /** Records the pause durably (retrying while the database does not answer, never logging in meanwhile), then stays paused. */
+  private async pause(reason: string, failures: number): Promise<void> {
+    const pausedAt = new Date();
+    const payload = { projectId: this.channel.projectId, direction: 'imap' as const, revision: this.channel.revision, reason, failures, pausedAt: pausedAt.toISOString() };
+    for (let attempt = 1; !this.stopped; attempt += 1) {
+      try {
+        await this.dependencies.pauses.pause(payload);
+        this.enterPaused(reason, pausedAt);
+        return;
+      } catch (error) {
+        this.waitingOn(`The pause after ${failures} failed logins could not be recorded: ${this.describe(error)}`, attempt);
+        await this.sleep(reconnectDelayMs(attempt));
+      }
+    }
+  }
+
+  /** No more logins for this revision; the status says why until the settings change (a new watcher). */
+  private enterPaused(reason: string, pausedAt: Date): void {
+    this.logger.warn(`Mailbox ${this.status.server} paused at revision ${this.channel.revision}: ${reason}`);
+    Object.assign(this.status, {
+      state: 'paused',
+      mode: null,
+      connectedSince: null,
+      lastError: reason,
+      lastErrorAt: pausedAt.toISOString(),
+      nextAttemptAt: null,
+      waitingCount: 0,
+    } satisfies Partial<MailboxStatus>);
+    this.statusChanged();
+  }
+
+  /** A failure of our own database while nothing is tried: shown as failing, with when the next try comes. */
+  private waitingOn(problem: string, attempt: number): void {
+    this.logger.warn(problem);
+    this.status.state = 'backoff';
+    this.status.lastError = problem.slice(0, MAX_ERROR_LENGTH);
+    this.status.lastErrorAt = new Date().toISOString();
+    this.status.nextAttemptAt = new Date(Date.now() + reconnectDelayMs(attempt, () => 0.5)).toISOString();
+    this.statusChanged();
+  }
+
   /** One connection from connect to close; resolves with what ended it. */
-  private async runSession(): Promise<{ error: unknown; watched: boolean }> {
+  private async runSession(): Promise<SessionEnd> {
     this.status.state = 'connecting';
     this.status.mode = null;
     this.statusChanged();
     let password: string;
     try {
       password = this.dependencies.openPassword(this.channel.imap.password);
-    } catch {
-      return { error: new Error('The IMAP password cannot be opened with this SECRETS_KEY (sealed with another key?)'), watched: false };
+    } catch (error) {
+      // A credential that is refused before any server is asked (a revoked grant) counts like a rejected login.
+      const rejection = authenticationFailureReason(error, 'imap', this.channel.imap);
+      if (rejection !== null) return { error: new Error(rejection), watched: false, login: 'rejected', rejection };
+      return { error: new Error('The IMAP password cannot be opened with this SECRETS_KEY (sealed with another key?)'), watched: false, login: 'not-reached' };
     }
     this.password = password;
 
@@ -210,19 +304,24 @@ export class MailboxWatcher {
     this.session = session;
     if (this.stopped) session.end(null);
 
+    let login: LoginOutcome = 'not-reached';
     try {
+      // imapflow's connect() ends with LOGIN (or AUTHENTICATE): once it resolves, the credentials were accepted.
       await client.connect();
+      login = 'logged-in';
       await client.mailboxOpen(WATCHED_MAILBOX);
     } catch (error) {
       // The socket-level error (refused, certificate ...) says more than imapflow's "connection closed".
       const cause = lastClientError ?? error;
       session.end(cause);
       this.session = null;
-      return { error: this.connectionFailure(cause), watched: false };
+      const rejection = login === 'logged-in' ? null : (authenticationFailureReason(error, 'imap', this.channel.imap) ?? authenticationFailureReason(cause, 'imap', this.channel.imap));
+      if (rejection !== null) return { error: this.connectionFailure(error), watched: false, login: 'rejected', rejection };
+      return { error: this.connectionFailure(cause), watched: false, login };
     }
     if (session.closed) {
       this.session = null;
-      return { error: await ended, watched: false };
+      return { error: await ended, watched: false, login };
     }
 
     session.context = {
@@ -238,7 +337,7 @@ export class MailboxWatcher {
 
     const error = await ended;
     this.session = null;
-    return { error, watched: session.watching };
+    return { error, watched: session.watching, login };
   }
 
   /** Runs an import now, or once more after the running one, then goes back to waiting for mail. */

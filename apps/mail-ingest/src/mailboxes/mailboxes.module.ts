@@ -6,6 +6,7 @@ import { MailImportModule } from '../mail-import/mail-import.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MAILBOX_WATCH_OPTIONS, MailboxAssignment } from './mailbox-assignment.service.js';
 import { MailboxLeases } from './mailbox-leases.js';
+import { MailboxPauses } from './mailbox-pauses.js';
 import { MailboxStatusReports } from './mailbox-status-reports.js';
 
 /** Global only so that the admin API's mailbox listing (quarantine-api.module.ts) can see MailboxAssignment. */
@@ -21,9 +22,10 @@ export class MailboxesModule {
           provide: SecretBox,
           useFactory: () => secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
         },
-        { provide: MAILBOX_WATCH_OPTIONS, useValue: { pollIntervalMs: environment.POLL_INTERVAL_MS } },
+        { provide: MAILBOX_WATCH_OPTIONS, useValue: { pollIntervalMs: environment.POLL_INTERVAL_MS, authFailuresBeforePause: environment.AUTH_FAILURES_BEFORE_PAUSE } },
         MailboxLeases,
         MailboxStatusReports,
+        MailboxPauses,
         MailboxAssignment,
       ],
       exports: [MailboxAssignment],

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export type ImportResult = 'published' | 'duplicate' | 'quarantined';
 
-const MAILBOX_STATES = ['connecting', 'importing', 'idle', 'polling', 'backoff'] as const;
+const MAILBOX_STATES = ['connecting', 'importing', 'idle', 'polling', 'backoff', 'paused'] as const;
 const IMPORT_RESULTS: readonly ImportResult[] = ['published', 'duplicate', 'quarantined'];
 
 /**

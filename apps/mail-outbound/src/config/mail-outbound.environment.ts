@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { DEFAULT_AUTH_FAILURES_BEFORE_PAUSE } from '@ensoras/contracts';
 import { ServiceEnvironment } from '@ensoras/runtime';
 import { PreviousSecretsKeySetting, SecretsKeySetting } from '@ensoras/secrets';
 
@@ -16,4 +17,10 @@ export class MailOutboundEnvironment extends ServiceEnvironment {
 
   /** Guards the admin routes of parked outbox rows and dead letters; when unset they do not exist (404). */
   @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' }) ADMIN_TOKEN?: string;
+
+  /**
+   * Consecutive rejected SMTP logins of a project (wrong or revoked password or grant) after which its sending
+   * pauses until its settings get a new revision: replies are held, not failed, and sent once it resumes.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) AUTH_FAILURES_BEFORE_PAUSE: number = DEFAULT_AUTH_FAILURES_BEFORE_PAUSE;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MailFailed, MailSent } from '@ensoras/contracts';
-import { mailFailedEvent, mailSentEvent, nameBasedEventId } from './delivery-events.js';
+import { mailFailedEvent, mailHeldEvent, mailSentEvent, nameBasedEventId } from './delivery-events.js';
 
 const keys = { outboundMessageId: 'o-1', projectId: 'p1', ticketId: 't-1', messageId: '<r@shop.example>' };
 const UUID_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -28,5 +28,13 @@ describe('delivery events', () => {
     expect(mailFailedEvent(keys, permanent).id).toBe(mailFailedEvent(keys, { ...permanent, code: 'delivery_uncertain' }).id);
     expect(mailFailedEvent(keys, permanent).type).toBe(MailFailed.type);
     expect(mailFailedEvent(keys, permanent).payload).toMatchObject({ code: 'auth_failed', permanent: true });
+  });
+
+  it('report a held mail as a temporary failure, once per hold, apart from the attempts', () => {
+    const held = mailHeldEvent(keys, { code: 'smtp_paused', reason: 'Sending is paused.' }, 3);
+    expect(held.payload).toMatchObject({ code: 'smtp_paused', permanent: false, ticketId: 't-1' });
+    expect(held.id).toBe(mailHeldEvent(keys, { code: 'smtp_paused', reason: 'other words' }, 3).id);
+    expect(held.id).not.toBe(mailHeldEvent(keys, { code: 'smtp_paused', reason: 'Sending is paused.' }, 4).id);
+    expect(held.id).not.toBe(mailFailedEvent(keys, { code: 'auth_failed', reason: '', permanent: false }, 3).id);
   });
 });

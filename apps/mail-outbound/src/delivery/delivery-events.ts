@@ -50,3 +50,24 @@ export function mailFailedEvent(delivery: DeliveryKeys, failure: DeliveryFailure
     nameBasedEventId(name),
   );
 }
+
+/**
+ * "Held, not failed": a mail parked because the project's SMTP cannot log in (paused, or a rejected login that is
+ * tried again). Reported as a temporary failure, so ticketing keeps the message queued with the reason as its note;
+ * one id per hold (`attempt`: the attempts made when it was held).
+ */
+export function mailHeldEvent(delivery: DeliveryKeys, failure: Omit<DeliveryFailure, 'permanent'>, attempt: number): EventEnvelope<MailFailedPayload> {
+  return createEnvelope(
+    MailFailed,
+    delivery.projectId,
+    {
+      outboundMessageId: delivery.outboundMessageId,
+      ticketId: delivery.ticketId,
+      messageId: delivery.messageId,
+      code: failure.code,
+      reason: failure.reason,
+      permanent: false,
+    },
+    nameBasedEventId(`mail.failed:${delivery.outboundMessageId}:held:${attempt}`),
+  );
+}

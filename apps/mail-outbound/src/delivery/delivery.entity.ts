@@ -1,12 +1,17 @@
+import type { EventEnvelope, MailSendRequestedPayload } from '@ensoras/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { SentCopyState } from '../sent-folder/sent-copy-decision.js';
 
-export const DELIVERY_STATUSES = ['queued', 'sending', 'retrying', 'sent', 'failed'] as const;
+/**
+ * `held`: parked here with its request (SMTP paused for the project, a login rejected, or an earlier reply of its
+ * ticket parked): sent by ParkedReplies, in ticket order, once the project's SMTP may log in again.
+ */
+export const DELIVERY_STATUSES = ['queued', 'sending', 'retrying', 'held', 'sent', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * One outgoing mail and where its delivery stands. The row is written before the SMTP transaction starts
- * (`sending`) and settled after it (`sent`, `retrying`, `failed`), so a restart can tell a send that may have
+ * (`sending`) and settled after it (`sent`, `retrying`, `failed`, `held`), so a restart can tell a send that may have
  * happened from one that surely did not.
  */
 @Entity({ name: 'delivery' })
@@ -32,6 +37,15 @@ export class Delivery {
    * attempt (if it died) never got that far, so the server kept nothing and the mail can be sent again.
    */
   @Column('timestamptz', { name: 'handed_over_at', nullable: true }) handedOverAt!: Date | null;
+  /**
+   * The send request, kept while the mail is parked here instead of in JetStream (acknowledged there): from the moment
+   * it is held until it is settled `sent` or `failed`. Non-null marks the ticket's later replies to wait behind it.
+   */
+  @Column('jsonb', { nullable: true }) request!: EventEnvelope<MailSendRequestedPayload> | null;
+  /** Attempts whose login was rejected: they do not use up the mail's MAX_SEND_ATTEMPTS, which are for the mail itself. */
+  @Column('int', { name: 'auth_failures', default: 0 }) authFailures!: number;
+  /** A held mail whose last try failed is not tried again before this. */
+  @Column('timestamptz', { name: 'retry_at', nullable: true }) retryAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
 

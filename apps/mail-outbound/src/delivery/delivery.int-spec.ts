@@ -309,18 +309,20 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(smtp.flaky.messages).toHaveLength(1);
   });
 
-  it('gives up at once on a wrong password and reports a permanent mail.failed', async () => {
+  it('holds the mail of a project whose password is rejected, never failing it (smtp-pause.int-spec.ts has the rest)', async () => {
     const before = smtp.plain.messages.length;
     const request = sendRequest('wrong-password');
     await publish(request);
 
-    const [failed] = await eventually(() => {
+    const [held] = await eventually(() => {
       const reports = failedReports(request.payload.outboundMessageId);
       return reports.length > 0 ? reports : null;
     }, { timeoutMs: 20_000 });
-    expect(failed!.payload).toMatchObject({ code: 'auth_failed', permanent: true, ticketId: request.payload.ticketId, messageId: request.payload.messageId });
-    expect(failed!.payload.reason).not.toContain('not the password');
-    expect(await deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(held!.payload).toMatchObject({ code: 'auth_failed', permanent: false, ticketId: request.payload.ticketId, messageId: request.payload.messageId });
+    expect(held!.payload.reason).toMatch(/rejected the username or password/);
+    expect(held!.payload.reason).not.toContain('not the password');
+    expect(await deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'held', attempts: 1 });
+    expect(failedReports(request.payload.outboundMessageId).filter((report) => report.payload.permanent)).toEqual([]);
     expect(smtp.plain.messages).toHaveLength(before);
   });
 
@@ -401,7 +403,8 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     const metrics = await response.text();
     const sent = Number(/^mail_outbound_sent_total (\d+)/m.exec(metrics)?.[1]);
     expect(sent).toBeGreaterThanOrEqual(1);
-    expect(metrics).toMatch(/^mail_outbound_failed_total\{code="auth_failed"\} 1$/m);
+    expect(metrics).toMatch(/^mail_outbound_retries_total\{code="auth_failed"\} [1-9]\d*$/m);
+    expect(metrics).not.toMatch(/^mail_outbound_failed_total\{code="auth_failed"\}/m);
     expect(metrics).toMatch(/^mail_outbound_failed_total\{code="delivery_uncertain"\} 1$/m);
     expect(metrics).toMatch(/^mail_outbound_send_duration_seconds_count\{outcome="sent"\} \d+$/m);
   });

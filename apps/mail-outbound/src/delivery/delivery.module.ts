@@ -5,11 +5,13 @@ import { MetricsModule } from '../metrics/metrics.module.js';
 import { DeliveryController } from './delivery.controller.js';
 import { DeliveryService } from './delivery.service.js';
 import { SentCopies } from '../sent-folder/sent-copies.service.js';
+import { ParkedReplies } from './parked-replies.service.js';
+import { SMTP_LOGIN_OPTIONS, SmtpLogins, type SmtpLoginOptions } from './smtp-logins.js';
 import { SmtpTransports } from './smtp-transports.js';
 
 @Module({})
 export class DeliveryModule {
-  static forRoot(environment: Pick<MailOutboundEnvironment, 'SECRETS_KEY' | 'SECRETS_KEY_PREVIOUS' | 'DATA_DIR'>): DynamicModule {
+  static forRoot(environment: Pick<MailOutboundEnvironment, 'SECRETS_KEY' | 'SECRETS_KEY_PREVIOUS' | 'DATA_DIR' | 'AUTH_FAILURES_BEFORE_PAUSE'>): DynamicModule {
     return {
       module: DeliveryModule,
       imports: [MetricsModule],
@@ -20,9 +22,12 @@ export class DeliveryModule {
           provide: SecretBox,
           useFactory: () => secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
         },
+        { provide: SMTP_LOGIN_OPTIONS, useValue: { failuresBeforePause: environment.AUTH_FAILURES_BEFORE_PAUSE } satisfies SmtpLoginOptions },
+        SmtpLogins,
         SmtpTransports,
         SentCopies,
         DeliveryService,
+        ParkedReplies,
       ],
     };
   }

@@ -1,17 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ChannelSettingsSnapshot, EventEnvelope, MailSendRequestedPayload } from '@ensoras/contracts';
-import { withoutSecret } from '@ensoras/mail';
+import { authenticationFailureReason, withoutSecret } from '@ensoras/mail';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
-import { decideDelivery, isLastAttempt, MAX_SEND_ATTEMPTS } from './delivery-decision.js';
+import { decideDelivery, isLastAttempt, isLastParkedAttempt, MAX_SEND_ATTEMPTS, parkedRetryDelayMs, type DeliveryDecision } from './delivery-decision.js';
 import { Delivery } from './delivery.entity.js';
 import { withEndOfDataGate } from './end-of-data-gate.js';
-import { mailFailedEvent, mailSentEvent, type DeliveryKeys } from './delivery-events.js';
+import { mailFailedEvent, mailHeldEvent, mailSentEvent, type DeliveryKeys } from './delivery-events.js';
 import { SentCopies } from '../sent-folder/sent-copies.service.js';
 import { composeRawMessage, composeReplyMail, requestProblem } from './reply-mail.js';
 import { classifySendError, type DeliveryFailure } from './send-failure.js';
+import { SmtpLoginState } from './smtp-login-state.entity.js';
+import { SmtpLogins } from './smtp-logins.js';
 import { MAX_CONNECTIONS_PER_PROJECT, SmtpTransports, type ChannelTransport, type SendingChannel } from './smtp-transports.js';
 
 /** The delivery row's keys for a send request, as both ways of taking it write them. */
@@ -34,7 +36,22 @@ type Claim =
   /** Nothing to send; failedCode when this delivery just failed for good. */
   | { kind: 'settled'; failedCode?: string }
   | { kind: 'in-flight' }
-  | { kind: 'send'; attempt: number; channel: SendingChannel };
+  /** Parked here (`held`), now or before: ParkedReplies sends it when it may. */
+  | { kind: 'parked' }
+  | { kind: 'send'; attempt: number; channel: SendingChannel; authFailures: number };
+
+/**
+ * Who is trying the send: a JetStream delivery of the request (a throw has it redelivered with back-off), or
+ * ParkedReplies for a parked mail (acknowledged in JetStream long ago: a failed try parks it again).
+ */
+type Attempt = { via: 'request'; deliveryCount: number } | { via: 'parked'; authFailures: number };
+
+/** What parking a mail writes besides the request: why, and when it may be tried again (null: once SMTP may log in). */
+interface Parking {
+  code: string;
+  reason: string;
+  retryAt: Date | null;
+}
 
 /**
  * Sends each requested mail at most once, through the project's SMTP server:
@@ -43,6 +60,12 @@ type Claim =
  *     settles it (`sent`, `retrying` or `failed`) together with the mail.sent / mail.failed event in the outbox.
  * A row still `sending` when its request comes back means an attempt died between (a) and (c): the server may
  * have the mail already, so it is never sent again (see decideDelivery).
+ *
+ * A login the server rejects does not fail the mail: it is parked (`held`, with its request, acknowledged in
+ * JetStream) and counted for the project (SmtpLogins); at AUTH_FAILURES_BEFORE_PAUSE rejections in a row the project's
+ * SMTP pauses (channel.email.paused) and every mail of it is parked without a login until the settings get a new
+ * revision. A ticket's later replies are parked behind a parked one. ParkedReplies sends parked mail through
+ * `sendParked`, with the same claim, end-of-DATA gate and settling as a request, so a parked mail is sent once too.
  */
 @Injectable()
 export class DeliveryService {
@@ -55,6 +78,7 @@ export class DeliveryService {
     private readonly transports: SmtpTransports,
     private readonly metrics: DeliveryMetrics,
     private readonly sentCopies: SentCopies,
+    private readonly logins: SmtpLogins,
   ) {}
 
   /**
@@ -106,7 +130,34 @@ export class DeliveryService {
     if (claim.kind === 'in-flight') {
       throw new SendDeferredError(`Mail ${request.outboundMessageId} is being sent by another attempt right now; checking again later`);
     }
-    await this.sendAndSettle(envelope, claim.channel, claim.attempt, deliveryCount);
+    if (claim.kind === 'parked') return;
+    await this.sendAndSettle(envelope, claim.channel, claim.attempt, { via: 'request', deliveryCount });
+  }
+
+  /**
+   * Tries one parked mail, for ParkedReplies: sends it when it is due and the project's SMTP is not paused (the same
+   * claim as a request's, so only one replica sends it). 'progress' when it is settled or was tried now, 'waiting'
+   * when it must wait (paused, its back-off, or another attempt has it).
+   */
+  async sendParked(outboundMessageId: string): Promise<'progress' | 'waiting'> {
+    await this.channels.whenReady();
+    const claim = await this.dataSource.transaction(async (manager): Promise<Claim & { envelope?: EventEnvelope<MailSendRequestedPayload> }> => {
+      const delivery = await manager.findOne(Delivery, { where: { outboundMessageId }, lock: { mode: 'pessimistic_write' } });
+      if (!delivery?.request) return { kind: 'settled' };
+      const envelope = delivery.request;
+      const usable = this.unusable(envelope, this.channels.get(delivery.projectId));
+      const smtpPaused = 'channel' in usable && (await this.logins.isPaused(manager, delivery.projectId, usable.channel.revision));
+      const decision = decideDelivery(delivery, new Date(), { via: 'parked', smtpPaused, ticketParked: false });
+      const claimed = await this.act(manager, delivery, envelope, decision, usable);
+      return { ...claimed, envelope };
+    });
+    this.outbox.publishSoon();
+    if (claim.kind === 'settled' && claim.failedCode) this.metrics.recordFailed(claim.failedCode);
+    if (claim.kind === 'send') {
+      await this.sendAndSettle(claim.envelope!, claim.channel, claim.attempt, { via: 'parked', authFailures: claim.authFailures });
+      return 'progress';
+    }
+    return claim.kind === 'settled' ? 'progress' : 'waiting';
   }
 
   /** Step (a): take the send, or settle what needs no SMTP. */
@@ -115,22 +166,27 @@ export class DeliveryService {
   }
 
   /**
-   * The common case in one statement: a request seen for the first time, with a channel that can send, is taken at
-   * once (the row written as `sending`, attempt 1), exactly what `claimOrSettle` would decide for a new row. Null
-   * when the row exists already (a redelivery) or the channel cannot send: those need the row's history.
+   * The common case in one statement: a request seen for the first time, with a channel that can send, whose SMTP is
+   * not paused and whose ticket has no parked reply, is taken at once (the row written as `sending`, attempt 1),
+   * exactly what `claimOrSettle` would decide for a new row. Null when the row exists already (a redelivery), the
+   * channel cannot send, or the mail must be parked: those need the row's history or the project's.
    */
   private async claimFirstAttempt(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim | null> {
     const usable = this.unusable(envelope, this.channels.get(envelope.projectId));
     if ('code' in usable) return null;
-    const inserted = await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(Delivery)
-      .values({ ...deliveryKeysOf(envelope), status: 'sending', attempts: 1, claimedAt: new Date() })
-      .orIgnore()
-      .returning('outbound_message_id')
-      .execute();
-    return inserted.raw.length === 1 ? { kind: 'send', attempt: 1, channel: usable.channel } : null;
+    const keys = deliveryKeysOf(envelope);
+    const deliveries = this.table(Delivery);
+    // INSERT answers its RETURNING rows.
+    const inserted = await this.dataSource.query<unknown[]>(
+      `INSERT INTO ${deliveries} (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at)
+       SELECT $1, $2, $3, $4, 'sending', 1, $5
+        WHERE NOT EXISTS (SELECT 1 FROM ${this.table(SmtpLoginState)} WHERE project_id = $2 AND paused_at IS NOT NULL AND revision >= $6)
+          AND NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE project_id = $2 AND ticket_id = $3 AND request IS NOT NULL)
+       ON CONFLICT (outbound_message_id) DO NOTHING
+       RETURNING outbound_message_id`,
+      [keys.outboundMessageId, keys.projectId, keys.ticketId, keys.messageId, new Date(), usable.channel.revision],
+    );
+    return inserted.length === 1 ? { kind: 'send', attempt: 1, channel: usable.channel, authFailures: 0 } : null;
   }
 
   private claimOrSettle(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim> {
@@ -148,74 +204,107 @@ export class DeliveryService {
         lock: { mode: 'pessimistic_write' },
       });
 
-      const decision = decideDelivery(delivery, new Date());
-      switch (decision.action) {
-        case 'republish-sent':
-          this.logger.log(`Mail ${delivery.outboundMessageId} was sent before; reporting mail.sent again`);
-          await this.announce(manager, mailSentEvent(delivery, delivery.sentAt ?? new Date(), delivery.smtpResponse ?? ''));
-          return { kind: 'settled' };
-        case 'republish-failed':
-          this.logger.log(`Mail ${delivery.outboundMessageId} failed before; reporting mail.failed again`);
-          await this.announce(
-            manager,
-            mailFailedEvent(delivery, { code: delivery.failureCode ?? 'unknown', reason: delivery.lastError ?? '', permanent: true }),
-          );
-          return { kind: 'settled' };
-        case 'wait-for-other-attempt':
-          return { kind: 'in-flight' };
-        case 'give-up-uncertain':
-          this.logger.warn(`Mail ${delivery.outboundMessageId} was being sent when an attempt ended unexpectedly; not sending it again`);
-          await this.fail(manager, delivery, {
-            code: 'delivery_uncertain',
-            reason:
-              'Sending was interrupted after the mail was handed to the SMTP server, so it may or may not have been delivered. ' +
-              "It is not sent again automatically, to avoid a duplicate: check the mailbox's Sent folder or ask the customer before resending.",
-            permanent: true,
-          });
-          return { kind: 'settled', failedCode: 'delivery_uncertain' };
-        case 'send': {
-          if (decision.interrupted) {
-            this.logger.warn(`Mail ${delivery.outboundMessageId}: an attempt ended before the end of DATA, so the server kept nothing; sending it again`);
-          }
-          const problem = this.unusable(envelope, this.channels.get(envelope.projectId));
-          if ('code' in problem) {
-            this.logger.warn(`Mail ${delivery.outboundMessageId} cannot be sent: ${problem.reason}`);
-            await this.fail(manager, delivery, problem);
-            return { kind: 'settled', failedCode: problem.code };
-          }
-          delivery.status = 'sending';
-          delivery.attempts += 1;
-          delivery.claimedAt = new Date();
-          await manager.update(
-            Delivery,
-            { outboundMessageId: delivery.outboundMessageId },
-            { status: delivery.status, attempts: delivery.attempts, claimedAt: delivery.claimedAt, handedOverAt: null },
-          );
-          return { kind: 'send', attempt: delivery.attempts, channel: problem.channel };
-        }
-      }
+      const usable = this.unusable(envelope, this.channels.get(envelope.projectId));
+      const smtpPaused = 'channel' in usable && (await this.logins.isPaused(manager, envelope.projectId, usable.channel.revision));
+      const ticketParked = await this.ticketParked(manager, delivery);
+      return this.act(manager, delivery, envelope, decideDelivery(delivery, new Date(), { via: 'request', smtpPaused, ticketParked }), usable);
     });
   }
 
-  /** Steps (b) and (c). */
-  private async sendAndSettle(
+  /** Carries out a decision on the locked row, inside its transaction: settles, parks, or takes the send. */
+  private async act(
+    manager: EntityManager,
+    delivery: Delivery,
     envelope: EventEnvelope<MailSendRequestedPayload>,
-    channel: SendingChannel,
-    attempt: number,
-    deliveryCount: number,
-  ): Promise<void> {
+    decision: DeliveryDecision,
+    usable: DeliveryFailure | { channel: SendingChannel },
+  ): Promise<Claim> {
+    switch (decision.action) {
+      case 'republish-sent':
+        this.logger.log(`Mail ${delivery.outboundMessageId} was sent before; reporting mail.sent again`);
+        await this.announce(manager, mailSentEvent(delivery, delivery.sentAt ?? new Date(), delivery.smtpResponse ?? ''));
+        return { kind: 'settled' };
+      case 'republish-failed':
+        this.logger.log(`Mail ${delivery.outboundMessageId} failed before; reporting mail.failed again`);
+        await this.announce(
+          manager,
+          mailFailedEvent(delivery, { code: delivery.failureCode ?? 'unknown', reason: delivery.lastError ?? '', permanent: true }),
+        );
+        return { kind: 'settled' };
+      case 'wait-for-other-attempt':
+        return { kind: 'in-flight' };
+      case 'leave-parked':
+        return { kind: 'parked' };
+      case 'give-up-uncertain':
+        this.logger.warn(`Mail ${delivery.outboundMessageId} was being sent when an attempt ended unexpectedly; not sending it again`);
+        await this.fail(manager, delivery, {
+          code: 'delivery_uncertain',
+          reason:
+            'Sending was interrupted after the mail was handed to the SMTP server, so it may or may not have been delivered. ' +
+            "It is not sent again automatically, to avoid a duplicate: check the mailbox's Sent folder or ask the customer before resending.",
+          permanent: true,
+        });
+        return { kind: 'settled', failedCode: 'delivery_uncertain' };
+      case 'hold':
+      case 'send': {
+        if ('code' in usable) {
+          this.logger.warn(`Mail ${delivery.outboundMessageId} cannot be sent: ${usable.reason}`);
+          await this.fail(manager, delivery, usable);
+          return { kind: 'settled', failedCode: usable.code };
+        }
+        if (decision.action === 'hold') {
+          await this.park(manager, delivery, envelope, delivery.attempts, await this.holdReason(manager, delivery));
+          return { kind: 'parked' };
+        }
+        if (decision.interrupted) {
+          this.logger.warn(`Mail ${delivery.outboundMessageId}: an attempt ended before the end of DATA, so the server kept nothing; sending it again`);
+        }
+        delivery.status = 'sending';
+        delivery.attempts += 1;
+        delivery.claimedAt = new Date();
+        await manager.update(
+          Delivery,
+          { outboundMessageId: delivery.outboundMessageId },
+          { status: delivery.status, attempts: delivery.attempts, claimedAt: delivery.claimedAt, handedOverAt: null },
+        );
+        return { kind: 'send', attempt: delivery.attempts, channel: usable.channel, authFailures: delivery.authFailures };
+      }
+    }
+  }
+
+  /** Whether a reply of the same ticket is parked (held, or being sent from the parked queue): this one queues among them. */
+  private async ticketParked(manager: EntityManager, delivery: Delivery): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM ${this.table(Delivery)} WHERE project_id = $1 AND ticket_id = $2 AND request IS NOT NULL AND outbound_message_id <> $3 LIMIT 1`,
+      [delivery.projectId, delivery.ticketId, delivery.outboundMessageId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Why a mail is parked without a try: the project's pause, or its ticket's earlier reply. */
+  private async holdReason(manager: EntityManager, delivery: Delivery): Promise<Parking> {
+    const login = await manager.findOneBy(SmtpLoginState, { projectId: delivery.projectId });
+    if (login?.pausedAt) return { code: 'smtp_paused', reason: pausedNote(login.reason ?? 'the SMTP server rejected the login.'), retryAt: null };
+    return { code: 'held', reason: 'Waiting for an earlier reply of this ticket, which is held, to be sent first.', retryAt: null };
+  }
+
+  /** Steps (b) and (c). */
+  private async sendAndSettle(envelope: EventEnvelope<MailSendRequestedPayload>, channel: SendingChannel, attempt: number, how: Attempt): Promise<void> {
     const request = envelope.payload;
     const keys = { outboundMessageId: request.outboundMessageId, projectId: envelope.projectId, ticketId: request.ticketId, messageId: request.messageId };
 
     let transport: ChannelTransport;
     try {
       transport = this.transports.forChannel(channel);
-    } catch {
+    } catch (error) {
+      // Credentials refused before any server is asked (a revoked grant) count like a rejected login.
+      const rejection = authenticationFailureReason(error, 'smtp', channel.smtp);
+      if (rejection !== null) return this.settleRejectedLogin(envelope, channel.revision, attempt, rejection);
       return this.settleFailure(keys, attempt, {
         code: 'credentials_unreadable',
         reason: 'The stored SMTP password cannot be opened with this service\'s SECRETS_KEY; every service must use the same key. Save the password again after fixing it.',
         permanent: true,
-      });
+      }, how, envelope);
     }
 
     const stopTimer = this.metrics.startSend();
@@ -231,14 +320,21 @@ export class DeliveryService {
         this.logger.warn(error.message);
         return;
       }
+      const rejection = authenticationFailureReason(error, 'smtp', channel.smtp);
+      if (rejection !== null) {
+        stopTimer('transient_failure');
+        return this.settleRejectedLogin(envelope, channel.revision, attempt, withoutSecret(rejection, transport.password));
+      }
       const failure = classifySendError(error, channel.smtp);
       failure.reason = withoutSecret(failure.reason, transport.password);
       stopTimer(failure.permanent ? 'permanent_failure' : 'transient_failure');
-      if (!failure.permanent && isLastAttempt(attempt, deliveryCount)) {
+      const lastAttempt = how.via === 'request' ? isLastAttempt(attempt, how.deliveryCount) : isLastParkedAttempt(attempt, how.authFailures);
+      if (!failure.permanent && lastAttempt) {
         failure.permanent = true;
-        failure.reason = `${failure.reason} Gave up after ${Math.max(attempt, deliveryCount)} attempts (at most ${MAX_SEND_ATTEMPTS}).`;
+        const attempts = how.via === 'request' ? Math.max(attempt, how.deliveryCount) : attempt - how.authFailures;
+        failure.reason = `${failure.reason} Gave up after ${attempts} attempts (at most ${MAX_SEND_ATTEMPTS}).`;
       }
-      return this.settleFailure(keys, attempt, failure);
+      return this.settleFailure(keys, attempt, failure, how, envelope);
     }
     stopTimer('sent');
 
@@ -249,10 +345,20 @@ export class DeliveryService {
         Delivery,
         { outboundMessageId: keys.outboundMessageId },
         // The copy for the Sent folder is appended after this commits, from the bytes kept here (or skipped).
-        { status: 'sent', smtpResponse, sentAt, lastError: null, failureCode: null, ...this.sentCopies.columnsOnSent(channel, raw) },
+        {
+          status: 'sent',
+          smtpResponse,
+          sentAt,
+          lastError: null,
+          failureCode: null,
+          request: null,
+          retryAt: null,
+          ...this.sentCopies.columnsOnSent(channel, raw),
+        },
       );
       // The first report of this outcome: a mail is sent (and settled `sent`) once, so no earlier row has its id.
       await this.outbox.add(manager, mailSentEvent(keys, sentAt, smtpResponse));
+      await this.logins.recordAccepted(manager, keys.projectId, channel.revision);
     });
     this.outbox.publishSoon();
     this.sentCopies.appendSoon(keys.projectId);
@@ -275,18 +381,36 @@ export class DeliveryService {
     if (result.affected !== 1) throw new HandOverRefusedError(`Mail ${outboundMessageId}: attempt ${attempt} no longer holds the send; stopped before the end of DATA`);
   }
 
-  /** A permanent failure ends the delivery; a transient one records it and throws for a redelivery. */
-  private async settleFailure(keys: DeliveryKeys, attempt: number, failure: DeliveryFailure): Promise<void> {
+  /**
+   * A permanent failure ends the delivery; a transient one records it and throws for a redelivery (a request), or
+   * parks the mail again with a back-off (a parked mail, which no redelivery brings back).
+   */
+  private async settleFailure(
+    keys: DeliveryKeys,
+    attempt: number,
+    failure: DeliveryFailure,
+    how: Attempt,
+    envelope: EventEnvelope<MailSendRequestedPayload>,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       if (failure.permanent) {
         await this.fail(manager, keys, failure);
         return;
       }
-      await manager.update(
-        Delivery,
-        { outboundMessageId: keys.outboundMessageId },
-        { status: 'retrying', lastError: failure.reason, failureCode: failure.code },
-      );
+      if (how.via === 'parked') {
+        const retryAt = new Date(Date.now() + parkedRetryDelayMs(attempt - how.authFailures));
+        await manager.update(
+          Delivery,
+          { outboundMessageId: keys.outboundMessageId },
+          { status: 'held', request: envelope, retryAt, lastError: failure.reason, failureCode: failure.code },
+        );
+      } else {
+        await manager.update(
+          Delivery,
+          { outboundMessageId: keys.outboundMessageId },
+          { status: 'retrying', lastError: failure.reason, failureCode: failure.code },
+        );
+      }
       await this.announce(manager, mailFailedEvent(keys, failure, attempt));
     });
     this.outbox.publishSoon();
@@ -296,14 +420,64 @@ export class DeliveryService {
       return;
     }
     this.metrics.recordRetry(failure.code);
-    throw new SendDeferredError(`Mail ${keys.outboundMessageId} attempt ${attempt} failed (${failure.code}): ${failure.reason}`);
+    const message = `Mail ${keys.outboundMessageId} attempt ${attempt} failed (${failure.code}): ${failure.reason}`;
+    if (how.via === 'parked') {
+      this.logger.warn(`${message}; tried again later`);
+      return;
+    }
+    throw new SendDeferredError(message);
+  }
+
+  /**
+   * The server (or the credential resolver) rejected the login: counted for the project, and the mail parked, never
+   * failed. Below the limit it is tried again after a back-off; at the limit the project's SMTP pauses and the mail
+   * waits for a new revision of the settings with the rest. Only while this attempt still holds the send.
+   */
+  private async settleRejectedLogin(envelope: EventEnvelope<MailSendRequestedPayload>, revision: number, attempt: number, reason: string): Promise<void> {
+    const keys = deliveryKeysOf(envelope);
+    const decision = await this.dataSource.transaction(async (manager) => {
+      const delivery = await manager.findOne(Delivery, { where: { outboundMessageId: keys.outboundMessageId }, lock: { mode: 'pessimistic_write' } });
+      if (!delivery || delivery.status !== 'sending' || delivery.attempts !== attempt) return null;
+      const counted = await this.logins.recordRejected(manager, keys.projectId, revision, reason);
+      const paused = counted.action === 'pause' || counted.action === 'paused-already';
+      delivery.authFailures += 1;
+      await this.park(manager, delivery, envelope, attempt, {
+        code: paused ? 'smtp_paused' : 'auth_failed',
+        reason: paused ? pausedNote(reason) : `${reason} Tried again shortly.`,
+        retryAt: paused ? null : new Date(Date.now() + parkedRetryDelayMs(delivery.authFailures)),
+      });
+      return counted;
+    });
+    this.outbox.publishSoon();
+    this.metrics.recordRetry('auth_failed');
+    if (decision?.action === 'pause') {
+      this.logger.warn(`SMTP of project ${keys.projectId} paused at revision ${revision} after ${decision.record.failures} rejected logins: ${reason}`);
+    }
+    this.logger.warn(`Mail ${keys.outboundMessageId} held: the SMTP login was rejected (attempt ${attempt})`);
+  }
+
+  /** Parks the mail here with its request (acknowledged in JetStream), and tells ticketing it is held, not failed. */
+  private async park(manager: EntityManager, delivery: Delivery, envelope: EventEnvelope<MailSendRequestedPayload>, attempt: number, parking: Parking): Promise<void> {
+    await manager.update(
+      Delivery,
+      { outboundMessageId: delivery.outboundMessageId },
+      {
+        status: 'held',
+        request: envelope,
+        retryAt: parking.retryAt,
+        authFailures: delivery.authFailures,
+        lastError: parking.reason,
+        failureCode: parking.code,
+      },
+    );
+    await this.announce(manager, mailHeldEvent(delivery, parking, attempt));
   }
 
   private async fail(manager: EntityManager, keys: DeliveryKeys, failure: DeliveryFailure): Promise<void> {
     await manager.update(
       Delivery,
       { outboundMessageId: keys.outboundMessageId },
-      { status: 'failed', lastError: failure.reason, failureCode: failure.code },
+      { status: 'failed', lastError: failure.reason, failureCode: failure.code, request: null, retryAt: null },
     );
     await this.announce(manager, mailFailedEvent(keys, { ...failure, permanent: true }));
   }
@@ -314,6 +488,11 @@ export class DeliveryService {
    */
   private announce(manager: EntityManager, envelope: EventEnvelope): Promise<void> {
     return this.outbox.addOrRepublish(manager, envelope);
+  }
+
+  private table(entity: typeof Delivery | typeof SmtpLoginState): string {
+    const { schema, tableName } = this.dataSource.getMetadata(entity);
+    return `"${schema}"."${tableName}"`;
   }
 
   /** Why this request cannot be sent with the project's current channel, or the channel to send it with. */
@@ -329,4 +508,9 @@ export class DeliveryService {
     if (!settings.identity) return { code: 'identity_not_configured', reason: 'The email channel has no sender identity (From address).', permanent: true };
     return { channel: settings as SendingChannel };
   }
+}
+
+/** The note of a mail held while the project's SMTP is paused. */
+function pausedNote(reason: string): string {
+  return `Held, not sent: sending is paused after repeated rejected SMTP logins (${reason.trim()}) It is sent once the channel's settings change: fix the password, or resume the channel.`;
 }

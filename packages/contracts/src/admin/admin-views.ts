@@ -15,6 +15,8 @@ export const AUDIT_ACTIONS = [
   'email_channel.disabled',
   /** Passwords sealed again under the current SECRETS_KEY (rotation or upgrade); their values did not change. */
   'email_channel.passwords_resealed',
+  /** POST …/channels/email/resume: a new revision for the paused directions, which log in again with it. */
+  'email_channel.resumed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

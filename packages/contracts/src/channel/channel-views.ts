@@ -1,3 +1,4 @@
+import type { ChannelPauses } from './channel-pause.js';
 import type {
   AiMode,
   ChannelSafety,
@@ -27,6 +28,8 @@ export interface EmailChannelView {
   updatedAt: string | null;
   /** Outcome of the last Test Connection against the settings as they are now; null when none was run since. */
   lastConnectionTest?: ConnectionTestSummary | null;
+  /** Directions that stopped logging in after repeated authentication failures (POST …/resume, or fix the settings). */
+  paused?: ChannelPauses;
 }
 
 export interface ProjectConfigurationView {
@@ -80,7 +83,8 @@ export interface ConnectionTestSummary {
  * - `backfilling`: importing more than a batch of waiting mail (the history, or a burst), `imported` of `total`;
  * - `watching`: everything is imported, new mail is awaited (IDLE or polling);
  * - `failing`: the connection failed, retried with back-off (`lastError` says why);
- * - `paused`: reserved for authentication failures that stop the retries (not used yet);
+ * - `paused`: logging in failed AUTH_FAILURES_BEFORE_PAUSE times in a row (wrong or revoked password or grant); no
+ *   more tries until the settings get a new revision (a change, or POST …/channels/email/resume);
  * - `disabled`: the channel is off.
  */
 export const MAILBOX_STATES = ['connecting', 'backfilling', 'watching', 'failing', 'paused', 'disabled'] as const;
@@ -113,4 +117,9 @@ export interface EmailChannelStatusView {
   lastImportAt: string | null;
   /** When mail-ingest last reported; null before the first report. */
   updatedAt: string | null;
+  /**
+   * Directions paused after repeated authentication failures at the current revision: `imap` (then `state` is
+   * `paused` and `lastError` the reason) and `smtp` (replies are held, not failed, until resumed).
+   */
+  paused: ChannelPauses;
 }

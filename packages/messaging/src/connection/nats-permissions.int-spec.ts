@@ -6,6 +6,8 @@ import {
   API_TOKENS_BUCKET,
   CHANNEL_SETTINGS_BUCKET,
   ChannelConfigured,
+  ChannelPaused,
+  ChannelResumed,
   MAILBOX_LEASE_BUCKET,
   MAILBOX_STATUS_BUCKET,
   MailFailed,
@@ -110,7 +112,7 @@ describe('NATS permissions of infra/nats/nats-server.conf', () => {
   });
 
   it('lets every service declare the streams and its consumers, as each does at start', async () => {
-    expect([...handledEvents().keys()].sort()).toEqual(['ai-responder', 'mail-outbound', 'ticketing']);
+    expect([...handledEvents().keys()].sort()).toEqual(['ai-responder', 'channel-config', 'mail-outbound', 'ticketing']);
     await eventually(() => servers.every((server) => server.isConsuming()), { timeoutMs: 10_000 });
     for (const user of ['channel-config', 'ticketing', 'ai-responder', 'mail-ingest', 'mail-outbound'] as const) {
       await expect(ensureStreams(await jetstreamManager(as(user))), user).resolves.toBeUndefined();
@@ -137,6 +139,13 @@ describe('NATS permissions of infra/nats/nats-server.conf', () => {
     await publisher('mail-outbound').publish(createEnvelope(MailFailed, 'p1', {} as never));
     await eventually(() => seen('ticketing', 'mail.p1.sent') && seen('ticketing', 'mail.p1.failed'));
 
+    // A login paused on either side is told to channel-config, which announces the resume.
+    await publisher('mail-ingest').publish(createEnvelope(ChannelPaused, 'p1', {} as never));
+    await eventually(() => seen('channel-config', 'channel.p1.email.paused'));
+    await publisher('mail-outbound').publish(createEnvelope(ChannelPaused, 'p2', {} as never));
+    await eventually(() => seen('channel-config', 'channel.p2.email.paused'));
+    await publisher('channel-config').publish(createEnvelope(ChannelResumed, 'p1', {} as never));
+
     // Every delivery was acknowledged: nothing waits for redelivery.
     const jsm = await jetstreamManager(as('ops'));
     await eventually(async () => (await jsm.consumers.info('MAIL', 'ticketing__mail_any_received')).num_ack_pending === 0);
@@ -150,6 +159,8 @@ describe('NATS permissions of infra/nats/nats-server.conf', () => {
     await expect(publisher('mail-ingest').publish(createEnvelope(TicketCreated, 'p1', {} as never))).rejects.toThrow(/permission/i);
     await expect(publisher('ai-responder').publish(createEnvelope(TicketCreated, 'p1', {} as never))).rejects.toThrow(/permission/i);
     await expect(publisher('ticketing').publish(createEnvelope(ChannelConfigured, 'p1', {} as never))).rejects.toThrow(/permission/i);
+    await expect(publisher('ticketing').publish(createEnvelope(ChannelPaused, 'p1', {} as never))).rejects.toThrow(/permission/i);
+    await expect(publisher('mail-ingest').publish(createEnvelope(ChannelResumed, 'p1', {} as never))).rejects.toThrow(/permission/i);
     await expect(publisher('subscriber').publish(createEnvelope(TicketCreated, 'p1', {} as never))).rejects.toThrow(/permission/i);
     expect((await (await jetstreamManager(as('ops'))).streams.info('MAIL')).state.messages).toBe(before);
   });

@@ -1,7 +1,9 @@
 import type { ApiScope, ApiTokenRecord } from '@ensoras/contracts';
 
-/** Metadata key of a route's AccessRule (set by @RequireScope and @AdminOnly). */
+/** Metadata key of a route's AccessRule (set by @RequireScope, @AdminOnly and @AnyToken). */
 export const ACCESS_RULE = 'ensoras:access-rule';
+/** Metadata key of a route anyone may call, on purpose (probes, metrics, the OAuth callback). */
+export const PUBLIC_ROUTE = 'ensoras:public-route';
 
 /**
  * What a route needs: a scope (and, with `:projectId` in its path, that project), the ADMIN_TOKEN itself, or any

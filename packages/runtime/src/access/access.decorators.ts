@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import type { ApiScope } from '@ensoras/contracts';
-import { ACCESS_RULE, type AccessRule } from './access-decision.js';
+import { ACCESS_RULE, PUBLIC_ROUTE, type AccessRule } from './access-decision.js';
 import { ApiAccessGuard } from './api-access.guard.js';
 
 /**
@@ -20,4 +20,12 @@ export function AdminOnly(): MethodDecorator & ClassDecorator {
 /** Any valid token, whatever its scopes and projects: reference data that belongs to no project (provider presets). */
 export function AnyToken(): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(ACCESS_RULE, { kind: 'any-token' } satisfies AccessRule), UseGuards(ApiAccessGuard));
+}
+
+/**
+ * No token at all, on purpose: probes, metrics (neither carries tenant data or secrets) and redirects whose own
+ * parameters authenticate them (the OAuth callback's state). Every other HTTP route must name its access rule.
+ */
+export function PublicRoute(): MethodDecorator & ClassDecorator {
+  return SetMetadata(PUBLIC_ROUTE, true);
 }

@@ -1,9 +1,11 @@
 import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ApiTokenReplica } from '@ensoras/messaging';
 import { ADMIN_TOKEN, AdminTokenGuard } from '../admin-token.guard.js';
 import { actorContextMiddleware } from './actor-context.js';
 import { ApiAccessGuard } from './api-access.guard.js';
 import { API_ACCESS_OPTIONS, ApiAccess, type ApiAccessOptions } from './api-access.service.js';
+import { RouteAccessCheck } from './route-access-check.js';
 
 /**
  * Who may call the HTTP routes of a service, wired once per app: the ADMIN_TOKEN, scoped API tokens (replicated from
@@ -16,7 +18,9 @@ export class ApiAccessModule implements NestModule {
   static forRoot(options: ApiAccessOptions): DynamicModule {
     return {
       module: ApiAccessModule,
+      imports: [DiscoveryModule],
       providers: [
+        RouteAccessCheck,
         { provide: API_ACCESS_OPTIONS, useValue: options },
         // AdminTokenGuard (routes not converted yet) compares against it.
         { provide: ADMIN_TOKEN, useValue: options.adminToken },

@@ -5,6 +5,7 @@ import { ErrorAlert, Loading, PageTitle } from '../../components/common.tsx';
 import { useProjectId } from '../../layout/ProjectLayout.tsx';
 import { ChannelForm } from './ChannelForm.tsx';
 import { EnableSwitch } from './EnableSwitch.tsx';
+import { PausedDirections } from './PausedDirections.tsx';
 import { StatusBanner } from './StatusBanner.tsx';
 
 /** Channels > Email: status, the toggle, every setting, Test Connection. */
@@ -27,6 +28,7 @@ export function EmailChannelPage() {
     <Stack gap={0} maw={1200}>
       <PageTitle>Email</PageTitle>
       <StatusBanner status={status.data} loading={status.isPending} />
+      <PausedDirections projectId={projectId} status={status.data} />
       {status.isError && <ErrorAlert error={status.error} title="The channel status could not be read" />}
       {channel.isPending && <Loading what="Loading the channel settings…" />}
       {channel.isError && <ErrorAlert error={channel.error} title="The channel settings could not be read" onRetry={() => void channel.refetch()} />}

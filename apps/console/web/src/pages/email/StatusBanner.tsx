@@ -24,7 +24,7 @@ export function StatusBanner({ status, loading }: { status: EmailChannelStatusVi
           {line ? line.text : 'Checking…'}
         </Text>
       </Group>
-      {status && (status.lastImportAt || (status.lastErrorAt && status.state !== 'failing')) && (
+      {status && (status.lastImportAt || (status.lastErrorAt && !saysError(status))) && (
         <Box mt={4}>
           <Text size="sm" c="dimmed">
             {status.lastImportAt && (
@@ -32,7 +32,7 @@ export function StatusBanner({ status, loading }: { status: EmailChannelStatusVi
                 Last mail imported <DateTime iso={status.lastImportAt} />.{' '}
               </>
             )}
-            {status.lastErrorAt && status.state !== 'failing' && status.lastError && (
+            {status.lastErrorAt && !saysError(status) && status.lastError && (
               <>
                 Last error <DateTime iso={status.lastErrorAt} />: {status.lastError}
               </>
@@ -42,4 +42,9 @@ export function StatusBanner({ status, loading }: { status: EmailChannelStatusVi
       )}
     </Paper>
   );
+}
+
+/** The line itself gives the error already (failing, paused): not repeated below it. */
+function saysError(status: EmailChannelStatusView): boolean {
+  return status.state === 'failing' || status.state === 'paused';
 }
