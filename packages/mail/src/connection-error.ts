@@ -6,6 +6,7 @@
  */
 import type { ConnectionError, ConnectionErrorCode } from '@ensoras/contracts';
 import { AddressNotAllowedError } from './connection-address.js';
+import { OAuthGrantRevokedError } from './oauth-credential.js';
 
 export type MailProtocol = 'imap' | 'smtp';
 
@@ -13,6 +14,8 @@ export interface ConnectionTarget {
   host: string;
   port: number;
   encryption: string;
+  /** How it logged in; an OAuth2 login that fails gets OAuth advice instead of password advice. Default password. */
+  credential?: 'password' | 'oauth2';
 }
 
 /** Thrown by the connection test when login worked but INBOX could not be selected. */
@@ -116,6 +119,8 @@ interface ErrorFacts {
   mailboxUnavailable: boolean;
   deadline: boolean;
   addressNotAllowed: boolean;
+  /** Our own sentence when the OAuth grant behind the login was revoked. */
+  revokedGrant: string | null;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -132,6 +137,7 @@ function collectFacts(error: unknown): ErrorFacts {
     mailboxUnavailable: false,
     deadline: false,
     addressNotAllowed: false,
+    revokedGrant: null,
   };
   const seen = new Set<unknown>();
   const visit = (value: unknown, depth: number): void => {
@@ -145,6 +151,7 @@ function collectFacts(error: unknown): ErrorFacts {
     if (value instanceof MailboxUnavailableError) facts.mailboxUnavailable = true;
     if (value instanceof ConnectionDeadlineError) facts.deadline = true;
     if (value instanceof AddressNotAllowedError) facts.addressNotAllowed = true;
+    if (value instanceof OAuthGrantRevokedError) facts.revokedGrant = value.message;
     for (const key of ['code', 'originalCode', 'serverResponseCode', 'timeoutType', 'reason'] as const) {
       const code = value[key];
       if (typeof code === 'string' && code !== '') facts.codes.add(code);
@@ -258,6 +265,15 @@ function describe(
         hint: 'Use the address of the mail server itself. Link-local (169.254.0.0/16, fe80::/10) and cloud-metadata addresses are refused; loopback and private networks are fine.',
       };
     case 'auth_failed':
+      if (facts.revokedGrant) {
+        return { message: `${capitalize(facts.revokedGrant)}.`, hint: 'An admin connects the mailbox again (OAuth), which stores a new grant.' };
+      }
+      if (target?.credential === 'oauth2') {
+        return {
+          message: `${capitalize(server)} rejected the OAuth2 access token for this username.`,
+          hint: 'Check that the username is the connected account and that IMAP/SMTP access is allowed for it; connect the mailbox again if its grant was withdrawn.',
+        };
+      }
       return {
         message: `${capitalize(server)} rejected the username or password.`,
         hint: 'Check the username and password. Gmail and Google Workspace need an App Password.',
@@ -323,7 +339,7 @@ function describe(
  * settings are given; neither message nor hint ever contains the password or anything the server said.
  */
 export function classifyConnectionError(error: unknown, protocol: MailProtocol, settings?: ConnectionTarget): ConnectionError {
-  const target = settings ? { host: settings.host, port: settings.port, encryption: settings.encryption } : undefined;
+  const target = settings ? { host: settings.host, port: settings.port, encryption: settings.encryption, credential: settings.credential } : undefined;
   const facts = collectFacts(error);
   const code = codeFor(facts, protocol, target);
   return { code, ...describe(code, protocol, target, facts) };

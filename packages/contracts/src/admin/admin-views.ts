@@ -14,6 +14,9 @@ export const AUDIT_ACTIONS = [
   'email_channel.disabled',
   /** Passwords sealed again under the current SECRETS_KEY (rotation or upgrade); their values did not change. */
   'email_channel.passwords_resealed',
+  /** An OAuth grant was stored (the consent's callback) or removed; `changedFields` names `oauth.<provider>`. */
+  'email_channel.oauth_connected',
+  'email_channel.oauth_disconnected',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

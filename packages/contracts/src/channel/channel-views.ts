@@ -8,6 +8,7 @@ import type {
   ResponseDelay,
   SmtpSettings,
 } from './channel-settings.js';
+import type { OAuthConnectionView } from './mail-auth.js';
 
 /** What GET returns: settings without secrets, `passwordSet` in their place. */
 export interface EmailChannelView {
@@ -23,6 +24,8 @@ export interface EmailChannelView {
   aiMode: AiMode;
   handoff: HandoffSettings;
   updatedAt: string | null;
+  /** The project's OAuth grants (provider, account, whether access works); absent where no OAuth module answers. */
+  oauth?: OAuthConnectionView[];
   /** Outcome of the last Test Connection against the settings as they are now; null when none was run since. */
   lastConnectionTest?: ConnectionTestSummary | null;
 }

@@ -18,5 +18,10 @@ export const CHANNEL_SETTINGS_BUCKET = 'channel-settings';
 export const MAILBOX_LEASE_BUCKET = 'mailbox-leases';
 /** What mail-ingest's watcher of each mailbox is doing (MailboxStatusRecord), written by mail-ingest only. Key: projectId. */
 export const MAILBOX_STATUS_BUCKET = 'mailbox-status';
+/**
+ * Access tokens of OAuth2 mailboxes (OAuthAccessTokenEntry), written by channel-config only, sealed for the direction
+ * they log in to. Key: `<projectId>.<imap|smtp>` (oauthAccessTokenKey).
+ */
+export const OAUTH_ACCESS_TOKEN_BUCKET = 'oauth-access-tokens';
 /** Raw RFC 5322 bytes of received mail. Key: `<projectId>/<uidValidity>/<uid>`. */
 export const RAW_MAIL_OBJECT_STORE = 'raw-mail';
