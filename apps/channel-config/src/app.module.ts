@@ -11,6 +11,10 @@ import { ConfigurationModule } from './configuration/configuration.module.js';
 import { EmailChannelEntity } from './email-channel/email-channel.entity.js';
 import { EmailChannelModule } from './email-channel/email-channel.module.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { OAuthAuthorizationEntity } from './oauth/oauth-authorization.entity.js';
+import { OAuthClientEntity } from './oauth/oauth-client.entity.js';
+import { OAuthGrantEntity } from './oauth/oauth-grant.entity.js';
+import { OAuthModule } from './oauth/oauth.module.js';
 import { ProjectEntity } from './projects/project.entity.js';
 import { SealingModule } from './sealing/sealing.module.js';
 import { SettingsSnapshotModule } from './settings-snapshot/settings-snapshot.module.js';
@@ -24,7 +28,7 @@ export class AppModule {
         EnvironmentModule.forRoot(environment),
         PersistenceModule.forRoot({
           schema: 'channel_config',
-          entities: [...MESSAGING_ENTITIES, ProjectEntity, EmailChannelEntity, AuditEntryEntity],
+          entities: [...MESSAGING_ENTITIES, ProjectEntity, EmailChannelEntity, AuditEntryEntity, OAuthGrantEntity, OAuthAuthorizationEntity, OAuthClientEntity],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'channel-config'),
@@ -36,6 +40,7 @@ export class AppModule {
         SettingsSnapshotModule,
         ConfigurationModule,
         EmailChannelModule,
+        OAuthModule,
         AuditModule,
       ],
     };

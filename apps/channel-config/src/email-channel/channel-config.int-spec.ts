@@ -249,7 +249,7 @@ describe('channel-config admin API', () => {
     expect(rows[0].imap_password_sealed).toMatch(/^v2\./);
 
     const snapshot = await eventually(() => snapshotOf('p-secret'));
-    expect(snapshot.imap?.password.sealed).toMatch(/^v2\./);
+    expect(snapshot.imap?.password?.sealed).toMatch(/^v2\./);
     const kvText = JSON.stringify(snapshot);
     expect(kvText).not.toContain(IMAP_USER.password);
     expect(kvText).not.toContain(SMTP_USER.password);
@@ -772,9 +772,9 @@ describe('channel-config admin API', () => {
       // The bucket the other services read follows.
       const snapshot = await eventually(async () => {
         const current = await snapshotOf(projectId);
-        return current?.imap?.password.sealed === columns.imap ? current : null;
+        return current?.imap?.password?.sealed === columns.imap ? current : null;
       });
-      expect(snapshot.smtp?.password.sealed).toBe(columns.smtp);
+      expect(snapshot.smtp?.password?.sealed).toBe(columns.smtp);
     }
     const audit = await call<{ entries: Array<{ action: string; changedFields: string[] }> }>('GET', `${legacy}/audit`);
     expect(audit.body.entries[0]).toMatchObject({ action: 'email_channel.passwords_resealed', changedFields: ['imap.password', 'smtp.password'] });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OAuthModule } from '../oauth/oauth.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { ChannelStatusService } from './channel-status.service.js';
 import { ConnectionTester } from './connection-test.service.js';
@@ -7,7 +8,7 @@ import { EmailChannelService } from './email-channel.service.js';
 import { PasswordResealing } from './password-resealing.service.js';
 
 @Module({
-  imports: [ProjectsModule],
+  imports: [ProjectsModule, OAuthModule],
   controllers: [EmailChannelController],
   providers: [EmailChannelService, ChannelStatusService, ConnectionTester, PasswordResealing],
 })

@@ -4,6 +4,7 @@ import { AddChannelSafety1764300000000 } from './1764300000000-add-channel-safet
 import { AddProjectReplyCap1796100000000 } from './1796100000000-add-project-reply-cap.js';
 import { AddChannelImportSince1796400000000 } from './1796400000000-add-channel-import-since.js';
 import { AddChannelAiModeAndHandoff1796600000000 } from './1796600000000-add-channel-ai-mode-and-handoff.js';
+import { AddOAuth1796920000000 } from './1796920000000-add-oauth.js';
 
 /** In order of their timestamps; each runs once, recorded in "channel_config"."migrations". */
-export const MIGRATIONS = [CreateMessagingTables1764000000000, CreateChannelConfigTables1764100000000, AddChannelSafety1764300000000, AddOutboxParking1796000000000, AddProjectReplyCap1796100000000, AddChannelImportSince1796400000000, AddChannelAiModeAndHandoff1796600000000];
+export const MIGRATIONS = [CreateMessagingTables1764000000000, CreateChannelConfigTables1764100000000, AddChannelSafety1764300000000, AddOutboxParking1796000000000, AddProjectReplyCap1796100000000, AddChannelImportSince1796400000000, AddChannelAiModeAndHandoff1796600000000, AddOAuth1796920000000];
