@@ -56,11 +56,13 @@ auth_failure_delay = 0
 
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%Lu ${layout.passwdPath}${oauth2 ? '\n  mechanisms = plain login' : ''}
+  args = scheme=PLAIN username_format=%Lu ${layout.passwdPath}
 }
 ${
   oauth2
     ? `# Bearer tokens (XOAUTH2, OAUTHBEARER) are asked of the OAuth provider at every login; no password is involved.
+# (The passwd-file passdb above is not limited to plain/login: a userdb lookup, as doveadm makes, would then find
+# every passdb skipped and fail. A token simply matches no password there.)
 passdb {
   driver = oauth2
   mechanisms = xoauth2 oauthbearer
@@ -70,7 +72,8 @@ passdb {
     : ''
 }userdb {
   driver = static
-  args = uid=mail gid=mail home=${layout.mailDir}/%Lu
+  # With OAuth2, accounts exist only at the provider: the static userdb must not ask the passdbs whether they do.
+  args = uid=mail gid=mail home=${layout.mailDir}/%Lu${oauth2 ? ' allow_all_users=yes' : ''}
 }
 mail_location = maildir:${layout.mailDir}/%Lu
 

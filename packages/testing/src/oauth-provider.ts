@@ -27,6 +27,11 @@ export interface OAuthTestProvider {
   denyNextConsent(): void;
   /** Revokes every grant of the account: its refresh tokens answer invalid_grant, its access tokens turn inactive. */
   revokeGrants(account: string): void;
+  /**
+   * A grant as if `account` had consented to `clientId` (the first client by default), without the browser: for tests
+   * of services that only use the tokens channel-config hands them.
+   */
+  issueTokens(account: string, clientId?: string): { accessToken: string; refreshToken: string; expiresAt: Date };
   /** What /introspect answers for a token. */
   introspect(token: string): Introspection;
   /** Every /token request, in order: its grant type and whether it got tokens (for "was it refreshed / rotated"). */
@@ -102,6 +107,11 @@ export async function startOAuthProvider(options: OAuthProviderOptions): Promise
       for (const grant of [...refreshTokens.values(), ...[...accessTokens.values()].map((token) => token.grant)]) {
         if (grant.account === account.toLowerCase()) grant.revoked = true;
       }
+    },
+    issueTokens(account, clientId) {
+      const grant: Grant = { id: token('grant'), account: account.toLowerCase(), clientId: clientId ?? options.clients[0].clientId, scope: 'openid email', revoked: false };
+      const body = issueTokens(grant, true);
+      return { accessToken: body.access_token as string, refreshToken: body.refresh_token as string, expiresAt: new Date(Date.now() + (body.expires_in as number) * 1000) };
     },
     introspect(token) {
       const found = accessTokens.get(token);

@@ -4,6 +4,8 @@ import { CheckpointsModule } from '../checkpoints/checkpoints.module.js';
 import type { MailIngestEnvironment } from '../config/mail-ingest.environment.js';
 import { MailImportModule } from '../mail-import/mail-import.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { OAuthAccessTokenReplica } from '@ensoras/messaging';
+import { ImapCredentials } from './imap-credentials.js';
 import { MAILBOX_WATCH_OPTIONS, MailboxAssignment } from './mailbox-assignment.service.js';
 import { MailboxLeases } from './mailbox-leases.js';
 import { MailboxStatusReports } from './mailbox-status-reports.js';
@@ -22,6 +24,8 @@ export class MailboxesModule {
           useFactory: () => secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
         },
         { provide: MAILBOX_WATCH_OPTIONS, useValue: { pollIntervalMs: environment.POLL_INTERVAL_MS } },
+        OAuthAccessTokenReplica,
+        ImapCredentials,
         MailboxLeases,
         MailboxStatusReports,
         MailboxAssignment,
