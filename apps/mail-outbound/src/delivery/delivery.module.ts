@@ -4,6 +4,8 @@ import type { MailOutboundEnvironment } from '../config/mail-outbound.environmen
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { DeliveryController } from './delivery.controller.js';
 import { DeliveryService } from './delivery.service.js';
+import { OAuthAccessTokenReplica } from '@ensoras/messaging';
+import { SmtpCredentials } from './smtp-credentials.js';
 import { SmtpTransports } from './smtp-transports.js';
 
 @Module({})
@@ -19,6 +21,8 @@ export class DeliveryModule {
           provide: SecretBox,
           useFactory: () => secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
         },
+        OAuthAccessTokenReplica,
+        SmtpCredentials,
         SmtpTransports,
         DeliveryService,
       ],

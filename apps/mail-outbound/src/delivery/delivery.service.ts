@@ -11,6 +11,7 @@ import { withEndOfDataGate } from './end-of-data-gate.js';
 import { mailFailedEvent, mailSentEvent, type DeliveryKeys } from './delivery-events.js';
 import { composeReplyMail, requestProblem } from './reply-mail.js';
 import { classifySendError, type DeliveryFailure } from './send-failure.js';
+import { credentialFailure } from './smtp-credentials.js';
 import { MAX_CONNECTIONS_PER_PROJECT, SmtpTransports, type ChannelTransport, type SendingChannel } from './smtp-transports.js';
 
 /** The delivery row's keys for a send request, as both ways of taking it write them. */
@@ -207,13 +208,15 @@ export class DeliveryService {
 
     let transport: ChannelTransport;
     try {
-      transport = this.transports.forChannel(channel);
-    } catch {
-      return this.settleFailure(keys, attempt, {
-        code: 'credentials_unreadable',
-        reason: 'The stored SMTP password cannot be opened with this service\'s SECRETS_KEY; every service must use the same key. Save the password again after fixing it.',
-        permanent: true,
-      });
+      transport = await this.transports.forChannel(channel);
+    } catch (error) {
+      // No access token yet is transient, like a refused connection: the same attempt limit applies.
+      const failure = credentialFailure(error);
+      if (!failure.permanent && isLastAttempt(attempt, deliveryCount)) {
+        failure.permanent = true;
+        failure.reason = `${failure.reason} Gave up after ${Math.max(attempt, deliveryCount)} attempts (at most ${MAX_SEND_ATTEMPTS}).`;
+      }
+      return this.settleFailure(keys, attempt, failure);
     }
 
     const stopTimer = this.metrics.startSend();
