@@ -36,9 +36,10 @@ export function channelSettingsSnapshot(project: ProjectEntity, channel: EmailCh
 
 /** The payload of channel events: the snapshot without any password, sealed or not, and without the style. */
 export function channelChangedPayload(snapshot: ChannelSettingsSnapshot): ChannelChangedPayload {
-  const withoutPassword = <T extends { password?: unknown }>(section: T | null): Omit<T, 'password'> | null => {
+  // Neither the password nor how the direction logs in (`auth`, in the KV snapshot for the services that log in).
+  const withoutPassword = <T extends { password?: unknown; auth?: unknown }>(section: T | null): Omit<T, 'password' | 'auth'> | null => {
     if (!section) return null;
-    const { password: _password, ...rest } = section;
+    const { password: _password, auth: _auth, ...rest } = section;
     return rest;
   };
   return {
