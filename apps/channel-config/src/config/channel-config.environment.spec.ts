@@ -52,5 +52,8 @@ describe('ChannelConfigEnvironment', () => {
     expect(badProperties({ MICROSOFT_OAUTH_TENANT: 'contoso.onmicrosoft.com' })).toEqual([]);
     expect(badProperties({ MICROSOFT_OAUTH_TENANT: '../evil' })).toEqual(['MICROSOFT_OAUTH_TENANT']);
     expect(plainToInstance(ChannelConfigEnvironment, base).MICROSOFT_OAUTH_TENANT).toBe('common');
+    // docker-compose passes unset variables as empty strings: OAuth simply stays off.
+    const empty = { OAUTH_REDIRECT_URL: '', OAUTH_DONE_URL: '', GOOGLE_OAUTH_CLIENT_ID: '', GOOGLE_OAUTH_CLIENT_SECRET: '', MICROSOFT_OAUTH_CLIENT_ID: '', MICROSOFT_OAUTH_CLIENT_SECRET: '', MICROSOFT_OAUTH_TENANT: '' };
+    expect(badProperties(empty)).toEqual([]);
   });
 });

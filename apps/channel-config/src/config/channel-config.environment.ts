@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { AdminApiEnvironment } from '@ensoras/runtime';
 import { PreviousSecretsKeySetting, SecretsKeySetting } from '@ensoras/secrets';
 import { HostList, OAuthEndpoint, RequiredWith } from './oauth-settings.validators.js';
@@ -29,7 +29,7 @@ export class ChannelConfigEnvironment extends AdminApiEnvironment {
   @Type(() => Number) @IsInt() @Min(5) @Max(3_000) OAUTH_REFRESH_AHEAD_SECONDS: number = 300;
   @Type(() => Number) @IsInt() @Min(100) @Max(600_000) OAUTH_REFRESH_CHECK_MS: number = 30_000;
 
-  @IsOptional() @IsString() @MinLength(1) GOOGLE_OAUTH_CLIENT_ID?: string;
+  @IsOptional() @IsString() GOOGLE_OAUTH_CLIENT_ID?: string;
   @RequiredWith(['GOOGLE_OAUTH_CLIENT_ID']) GOOGLE_OAUTH_CLIENT_SECRET?: string;
   /** Endpoint overrides (tests); the defaults are Google's. */
   @OAuthEndpoint() GOOGLE_OAUTH_ISSUER?: string;
@@ -39,9 +39,10 @@ export class ChannelConfigEnvironment extends AdminApiEnvironment {
   /** The only IMAP/SMTP hosts a Google-connected direction may log in to (comma-separated); default imap.gmail.com, smtp.gmail.com. */
   @HostList() GOOGLE_OAUTH_MAIL_HOSTS?: string;
 
-  @IsOptional() @IsString() @MinLength(1) MICROSOFT_OAUTH_CLIENT_ID?: string;
+  @IsOptional() @IsString() MICROSOFT_OAUTH_CLIENT_ID?: string;
   @RequiredWith(['MICROSOFT_OAUTH_CLIENT_ID']) MICROSOFT_OAUTH_CLIENT_SECRET?: string;
   /** The directory: `common` (work, school and personal accounts), `organizations`, `consumers`, or a tenant id. */
+  @Transform(({ value }) => (value === '' || value === undefined ? 'common' : value))
   @Matches(/^[A-Za-z0-9.-]{1,100}$/, { message: 'MICROSOFT_OAUTH_TENANT must be common, organizations, consumers, a tenant id or domain' })
   MICROSOFT_OAUTH_TENANT: string = 'common';
   /** The identity platform's host: https://login.microsoftonline.com, or a national cloud's. */
