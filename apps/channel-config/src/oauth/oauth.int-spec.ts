@@ -238,6 +238,31 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
     expect(google.tokenRequests.filter((request) => request.grantType === 'refresh_token' && request.ok).length).toBeGreaterThan(refreshesBefore);
   });
 
+  it('seals the token anew for changed IMAP settings, so it opens only for what the snapshot now says', async () => {
+    const projectId = 'oauth-google';
+    const before = (await snapshotOf(projectId)).imap!;
+    const patched = await call('PATCH', `/v1/projects/${projectId}/channels/email`, { imap: { port: dovecot.imapsPort, encryption: 'ssl', validateCertificate: false } });
+    expect(patched.status).toBe(200);
+    const after = await eventually(async () => {
+      const snapshot = await snapshotOf(projectId);
+      return snapshot.imap?.port === dovecot.imapsPort ? snapshot.imap : null;
+    });
+    const box = new SecretBox(Buffer.from(secretsKey, 'base64'));
+    const opened = await eventually(async () => {
+      const entry = await tokenEntry(projectId, 'imap');
+      if (!entry || !('accessToken' in entry)) return null;
+      try {
+        return box.open(entry.accessToken, channelAccessTokenContext(projectId, 'imap', after));
+      } catch {
+        return null; // still the entry sealed for the old settings
+      }
+    });
+    expect(google.introspect(opened).active).toBe(true);
+    const entry = (await tokenEntry(projectId, 'imap')) as { accessToken: { sealed: string } };
+    expect(() => box.open(entry.accessToken, channelAccessTokenContext(projectId, 'imap', before))).toThrow();
+    expect((await call<TestConnectionResult>('POST', `/v1/projects/${projectId}/channels/email/test-connection`)).body.imap).toEqual({ ok: true });
+  });
+
   it('stores the rotated refresh token Microsoft hands out with each refresh, and keeps refreshing with it', async () => {
     const projectId = 'oauth-microsoft';
     expect((await call('PUT', `/v1/projects/${projectId}/channels/email`, { ...oauthChannel('microsoft'), smtp: { ...oauthChannel('microsoft').smtp, auth: { type: 'password' }, password: 'p' } })).status).toBe(200);
