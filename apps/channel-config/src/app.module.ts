@@ -14,6 +14,10 @@ import { EmailChannelEntity } from './email-channel/email-channel.entity.js';
 import { EmailChannelModule } from './email-channel/email-channel.module.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { PresetsModule } from './presets/presets.module.js';
+import { OAuthAuthorizationEntity } from './oauth/oauth-authorization.entity.js';
+import { OAuthClientEntity } from './oauth/oauth-client.entity.js';
+import { OAuthGrantEntity } from './oauth/oauth-grant.entity.js';
+import { OAuthModule } from './oauth/oauth.module.js';
 import { ProjectEntity } from './projects/project.entity.js';
 import { SealingModule } from './sealing/sealing.module.js';
 import { SettingsSnapshotModule } from './settings-snapshot/settings-snapshot.module.js';
@@ -27,7 +31,7 @@ export class AppModule {
         EnvironmentModule.forRoot(environment),
         PersistenceModule.forRoot({
           schema: 'channel_config',
-          entities: [...MESSAGING_ENTITIES, ProjectEntity, EmailChannelEntity, AuditEntryEntity, ApiTokenEntity],
+          entities: [...MESSAGING_ENTITIES, ProjectEntity, EmailChannelEntity, AuditEntryEntity, ApiTokenEntity, OAuthGrantEntity, OAuthAuthorizationEntity, OAuthClientEntity],
           migrations: MIGRATIONS,
           databaseUrl: environment.DATABASE_URL,
           dataDir: join(environment.DATA_DIR, 'channel-config'),
@@ -40,6 +44,7 @@ export class AppModule {
         SettingsSnapshotModule,
         ConfigurationModule,
         EmailChannelModule,
+        OAuthModule,
         AuditModule,
         PresetsModule,
         ApiTokensModule,

@@ -3,6 +3,8 @@ import 'reflect-metadata';
 export * from './events/envelope.js';
 export * from './events/streams.js';
 export * from './channel/channel-settings.js';
+export * from './channel/mail-auth.js';
+export * from './channel/oauth-dto.js';
 export * from './channel/channel-events.js';
 export * from './channel/channel-pause.js';
 export * from './channel/channel-dto.js';

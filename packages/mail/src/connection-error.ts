@@ -14,6 +14,8 @@ export interface ConnectionTarget {
   host: string;
   port: number;
   encryption: string;
+  /** How it logged in; an OAuth2 login that fails gets OAuth advice instead of password advice. Default password. */
+  credential?: 'password' | 'oauth2';
 }
 
 /** Thrown by the connection test when login worked but INBOX could not be selected. */
@@ -117,6 +119,8 @@ interface ErrorFacts {
   mailboxUnavailable: boolean;
   deadline: boolean;
   addressNotAllowed: boolean;
+  /** Our own sentence when the OAuth grant behind the login was revoked. */
+  revokedGrant: string | null;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -133,6 +137,7 @@ function collectFacts(error: unknown): ErrorFacts {
     mailboxUnavailable: false,
     deadline: false,
     addressNotAllowed: false,
+    revokedGrant: null,
   };
   const seen = new Set<unknown>();
   const visit = (value: unknown, depth: number): void => {
@@ -146,6 +151,8 @@ function collectFacts(error: unknown): ErrorFacts {
     if (value instanceof MailboxUnavailableError) facts.mailboxUnavailable = true;
     if (value instanceof ConnectionDeadlineError) facts.deadline = true;
     if (value instanceof AddressNotAllowedError) facts.addressNotAllowed = true;
+    // By its code, not its class: the credential module builds on this one.
+    if (value.code === 'OAUTH_GRANT_REVOKED' && typeof value.message === 'string') facts.revokedGrant = value.message;
     for (const key of ['code', 'originalCode', 'serverResponseCode', 'timeoutType', 'reason'] as const) {
       const code = value[key];
       if (typeof code === 'string' && code !== '') facts.codes.add(code);
@@ -259,6 +266,15 @@ function describe(
         hint: 'Use the address of the mail server itself. Link-local (169.254.0.0/16, fe80::/10) and cloud-metadata addresses are refused; loopback and private networks are fine.',
       };
     case 'auth_failed':
+      if (facts.revokedGrant) {
+        return { message: `${capitalize(facts.revokedGrant.replace(/\.$/, ''))}.`, hint: 'An admin connects the mailbox again (OAuth), which stores a new grant.' };
+      }
+      if (target?.credential === 'oauth2') {
+        return {
+          message: `${capitalize(server)} rejected the OAuth2 access token for this username.`,
+          hint: 'Check that the username is the connected account and that IMAP/SMTP access is allowed for it; connect the mailbox again if its grant was withdrawn.',
+        };
+      }
       return {
         message: `${capitalize(server)} rejected the username or password.`,
         hint:
@@ -326,7 +342,7 @@ function describe(
  * settings are given; neither message nor hint ever contains the password or anything the server said.
  */
 export function classifyConnectionError(error: unknown, protocol: MailProtocol, settings?: ConnectionTarget): ConnectionError {
-  const target = settings ? { host: settings.host, port: settings.port, encryption: settings.encryption } : undefined;
+  const target = settings ? { host: settings.host, port: settings.port, encryption: settings.encryption, credential: settings.credential } : undefined;
   const facts = collectFacts(error);
   const code = codeFor(facts, protocol, target);
   return { code, ...describe(code, protocol, target, facts) };

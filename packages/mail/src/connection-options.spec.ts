@@ -7,7 +7,7 @@ import {
   type SmtpConnectionSettings,
 } from './connection-options.js';
 
-const imap = (encryption: ImapEncryption, overrides: Partial<ImapConnectionSettings> = {}): ImapConnectionSettings => ({
+const imap = (encryption: ImapEncryption, overrides: Partial<ImapConnectionSettings & { password: string }> = {}): ImapConnectionSettings => ({
   host: 'imap.example.com',
   port: 993,
   encryption,
@@ -18,7 +18,7 @@ const imap = (encryption: ImapEncryption, overrides: Partial<ImapConnectionSetti
   ...overrides,
 });
 
-const smtp = (encryption: SmtpEncryption, overrides: Partial<SmtpConnectionSettings> = {}): SmtpConnectionSettings => ({
+const smtp = (encryption: SmtpEncryption, overrides: Partial<SmtpConnectionSettings & { password: string }> = {}): SmtpConnectionSettings => ({
   host: 'smtp.example.com',
   port: 587,
   encryption,

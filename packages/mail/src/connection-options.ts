@@ -10,15 +10,26 @@ import type { ImapSettings, SmtpSettings } from '@ensoras/contracts';
 import type { ImapFlowOptions } from 'imapflow';
 import type { Options as SmtpTransportOptions } from 'nodemailer/lib/smtp-transport';
 
-/** IMAP settings with the clear-text password (callers decrypt it first). */
-export type ImapConnectionSettings = ImapSettings & { password: string };
+/**
+ * How a connection logs in: the clear-text password (callers open it first), or an OAuth2 access token, sent with
+ * SASL XOAUTH2 (imapflow and nodemailer both speak it) for the settings' username.
+ */
+export type MailCredential = { password: string; accessToken?: undefined } | { accessToken: string; password?: undefined };
+
+/** IMAP settings with their credential. `auth` says which kind the channel uses; the credential given decides. */
+export type ImapConnectionSettings = ImapSettings & MailCredential;
 
 /**
  * SMTP settings with the clear-text password. `validateCertificate` is an IMAP setting in the product; SMTP accepts
  * it optionally (default true) so that a channel can use the same choice for both.
  */
 /** validateCertificate is optional here: a caller that does not say gets certificates checked. */
-export type SmtpConnectionSettings = Omit<SmtpSettings, 'validateCertificate'> & { password: string; validateCertificate?: boolean };
+export type SmtpConnectionSettings = Omit<SmtpSettings, 'validateCertificate'> & MailCredential & { validateCertificate?: boolean };
+
+/** The secret of a credential, for scrubbing it from texts. */
+export function credentialSecret(credential: MailCredential): string {
+  return credential.accessToken ?? credential.password;
+}
 
 export interface ImapClientExtras {
   /** imapflow logger; false (the default) logs nothing, so credentials can never reach a log. */
@@ -55,7 +66,10 @@ export function imapClientOptions(settings: ImapConnectionSettings, extra: ImapC
     secure: implicitTls,
     // starttls: upgrade or fail; tcp: stay in plain text. Irrelevant (and left unset) with implicit TLS.
     ...(implicitTls ? {} : { doSTARTTLS: settings.encryption === 'starttls' }),
-    auth: { user: settings.username, pass: settings.password },
+    auth:
+      settings.accessToken !== undefined
+        ? { user: settings.username, accessToken: settings.accessToken }
+        : { user: settings.username, pass: settings.password },
     tls: { rejectUnauthorized: settings.validateCertificate },
     logger: (extra.logger ?? false) as ImapFlowOptions['logger'],
     connectionTimeout: timeoutMs,
@@ -77,7 +91,12 @@ export function smtpTransportOptions(settings: SmtpConnectionSettings, extra: Sm
     host: settings.host,
     port: settings.port,
     ...mode,
-    auth: { user: settings.username, pass: settings.password },
+    // With only an access token (no client id, no refresh token) nodemailer sends it as it is: refreshing is
+    // channel-config's job, and a new token builds a new transport.
+    auth:
+      settings.accessToken !== undefined
+        ? { type: 'OAuth2', user: settings.username, accessToken: settings.accessToken }
+        : { user: settings.username, pass: settings.password },
     tls: { rejectUnauthorized: settings.validateCertificate ?? true },
     logger: false,
     debug: false,

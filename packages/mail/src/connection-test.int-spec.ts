@@ -20,7 +20,7 @@ function expectNoSecrets(check: ConnectionCheck): void {
 
 describe('testImapConnection against Dovecot', () => {
   let dovecot: DovecotServer;
-  const imap = (overrides: Partial<ImapConnectionSettings>): ImapConnectionSettings => ({
+  const imap = (overrides: Partial<ImapConnectionSettings & { password: string }>): ImapConnectionSettings => ({
     host: dovecot.host,
     port: dovecot.imapsPort,
     encryption: 'ssl',
@@ -124,7 +124,7 @@ describe('testSmtpConnection against smtp-server', () => {
     servers.push(server);
     return server;
   };
-  const smtp = (server: { host: string; port: number }, overrides: Partial<SmtpConnectionSettings>): SmtpConnectionSettings => ({
+  const smtp = (server: { host: string; port: number }, overrides: Partial<SmtpConnectionSettings & { password: string }>): SmtpConnectionSettings => ({
     host: server.host,
     port: server.port,
     encryption: 'tls',

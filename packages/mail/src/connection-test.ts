@@ -17,7 +17,9 @@ import {
 } from './connection-error.js';
 import { resolveAllowedAddress } from './connection-address.js';
 import {
+  credentialSecret,
   imapClientOptions,
+  type MailCredential,
   smtpTransportOptions,
   type ImapConnectionSettings,
   type SmtpConnectionSettings,
@@ -61,15 +63,17 @@ async function resolveWithin(host: string, timeoutMs: number): Promise<{ address
 function failed(
   error: unknown,
   protocol: MailProtocol,
-  settings: { host: string; port: number; encryption: string; password: string },
+  settings: { host: string; port: number; encryption: string } & MailCredential,
 ): ConnectionCheck {
-  const classified: ConnectionError = classifyConnectionError(error, protocol, settings);
+  const credential = settings.accessToken !== undefined ? 'oauth2' : 'password';
+  const classified: ConnectionError = classifyConnectionError(error, protocol, { ...settings, credential });
+  const secret = credentialSecret(settings);
   return {
     ok: false,
     error: {
       code: classified.code,
-      message: withoutSecret(classified.message, settings.password),
-      hint: withoutSecret(classified.hint, settings.password),
+      message: withoutSecret(classified.message, secret),
+      hint: withoutSecret(classified.hint, secret),
     },
   };
 }

@@ -12,6 +12,7 @@ export * from './connection-error.js';
 export * from './authentication-failure.js';
 export * from './connection-test.js';
 export * from './provider-presets.js';
+export * from './oauth-credential.js';
 export * from './inbound/parse-inbound-mail.js';
 export * from './inbound/inbound-parser-pool.js';
 export { TRUNCATION_MARKER, INBOUND_LIMITS, cutLine, cutText, boundReferences, boundAddresses } from './inbound/inbound-budget.js';

@@ -27,6 +27,7 @@ export * from './inbox/inbox.service.js';
 export * from './kv/key-value-buckets.js';
 export * from './kv/channel-settings.replica.js';
 export * from './kv/api-token.replica.js';
+export * from './kv/oauth-access-token.replica.js';
 export * from './health/nats.health.js';
 
 import { OutboxMessage } from './outbox/outbox-message.entity.js';

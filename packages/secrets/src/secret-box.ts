@@ -16,12 +16,26 @@ const TAG_BYTES = 16;
  */
 export interface SealingContext {
   projectId: string;
-  field: 'imap.password' | 'smtp.password';
+  field: SealedField;
   host: string;
   port: number;
   encryption: string;
   username: string;
 }
+
+/**
+ * What a sealed secret is: a channel password, the access token a direction logs in with (bound to that direction's
+ * connection like its password), or one of channel-config's OAuth secrets (bound to the provider and what they belong to).
+ */
+export type SealedField =
+  | 'imap.password'
+  | 'smtp.password'
+  | 'imap.access_token'
+  | 'smtp.access_token'
+  | 'oauth.refresh_token'
+  | 'oauth.access_token'
+  | 'oauth.code_verifier'
+  | 'oauth.client_secret';
 
 /** The context of a channel password, from the section (imap or smtp) that holds it. */
 export function channelPasswordContext(
@@ -31,6 +45,33 @@ export function channelPasswordContext(
 ): SealingContext {
   const { host, port, encryption, username } = settings;
   return { projectId, field: `${section}.password`, host, port, encryption, username };
+}
+
+/**
+ * The context of a direction's OAuth2 access token in the `oauth-access-tokens` bucket: bound to the same connection
+ * settings as a password, so a bucket entry cannot be replayed against another host or account.
+ */
+export function channelAccessTokenContext(
+  projectId: string,
+  section: 'imap' | 'smtp',
+  settings: { host: string; port: number; encryption: string; username: string },
+): SealingContext {
+  const { host, port, encryption, username } = settings;
+  return { projectId, field: `${section}.access_token`, host, port, encryption, username };
+}
+
+/**
+ * The context of an OAuth secret channel-config keeps (refresh token, its own copy of the access token, a PKCE code
+ * verifier, a project's client secret): bound to the project, the provider and `owner` (the account, the state's
+ * hash, the client id), so a row copied to another project or provider does not open.
+ */
+export function oauthSecretContext(
+  projectId: string,
+  field: Extract<SealedField, `oauth.${string}`>,
+  provider: string,
+  owner: string,
+): SealingContext {
+  return { projectId, field, host: provider, port: 0, encryption: 'oauth2', username: owner };
 }
 
 /** The keys a box holds: `current` seals and opens, `previous` only opens (during a rotation). */

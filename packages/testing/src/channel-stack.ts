@@ -6,6 +6,7 @@ import type { EmbeddedServer } from '@ensoras/persistence';
 import { startDovecot, type DovecotServer, type MailUser } from './dovecot.js';
 import { startLockedNats, type LockedNatsServer, type NatsUser } from './locked-nats.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { startOAuthProvider, type OAuthTestProvider } from './oauth-provider.js';
 import { cleanUpOnProcessExit } from './process-exit-cleanup.js';
 import { startSmtpServer, type SmtpTestServer } from './smtp.js';
 import { SERVICE_NAMES, startServices, type RunningServices, type ServiceName } from './service-processes.js';
@@ -24,6 +25,10 @@ export interface ChannelStack {
   dovecot: DovecotServer;
   smtp: SmtpTestServer;
   services: RunningServices;
+  /** With `oauth: true`: the local OAuth2 provider channel-config knows as Google; Dovecot and the SMTP server check its tokens. */
+  oauth: OAuthTestProvider | null;
+  /** With `oauth: true`: channel-config's OAUTH_REDIRECT_URL, whose path and query the test hands to channel-config. */
+  oauthRedirectUrl: string | null;
   /** The services' admin token, e.g. to sign in to the console. */
   adminToken: string;
   /** The NATS login of a service (or `ops`, `subscriber`), to publish or read as it would. */
@@ -48,6 +53,11 @@ export interface ChannelStackOptions {
    * schema, the server `npm start` runs.
    */
   database?: 'postgres' | 'embedded';
+  /**
+   * Start a local OAuth2 provider as "Google" for channel-config (client, endpoints, mail host 127.0.0.1), whose
+   * account SUPPORT can log in to Dovecot (oauth2 passdb) and the SMTP server (XOAUTH2) with its tokens.
+   */
+  oauth?: boolean;
 }
 
 export async function startChannelStack(name: string, options: ChannelStackOptions = {}): Promise<ChannelStack> {
@@ -59,10 +69,11 @@ export async function startChannelStack(name: string, options: ChannelStackOptio
   let dovecot: DovecotServer | undefined;
   let smtp: SmtpTestServer | undefined;
   let services: RunningServices | undefined;
+  let oauth: OAuthTestProvider | null = null;
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-data-`));
   const stop = async () => {
     await services?.stop();
-    await Promise.all([nats?.server.stop(), database?.drop(), embedded?.stop(), dovecot?.stop(), smtp?.stop()]);
+    await Promise.all([nats?.server.stop(), database?.drop(), embedded?.stop(), dovecot?.stop(), smtp?.stop(), oauth?.stop()]);
     forgetEmbedded?.();
     rmSync(dataDir, { recursive: true, force: true });
   };
@@ -75,13 +86,17 @@ export async function startChannelStack(name: string, options: ChannelStackOptio
     embedded = server;
     return server;
   };
+  const oauthClient = { clientId: 'e2e-google-client', clientSecret: randomBytes(12).toString('base64url') };
+  const oauthRedirectUrl = 'http://config.e2e.test/v1/oauth/callback';
   try {
+    if (options.oauth) oauth = await startOAuthProvider({ clients: [oauthClient], account: SUPPORT.username });
+    const introspection = oauth ? { oauth2IntrospectionUrl: oauth.introspectionEndpoint } : {};
     let embeddedServer: EmbeddedServer | undefined;
     [nats, database, dovecot, smtp, embeddedServer] = await Promise.all([
       startLockedNats(),
       options.database === 'embedded' ? undefined : createTestDatabase(),
-      startDovecot({ users: [SUPPORT, ...(options.extraMailUsers ?? [])] }),
-      startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
+      startDovecot({ users: [SUPPORT, ...(options.extraMailUsers ?? [])], ...introspection }),
+      startSmtpServer({ mode: 'starttls', users: [SMTP_USER], ...introspection }),
       options.database === 'embedded' ? startEmbedded() : undefined,
     ]);
     const logins = nats;
@@ -92,7 +107,10 @@ export async function startChannelStack(name: string, options: ChannelStackOptio
       DATA_DIR: dataDir,
       // Captured, and saved only when a test fails: keep all of it.
       LOG_LEVEL: 'log',
-    }, Object.fromEntries(SERVICE_NAMES.map((service) => [service, logins.login(service)])));
+    }, {
+      ...Object.fromEntries(SERVICE_NAMES.map((service) => [service, logins.login(service)])),
+      'channel-config': { ...logins.login('channel-config'), ...(oauth ? oauthEnvironment(oauth, oauthClient, oauthRedirectUrl) : {}) },
+    });
   } catch (error) {
     await stop();
     throw error;
@@ -105,6 +123,8 @@ export async function startChannelStack(name: string, options: ChannelStackOptio
     dovecot: mailbox,
     smtp: smtpServer,
     services: running,
+    oauth,
+    oauthRedirectUrl: oauth ? oauthRedirectUrl : null,
     adminToken,
     natsLogin: (user) => natsServer.login(user),
     async api<T>(service: ServiceName, method: string, path: string, body?: unknown) {
@@ -138,5 +158,20 @@ export async function startChannelStack(name: string, options: ChannelStackOptio
       ...extra,
     }),
     stop,
+  };
+}
+
+/** channel-config's OAuth settings for the local provider, playing Google; the redirect URL is never called itself. */
+function oauthEnvironment(provider: OAuthTestProvider, client: { clientId: string; clientSecret: string }, redirectUrl: string): Record<string, string> {
+  return {
+    OAUTH_ALLOW_HTTP_ENDPOINTS: 'true',
+    OAUTH_REDIRECT_URL: redirectUrl,
+    GOOGLE_OAUTH_CLIENT_ID: client.clientId,
+    GOOGLE_OAUTH_CLIENT_SECRET: client.clientSecret,
+    GOOGLE_OAUTH_ISSUER: provider.issuer,
+    GOOGLE_OAUTH_AUTHORIZATION_URL: provider.authorizationEndpoint,
+    GOOGLE_OAUTH_TOKEN_URL: provider.tokenEndpoint,
+    GOOGLE_OAUTH_REVOCATION_URL: provider.revocationEndpoint,
+    GOOGLE_OAUTH_MAIL_HOSTS: '127.0.0.1',
   };
 }

@@ -1,7 +1,7 @@
 import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selfSignedCertificate } from './certificates.js';
-import { renderDovecotConfig, renderPasswdFile, type DovecotLayout } from './dovecot-config.js';
+import { renderDovecotConfig, renderDovecotOAuth2Config, renderPasswdFile, type DovecotLayout } from './dovecot-config.js';
 import { findExecutable } from './executables.js';
 import { isAddressInUse, readyOrExited, startManagedProcess, type ManagedProcess } from './managed-process.js';
 import { freePort, waitForPortUntil } from './ports.js';
@@ -34,6 +34,11 @@ export interface DovecotOptions {
   users?: MailUser[];
   /** Appended to the test configuration, e.g. service limits for a benchmark with a thousand sessions. */
   extraConfig?: string;
+  /**
+   * Also accept XOAUTH2 / OAUTHBEARER logins, each token checked by introspection at this URL (startOAuthProvider's
+   * introspectionEndpoint). Any account the provider vouches for logs in, with or without a password entry.
+   */
+  oauth2IntrospectionUrl?: string;
 }
 
 const DEFAULT_USERS: MailUser[] = [{ username: 'support@example.test', password: 'secret-pass' }];
@@ -58,9 +63,19 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const layout = await prepareLayout();
   try {
     await writeFile(layout.passwdPath, passwd, { mode: 0o644 });
+    if (options.oauth2IntrospectionUrl !== undefined) {
+      await writeFile(layout.oauth2ConfigPath, renderDovecotOAuth2Config(options.oauth2IntrospectionUrl), { mode: 0o644 });
+    }
     for (let attempt = 1; ; attempt++) {
       const [imapPort, imapsPort] = await Promise.all([freePort(), freePort()]);
-      const config = renderDovecotConfig({ layout, imapPort, imapsPort, certPath: certificate.certPath, keyPath: certificate.keyPath });
+      const config = renderDovecotConfig({
+        layout,
+        imapPort,
+        imapsPort,
+        certPath: certificate.certPath,
+        keyPath: certificate.keyPath,
+        oauth2IntrospectionUrl: options.oauth2IntrospectionUrl,
+      });
       await writeFile(layout.configPath, options.extraConfig ? `${config}\n${options.extraConfig}\n` : config);
       try {
         const server = await launch(dovecot, layout, [imapPort, imapsPort]);
@@ -126,6 +141,7 @@ async function prepareLayout(): Promise<DovecotLayout> {
     logPath: join(rootDir, 'dovecot.log'),
     passwdPath: join(rootDir, 'passwd'),
     configPath: join(rootDir, 'dovecot.conf'),
+    oauth2ConfigPath: join(rootDir, 'dovecot-oauth2.conf.ext'),
   };
   await Promise.all([mkdir(layout.baseDir), mkdir(layout.stateDir), mkdir(layout.mailDir)]);
   await chown(layout.mailDir, MAIL_UID, MAIL_GID);

@@ -3,6 +3,7 @@
 export { selfSignedCertificate, type SelfSignedPair } from './certificates.js';
 export { startDovecot, type DovecotServer, type MailUser } from './dovecot.js';
 export { startNats, type NatsServerOptions, type NatsTestServer } from './nats.js';
+export { startOAuthProvider, type OAuthTestProvider, type OAuthTestClient, type OAuthProviderOptions, type Introspection } from './oauth-provider.js';
 export { startSmtpServer, type ReceivedMail, type SmtpTestServer, type SmtpServerOptions } from './smtp.js';
 export { createTestDatabase, type TestDatabase } from './postgres.js';
 export { freePort, waitForPort } from './ports.js';

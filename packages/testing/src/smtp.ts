@@ -10,6 +10,8 @@ export interface ReceivedMail {
   parsed: ParsedMail;
   /** The SMTP AUTH username, or null when the client did not authenticate. */
   authUser: string | null;
+  /** The SASL mechanism it authenticated with (PLAIN, LOGIN, XOAUTH2), or null. */
+  authMethod: string | null;
   /** Whether the message arrived over TLS (implicit or after STARTTLS). */
   secure: boolean;
   /** The SMTP connection it came over: mails of one pooled connection share it. */
@@ -30,6 +32,11 @@ export interface SmtpServerOptions {
   mode?: 'plain' | 'starttls' | 'implicit-tls';
   /** When set, AUTH PLAIN/LOGIN is required and checked against these; when unset, AUTH is optional and any credentials pass. */
   users?: MailUser[];
+  /**
+   * Offer AUTH XOAUTH2 and require it (or PLAIN/LOGIN for `users`): the bearer token is checked by introspection at
+   * this URL (startOAuthProvider's introspectionEndpoint), and must be active for exactly the AUTH username.
+   */
+  oauth2IntrospectionUrl?: string;
 }
 
 const HOST = '127.0.0.1';
@@ -38,6 +45,8 @@ const HOST = '127.0.0.1';
 export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<SmtpTestServer> {
   const mode = options.mode ?? 'plain';
   const users = options.users;
+  const introspectionUrl = options.oauth2IntrospectionUrl;
+  const authMethodOfSession = new Map<string, string>();
   const messages: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
 
@@ -48,13 +57,24 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     // smtp-server offers STARTTLS with a built-in certificate unless told not to;
     // 'plain' must really be plain so tests can check clients that insist on TLS.
     disabledCommands: mode === 'plain' ? ['STARTTLS'] : [],
-    authMethods: ['PLAIN', 'LOGIN'],
-    authOptional: users === undefined,
+    authMethods: introspectionUrl === undefined ? ['PLAIN', 'LOGIN'] : ['XOAUTH2', ...(users ? ['PLAIN', 'LOGIN'] : [])],
+    authOptional: users === undefined && introspectionUrl === undefined,
     // Tests authenticate over plain connections too; the point is to check credentials, not transport.
     allowInsecureAuth: true,
     // stop() should not wait 30 s for idle client connections (e.g. pooled transports).
     closeTimeout: 200,
-    onAuth(auth, _session, callback) {
+    onAuth(auth, session, callback) {
+      authMethodOfSession.set(session.id, auth.method);
+      if (auth.method === 'XOAUTH2') {
+        if (introspectionUrl === undefined) return callback(new Error('XOAUTH2 is not offered'));
+        void tokenBelongsTo(introspectionUrl, auth.accessToken ?? '', auth.username ?? '').then(
+          (valid) =>
+            // RFC-less but de facto (Google): a failed XOAUTH2 answers 334 with this JSON, then 535.
+            valid ? callback(null, { user: auth.username }) : callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' } }),
+          (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+        );
+        return;
+      }
       if (users === undefined) return callback(null, { user: auth.username });
       const match = users.find((user) => user.username === auth.username && user.password === auth.password);
       if (match) callback(null, { user: match.username });
@@ -68,7 +88,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         const raw = Buffer.concat(chunks);
         simpleParser(raw)
           .then((parsed) => {
-            messages.push(toReceivedMail(raw, parsed, session));
+            messages.push(toReceivedMail(raw, parsed, session, authMethodOfSession.get(session.id) ?? null));
             for (const wake of waiters) wake();
             // Acknowledge only after recording, so a client's sendMail() resolving means `messages` has it.
             callback();
@@ -132,7 +152,15 @@ function listen(server: SMTPServer): Promise<number> {
   });
 }
 
-function toReceivedMail(raw: Buffer, parsed: ParsedMail, session: SMTPServerSession): ReceivedMail {
+/** Whether the provider says the token is active and issued to `username` (its email). */
+async function tokenBelongsTo(introspectionUrl: string, token: string, username: string): Promise<boolean> {
+  const response = await fetch(introspectionUrl, { method: 'POST', body: new URLSearchParams({ token }) });
+  if (!response.ok) return false;
+  const answer = (await response.json()) as { active?: unknown; email?: unknown };
+  return answer.active === true && typeof answer.email === 'string' && answer.email.toLowerCase() === username.toLowerCase();
+}
+
+function toReceivedMail(raw: Buffer, parsed: ParsedMail, session: SMTPServerSession, authMethod: string | null): ReceivedMail {
   const { mailFrom, rcptTo } = session.envelope;
   return {
     envelopeFrom: mailFrom ? mailFrom.address : '',
@@ -140,6 +168,7 @@ function toReceivedMail(raw: Buffer, parsed: ParsedMail, session: SMTPServerSess
     raw,
     parsed,
     authUser: typeof session.user === 'string' ? session.user : null,
+    authMethod,
     secure: session.secure,
     sessionId: session.id,
   };

@@ -40,4 +40,20 @@ describe('ChannelConfigEnvironment', () => {
   it('rejects a test-connection timeout that is not a positive whole number of ms', () => {
     expect(badProperties({ TEST_CONNECTION_TIMEOUT_MS: 'soon' })).toEqual(['TEST_CONNECTION_TIMEOUT_MS']);
   });
+
+  it('makes OAuth optional, but a client id needs its secret and the redirect URL, and http:// needs saying so', () => {
+    expect(badProperties({ GOOGLE_OAUTH_CLIENT_ID: 'id' }).sort()).toEqual(['GOOGLE_OAUTH_CLIENT_SECRET', 'OAUTH_REDIRECT_URL']);
+    expect(badProperties({ MICROSOFT_OAUTH_CLIENT_ID: 'id', MICROSOFT_OAUTH_CLIENT_SECRET: 's', OAUTH_REDIRECT_URL: 'https://config.example.com/v1/oauth/callback' })).toEqual([]);
+    expect(badProperties({ OAUTH_REDIRECT_URL: 'http://127.0.0.1:3001/v1/oauth/callback', GOOGLE_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/token' }).sort()).toEqual([
+      'GOOGLE_OAUTH_TOKEN_URL',
+      'OAUTH_REDIRECT_URL',
+    ]);
+    expect(badProperties({ OAUTH_ALLOW_HTTP_ENDPOINTS: 'true', OAUTH_REDIRECT_URL: 'http://127.0.0.1:3001/v1/oauth/callback' })).toEqual([]);
+    expect(badProperties({ MICROSOFT_OAUTH_TENANT: 'contoso.onmicrosoft.com' })).toEqual([]);
+    expect(badProperties({ MICROSOFT_OAUTH_TENANT: '../evil' })).toEqual(['MICROSOFT_OAUTH_TENANT']);
+    expect(plainToInstance(ChannelConfigEnvironment, base).MICROSOFT_OAUTH_TENANT).toBe('common');
+    // docker-compose passes unset variables as empty strings: OAuth simply stays off.
+    const empty = { OAUTH_REDIRECT_URL: '', OAUTH_DONE_URL: '', GOOGLE_OAUTH_CLIENT_ID: '', GOOGLE_OAUTH_CLIENT_SECRET: '', MICROSOFT_OAUTH_CLIENT_ID: '', MICROSOFT_OAUTH_CLIENT_SECRET: '', MICROSOFT_OAUTH_TENANT: '' };
+    expect(badProperties(empty)).toEqual([]);
+  });
 });

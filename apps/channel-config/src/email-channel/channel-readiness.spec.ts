@@ -30,4 +30,18 @@ describe('channel readiness', () => {
     channel.smtpHost = '';
     expect(notReadyReason(missingSections(channel))).toBe('SMTP is not configured');
   });
+
+  it('counts a direction with oauth2 as configured without a password', async () => {
+    const body = plainToInstance(PutEmailChannelDto, {
+      imap: { host: 'imap.gmail.com', port: 993, encryption: 'ssl', username: 'u@example.test', auth: { type: 'oauth2', provider: 'google' } },
+      smtp: { host: 'smtp.gmail.com', port: 465, encryption: 'ssl', username: 'u@example.test', auth: { type: 'oauth2', provider: 'google' } },
+      identity: { fromEmail: 'support@example.test', fromName: 'Support' },
+    });
+    const channel = new EmailChannelEntity();
+    channel.assignSettings((await settingsFromPut(body, null, { projectId: 'acme', box: new SecretBox(randomBytes(32)) })).settings);
+    expect(channel.imapPasswordSealed).toBe('');
+    expect(missingSections(channel)).toEqual([]);
+    channel.smtpOAuthProvider = null;
+    expect(missingSections(channel)).toEqual(['smtp']);
+  });
 });

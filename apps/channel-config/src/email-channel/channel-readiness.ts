@@ -13,8 +13,12 @@ export function missingSections(channel: EmailChannelEntity | null): ChannelSect
   if (!channel) return ['imap', 'smtp', 'identity'];
   const filled = (...values: unknown[]) => values.every((value) => value !== null && value !== undefined && value !== '');
   const missing: ChannelSection[] = [];
-  if (!filled(channel.imapHost, channel.imapPort, channel.imapUsername, channel.imapPasswordSealed)) missing.push('imap');
-  if (!filled(channel.smtpHost, channel.smtpPort, channel.smtpUsername, channel.smtpPasswordSealed)) missing.push('smtp');
+  // A direction logs in with its password or, with `auth` oauth2, with the provider's token (which may come later:
+  // ingest and outbound wait for it, as for a server that is down).
+  const imapLogin = channel.imapOAuthProvider ?? channel.imapPasswordSealed;
+  const smtpLogin = channel.smtpOAuthProvider ?? channel.smtpPasswordSealed;
+  if (!filled(channel.imapHost, channel.imapPort, channel.imapUsername, imapLogin)) missing.push('imap');
+  if (!filled(channel.smtpHost, channel.smtpPort, channel.smtpUsername, smtpLogin)) missing.push('smtp');
   if (!filled(channel.fromEmail, channel.fromName)) missing.push('identity');
   return missing;
 }

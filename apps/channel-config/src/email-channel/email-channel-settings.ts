@@ -5,14 +5,16 @@ import type {
   HandoffSettings,
   ImapSettings,
   ImportSettings,
+  MailAuth,
   ResponseDelay,
   SealedSecret,
   SentFolderSettings,
   SmtpSettings,
 } from '@ensoras/contracts';
 
-export type StoredImapSettings = ImapSettings & { password: SealedSecret };
-export type StoredSmtpSettings = SmtpSettings & { password: SealedSecret };
+/** `auth` is always there once stored; `password.sealed` is '' for a direction that logs in with OAuth2. */
+export type StoredImapSettings = ImapSettings & { password: SealedSecret; auth: MailAuth };
+export type StoredSmtpSettings = SmtpSettings & { password: SealedSecret; auth: MailAuth };
 
 /** A configured email channel as stored: always complete, passwords sealed. */
 export interface EmailChannelSettings {

@@ -6,6 +6,8 @@ import {
   type ConnectionTestSummary,
   type DirectionPause,
   type ImapEncryption,
+  type MailAuth,
+  type OAuthProvider,
   type SmtpEncryption,
 } from '@ensoras/contracts';
 import type { EmailChannelSettings } from './email-channel-settings.js';
@@ -23,6 +25,8 @@ export class EmailChannelEntity {
   @Column({ name: 'imap_password_sealed', type: 'text' }) imapPasswordSealed!: string;
   @Column({ name: 'imap_validate_certificate', type: 'boolean' }) imapValidateCertificate!: boolean;
   @Column({ name: 'imap_mark_as_read', type: 'boolean' }) imapMarkAsRead!: boolean;
+  /** Null: IMAP logs in with the password; otherwise with an access token of the project's grant with this provider. */
+  @Column({ name: 'imap_oauth_provider', type: 'text', nullable: true }) imapOAuthProvider!: OAuthProvider | null;
 
   @Column({ name: 'smtp_host', type: 'text' }) smtpHost!: string;
   @Column({ name: 'smtp_port', type: 'int' }) smtpPort!: number;
@@ -30,6 +34,7 @@ export class EmailChannelEntity {
   @Column({ name: 'smtp_username', type: 'text' }) smtpUsername!: string;
   @Column({ name: 'smtp_password_sealed', type: 'text' }) smtpPasswordSealed!: string;
   @Column({ name: 'smtp_validate_certificate', type: 'boolean' }) smtpValidateCertificate!: boolean;
+  @Column({ name: 'smtp_oauth_provider', type: 'text', nullable: true }) smtpOAuthProvider!: OAuthProvider | null;
 
   @Column({ name: 'from_email', type: 'text' }) fromEmail!: string;
   @Column({ name: 'from_name', type: 'text' }) fromName!: string;
@@ -77,6 +82,7 @@ export class EmailChannelEntity {
         password: { sealed: this.imapPasswordSealed },
         validateCertificate: this.imapValidateCertificate,
         markAsRead: this.imapMarkAsRead,
+        auth: authOf(this.imapOAuthProvider),
       },
       smtp: {
         host: this.smtpHost,
@@ -85,6 +91,7 @@ export class EmailChannelEntity {
         username: this.smtpUsername,
         password: { sealed: this.smtpPasswordSealed },
         validateCertificate: this.smtpValidateCertificate,
+        auth: authOf(this.smtpOAuthProvider),
       },
       identity: { fromEmail: this.fromEmail, fromName: this.fromName, signatureHtml: this.signatureHtml },
       guidelines: this.guidelines,
@@ -117,12 +124,14 @@ export class EmailChannelEntity {
     this.imapPasswordSealed = imap.password.sealed;
     this.imapValidateCertificate = imap.validateCertificate;
     this.imapMarkAsRead = imap.markAsRead;
+    this.imapOAuthProvider = imap.auth.type === 'oauth2' ? imap.auth.provider : null;
     this.smtpHost = smtp.host;
     this.smtpPort = smtp.port;
     this.smtpEncryption = smtp.encryption;
     this.smtpUsername = smtp.username;
     this.smtpPasswordSealed = smtp.password.sealed;
     this.smtpValidateCertificate = smtp.validateCertificate;
+    this.smtpOAuthProvider = smtp.auth.type === 'oauth2' ? smtp.auth.provider : null;
     this.fromEmail = identity.fromEmail;
     this.fromName = identity.fromName;
     this.signatureHtml = identity.signatureHtml;
@@ -139,4 +148,8 @@ export class EmailChannelEntity {
     this.handoffText = settings.handoff.text;
     this.sentFolderAppend = settings.sentFolder.append;
   }
+}
+
+function authOf(provider: OAuthProvider | null): MailAuth {
+  return provider ? { type: 'oauth2', provider } : { type: 'password' };
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OAuthModule } from '../oauth/oauth.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { ChannelPauseController } from './channel-pause.controller.js';
 import { ChannelPauseRecords } from './channel-pause-records.service.js';
@@ -9,7 +10,7 @@ import { EmailChannelService } from './email-channel.service.js';
 import { PasswordResealing } from './password-resealing.service.js';
 
 @Module({
-  imports: [ProjectsModule],
+  imports: [ProjectsModule, OAuthModule],
   controllers: [EmailChannelController, ChannelPauseController],
   providers: [EmailChannelService, ChannelStatusService, ConnectionTester, PasswordResealing, ChannelPauseRecords],
 })

@@ -8,13 +8,17 @@ import {
   type EmailChannelView,
   type PatchEmailChannelDto,
   type PutEmailChannelDto,
+  type OAuthProvider,
   type TestConnectionResult,
 } from '@ensoras/contracts';
+import { classifyConnectionError, OAuthGrantRevokedError } from '@ensoras/mail';
 import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
+import { OAuthGrants } from '../oauth/oauth-grants.service.js';
+import { OAuthProviders } from '../oauth/oauth-providers.js';
 import { ProjectChanges, type ProjectChange, type ProjectState } from '../projects/project-changes.service.js';
 import { currentPauses, pausedDirections } from './channel-pauses.js';
 import { missingSections, notReadyReason } from './channel-readiness.js';
-import { ConnectionTester, connectionTestSummary } from './connection-test.service.js';
+import { ConnectionTester, connectionTestSummary, type SideCredential } from './connection-test.service.js';
 import { EmailChannelEntity } from './email-channel.entity.js';
 import { emailChannelView } from './email-channel.view.js';
 import { affectsConnection, settingsFromPatch, settingsFromPut, type SettingsChange } from './settings-merge.js';
@@ -25,16 +29,24 @@ export class EmailChannelService {
     private readonly changes: ProjectChanges,
     private readonly secretBox: SecretBox,
     private readonly tester: ConnectionTester,
+    private readonly oauthGrants: OAuthGrants,
+    private readonly oauthProviders: OAuthProviders,
   ) {}
 
   async get(projectId: string): Promise<EmailChannelView> {
-    return emailChannelView(requireChannel((await this.changes.read(projectId)).channel, projectId));
+    const view = emailChannelView(requireChannel((await this.changes.read(projectId)).channel, projectId));
+    return { ...view, oauth: await this.oauthGrants.connections(projectId) };
+  }
+
+  /** Sealing for a merge, with the hosts an OAuth2 direction may name. */
+  private sealing(projectId: string) {
+    return { projectId, box: this.secretBox, oauthMailHosts: (provider: OAuthProvider) => this.oauthProviders.mailHosts(provider) };
   }
 
   /** The whole channel: defaults for optional settings left out, stored passwords kept when left out. */
   async put(projectId: string, body: PutEmailChannelDto): Promise<EmailChannelView> {
     const state = await this.changes.apply(projectId, async (current) =>
-      this.store(current, await settingsFromPut(body, current.channel?.settings() ?? null, { projectId, box: this.secretBox }), 'email_channel.configured'),
+      this.store(current, await settingsFromPut(body, current.channel?.settings() ?? null, this.sealing(projectId)), 'email_channel.configured'),
     );
     return emailChannelView(requireChannel(state.channel, projectId));
   }
@@ -43,7 +55,7 @@ export class EmailChannelService {
   async patch(projectId: string, body: PatchEmailChannelDto): Promise<EmailChannelView> {
     const state = await this.changes.apply(projectId, async (current) => {
       const stored = current.channel?.settings() ?? null;
-      const change = await settingsFromPatch(body, stored, { projectId, box: this.secretBox });
+      const change = await settingsFromPatch(body, stored, this.sealing(projectId));
       return this.store(current, change, stored ? 'email_channel.updated' : 'email_channel.configured');
     });
     return emailChannelView(requireChannel(state.channel, projectId));
@@ -105,7 +117,7 @@ export class EmailChannelService {
       throw new ConflictException('The email channel is not configured: PUT its settings before testing the connection');
     }
     const settings = channel.settings();
-    const result = await this.tester.test(settings, this.openPasswords(channel));
+    const result = await this.tester.test(settings, await this.credentials(channel));
     const summary = connectionTestSummary(result, new Date());
     await this.changes.withProjectLocked(projectId, async (manager, current) => {
       if (!current.channel || connectionOf(current.channel) !== connectionOf(channel)) return;
@@ -124,13 +136,28 @@ export class EmailChannelService {
     return { action, changedFields: change.changedFields, event: ChannelConfigured };
   }
 
-  private openPasswords(channel: EmailChannelEntity): { imap: string; smtp: string } {
-    const { imap, smtp } = channel.settings();
+  /** Per side: the opened password, or the grant's current access token (refreshed when due), or why there is none. */
+  private async credentials(channel: EmailChannelEntity): Promise<{ imap: SideCredential; smtp: SideCredential }> {
+    const settings = channel.settings();
+    const sideCredential = async (section: 'imap' | 'smtp'): Promise<SideCredential> => {
+      const { auth } = settings[section];
+      if (auth.type === 'password') return { password: this.openPassword(channel, section) };
+      const token = await this.oauthGrants.accessToken(channel.projectId, auth.provider);
+      if ('accessToken' in token) return { accessToken: token.accessToken };
+      const target = { ...settings[section], credential: 'oauth2' as const };
+      const error =
+        'revoked' in token
+          ? classifyConnectionError(new OAuthGrantRevokedError(auth.provider), section, target)
+          : { code: 'auth_failed' as const, message: token.unavailable, hint: 'Connect the mailbox with OAuth (POST …/channels/email/oauth/start), then test again.' };
+      return { failed: { ok: false, error } };
+    };
+    return { imap: await sideCredential('imap'), smtp: await sideCredential('smtp') };
+  }
+
+  private openPassword(channel: EmailChannelEntity, section: 'imap' | 'smtp'): string {
+    const settings = channel.settings()[section];
     try {
-      return {
-        imap: this.secretBox.open(imap.password, channelPasswordContext(channel.projectId, 'imap', imap)),
-        smtp: this.secretBox.open(smtp.password, channelPasswordContext(channel.projectId, 'smtp', smtp)),
-      };
+      return this.secretBox.open(settings.password, channelPasswordContext(channel.projectId, section, settings));
     } catch {
       throw new ConflictException(
         'The stored passwords cannot be opened with SECRETS_KEY or SECRETS_KEY_PREVIOUS (was the key changed without keeping the old one as SECRETS_KEY_PREVIOUS?): PUT the passwords again',

@@ -16,6 +16,7 @@ export function emailChannelView(channel: EmailChannelEntity): EmailChannelView 
       username: channel.imapUsername,
       validateCertificate: channel.imapValidateCertificate,
       markAsRead: channel.imapMarkAsRead,
+      auth: channel.settings().imap.auth,
       passwordSet: channel.imapPasswordSealed !== '',
     },
     smtp: {
@@ -24,6 +25,7 @@ export function emailChannelView(channel: EmailChannelEntity): EmailChannelView 
       encryption: channel.smtpEncryption,
       username: channel.smtpUsername,
       validateCertificate: channel.smtpValidateCertificate,
+      auth: channel.settings().smtp.auth,
       passwordSet: channel.smtpPasswordSealed !== '',
     },
     identity: { fromEmail: channel.fromEmail, fromName: channel.fromName, signatureHtml: channel.signatureHtml },

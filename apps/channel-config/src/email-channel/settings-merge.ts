@@ -20,6 +20,8 @@ import {
   type HandoffSettings,
   type ImapSettings,
   type ImportSettings,
+  type MailAuth,
+  type OAuthProvider,
   type PatchEmailChannelDto,
   type ResponseDelay,
   type SealedSecret,
@@ -46,6 +48,11 @@ export interface SecretSealer {
 export interface Sealing {
   projectId: string;
   box: SecretSealer;
+  /**
+   * The only hosts a direction that logs in with `provider`'s access token may name (a token must not be sent to a
+   * server of someone's choosing, as a stored password must not). Left out: any host.
+   */
+  oauthMailHosts?: (provider: OAuthProvider) => readonly string[];
 }
 
 /** The settings a password is bound to: change one, and the password must come again. */
@@ -66,8 +73,8 @@ export class InvalidChannelSettings extends BadRequestException {
 
 /** The settings a merge starts from and produces, before the required fields are known to be there. */
 interface Draft {
-  imap: Partial<ImapSettings>;
-  smtp: Partial<SmtpSettings>;
+  imap: Partial<ImapSettings> & { auth: MailAuth };
+  smtp: Partial<SmtpSettings> & { auth: MailAuth };
   identity: Partial<EmailIdentity>;
   guidelines: string;
   responseDelay: Partial<ResponseDelay>;
@@ -92,8 +99,9 @@ export async function settingsFromPut(
   now = new Date(),
 ): Promise<SettingsChange> {
   const defaults: Draft = {
-    imap: { validateCertificate: DEFAULT_VALIDATE_CERTIFICATE, markAsRead: DEFAULT_MARK_AS_READ },
-    smtp: { validateCertificate: DEFAULT_VALIDATE_CERTIFICATE },
+    // The login kind is kept when left out, like the passwords (a password channel stays one).
+    imap: { validateCertificate: DEFAULT_VALIDATE_CERTIFICATE, markAsRead: DEFAULT_MARK_AS_READ, auth: stored?.imap.auth ?? { type: 'password' } },
+    smtp: { validateCertificate: DEFAULT_VALIDATE_CERTIFICATE, auth: stored?.smtp.auth ?? { type: 'password' } },
     identity: { signatureHtml: '' },
     guidelines: '',
     responseDelay: { ...DEFAULT_RESPONSE_DELAY },
@@ -152,7 +160,8 @@ export function flattenSettings(settings: EmailChannelSettings): Map<string, unk
     sentFolder: settings.sentFolder,
   };
   for (const [section, values] of Object.entries(sections)) {
-    for (const [key, value] of Object.entries(values)) paths.set(`${section}.${key}`, value);
+    // The login kind as one comparable value: `password` or `oauth2:<provider>`.
+    for (const [key, value] of Object.entries(values)) paths.set(`${section}.${key}`, key === 'auth' ? authLabel(value as MailAuth) : value);
   }
   paths.set('guidelines', settings.guidelines);
   paths.set('import.since', settings.import.since);
@@ -167,11 +176,11 @@ export function affectsConnection(changedFields: string[]): boolean {
 
 async function merge(base: Draft, body: Body, stored: EmailChannelSettings | null, sealing: Sealing): Promise<SettingsChange> {
   const errors: string[] = [];
-  const { password: imapPassword, ...imapInput } = body.imap ?? {};
-  const { password: smtpPassword, ...smtpInput } = body.smtp ?? {};
+  const { password: imapPassword, auth: imapAuth, ...imapInput } = body.imap ?? {};
+  const { password: smtpPassword, auth: smtpAuth, ...smtpInput } = body.smtp ?? {};
   const draft: Draft = {
-    imap: { ...base.imap, ...definedFields(imapInput) },
-    smtp: { ...base.smtp, ...definedFields(smtpInput) },
+    imap: { ...base.imap, ...definedFields(imapInput), auth: imapAuth ? mailAuthFrom(imapAuth) : base.imap.auth },
+    smtp: { ...base.smtp, ...definedFields(smtpInput), auth: smtpAuth ? mailAuthFrom(smtpAuth) : base.smtp.auth },
     identity: { ...base.identity, ...definedFields(body.identity ?? {}) },
     guidelines: body.guidelines ?? base.guidelines,
     responseDelay: { ...base.responseDelay, ...definedFields(body.responseDelay ?? {}) },
@@ -184,13 +193,14 @@ async function merge(base: Draft, body: Body, stored: EmailChannelSettings | nul
   };
   const imapChoice = passwordChoice('imap', imapPassword, draft.imap, stored?.imap, sealing, errors);
   const smtpChoice = passwordChoice('smtp', smtpPassword, draft.smtp, stored?.smtp, sealing, errors);
+  errors.push(...oauthHostErrors('imap', draft.imap, sealing), ...oauthHostErrors('smtp', draft.smtp, sealing));
 
   errors.push(...(await validationErrorsOf(draft)));
   if (errors.length > 0 || !imapChoice || !smtpChoice) throw new InvalidChannelSettings(errors);
 
   // Validation passed, so every required field is present.
-  const imap = draft.imap as ImapSettings;
-  const smtp = draft.smtp as SmtpSettings;
+  const imap = draft.imap as ImapSettings & { auth: MailAuth };
+  const smtp = draft.smtp as SmtpSettings & { auth: MailAuth };
   const settings: EmailChannelSettings = {
     imap: { ...imap, password: sealed(imapChoice, sealing, 'imap', imap) },
     smtp: { ...smtp, password: sealed(smtpChoice, sealing, 'smtp', smtp) },
@@ -219,7 +229,7 @@ function withSanitizedSignature(identity: EmailIdentity): EmailIdentity {
 
 /** Keep the stored sealed form, or seal `plainText` for the new settings; `changed` when the password itself differs. */
 type PasswordChoice =
-  | { path: string; changed: false; keep: SealedSecret }
+  | { path: string; changed: boolean; keep: SealedSecret }
   | { path: string; changed: boolean; plainText: string };
 
 interface Connection {
@@ -228,6 +238,7 @@ interface Connection {
   encryption: string;
   username: string;
   validateCertificate?: boolean;
+  auth?: MailAuth;
 }
 type ConnectionSection = Partial<Connection>;
 type StoredSection = Connection & { password: SealedSecret };
@@ -246,12 +257,22 @@ function passwordChoice(
   errors: string[],
 ): PasswordChoice | undefined {
   const path = `${section}.password`;
+  // An OAuth2 direction keeps no password: one sent is refused (it would be stored for nothing), a stored one dropped.
+  if (next.auth?.type === 'oauth2') {
+    if (input !== undefined) {
+      errors.push(`${path}: ${path} is not used with ${section}.auth.type oauth2: leave it out`);
+      return undefined;
+    }
+    return { path, changed: !!stored && stored.password.sealed !== '', keep: { sealed: '' } };
+  }
+  // Coming from OAuth2, nothing is stored: the password is required like for a new channel.
+  if (stored && stored.password.sealed === '') stored = undefined;
   const moved = stored ? CONNECTION_FIELDS.filter((field) => next[field] !== stored[field]).map((field) => `${section}.${field}`) : [];
   // Switching certificate checks off lets whoever sits on the path read the password: only its owner may do that.
   if (stored && stored.validateCertificate !== false && next.validateCertificate === false) moved.push(`${section}.validateCertificate`);
   if (input === undefined) {
     if (!stored) {
-      errors.push(`${path}: ${path} is required, no password is stored for this channel yet`);
+      errors.push(`${path}: ${path} is required, no password is stored for this channel yet (or use ${section}.auth oauth2)`);
     } else if (moved.length > 0) {
       errors.push(`${path}: ${path} is required when ${moved.join(', ')} change${moved.length === 1 ? 's' : ''}: the stored password is never sent to other connection settings`);
     } else {
@@ -262,6 +283,23 @@ function passwordChoice(
   const storedPlainText = stored ? openOrNull(sealing, section, stored) : null;
   if (storedPlainText === input && moved.length === 0 && stored) return { path, changed: false, keep: stored.password };
   return { path, changed: storedPlainText !== input, plainText: input };
+}
+
+/** With oauth2, the host must be one of the provider's mail hosts (when the caller says which those are). */
+function oauthHostErrors(section: 'imap' | 'smtp', next: ConnectionSection, sealing: Sealing): string[] {
+  const auth = next.auth;
+  if (auth?.type !== 'oauth2' || !sealing.oauthMailHosts || typeof next.host !== 'string') return [];
+  const allowed = sealing.oauthMailHosts(auth.provider);
+  if (allowed.includes(next.host.toLowerCase())) return [];
+  return [`${section}.host: with ${section}.auth oauth2 (${auth.provider}) the host must be one of ${allowed.join(', ')}: the access token is sent to no other server`];
+}
+
+function mailAuthFrom(input: { type: string; provider?: OAuthProvider }): MailAuth {
+  return input.type === 'oauth2' && input.provider ? { type: 'oauth2', provider: input.provider } : { type: 'password' };
+}
+
+function authLabel(auth: MailAuth): string {
+  return auth.type === 'oauth2' ? `oauth2:${auth.provider}` : 'password';
 }
 
 function sealed(choice: PasswordChoice, sealing: Sealing, section: 'imap' | 'smtp', settings: Connection): SealedSecret {

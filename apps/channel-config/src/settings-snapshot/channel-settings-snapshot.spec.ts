@@ -33,12 +33,13 @@ describe('channel settings snapshot', () => {
   it('carries the style, revision and sealed passwords; the event payload carries no password at all', async () => {
     const snapshot = channelSettingsSnapshot(project, await configuredChannel());
     expect(snapshot).toMatchObject({ projectId: 'p1', enabled: true, revision: 4, communicationStyle: 'Warm and brief' });
-    expect(snapshot.imap?.password.sealed).toMatch(/^v2\./);
+    expect(snapshot.imap?.password?.sealed).toMatch(/^v2\./);
     expect(snapshot.safety).toEqual({ maxMessageSizeMb: 5, maxAiRepliesPerTicket: 2, maxAiRepliesPerAddress: 3, loopWindowMinutes: 20, maxAiRepliesPerHour: 300 });
     expect(JSON.stringify(snapshot)).not.toMatch(/imap-secret|smtp-secret/);
 
     const payload = channelChangedPayload(snapshot);
     expect(JSON.stringify(payload)).not.toMatch(/password|v1\./);
+    expect(payload.imap).not.toHaveProperty('auth');
     expect(payload.imap).toMatchObject({ host: 'imap.example.test', port: 993 });
   });
 

@@ -5,6 +5,7 @@ import {
   DEFAULT_SENT_FOLDER,
   type ChannelChangedPayload,
   type ChannelSettingsSnapshot,
+  type SealedSecret,
 } from '@ensoras/contracts';
 import { DEFAULT_RESPONSE_DELAY } from '../email-channel/email-channel-settings.js';
 import type { EmailChannelEntity } from '../email-channel/email-channel.entity.js';
@@ -22,8 +23,8 @@ export function channelSettingsSnapshot(project: ProjectEntity, channel: EmailCh
     revision: project.revision,
     updatedAt: project.updatedAt.toISOString(),
     communicationStyle: project.communicationStyle,
-    imap: settings ? settings.imap : null,
-    smtp: settings ? settings.smtp : null,
+    imap: settings ? withoutEmptyPassword(settings.imap) : null,
+    smtp: settings ? withoutEmptyPassword(settings.smtp) : null,
     identity: settings ? settings.identity : null,
     guidelines: settings?.guidelines ?? '',
     responseDelay: settings ? settings.responseDelay : { ...DEFAULT_RESPONSE_DELAY },
@@ -37,9 +38,10 @@ export function channelSettingsSnapshot(project: ProjectEntity, channel: EmailCh
 
 /** The payload of channel events: the snapshot without any password, sealed or not, and without the style. */
 export function channelChangedPayload(snapshot: ChannelSettingsSnapshot): ChannelChangedPayload {
-  const withoutPassword = <T extends { password: unknown }>(section: T | null): Omit<T, 'password'> | null => {
+  // Neither the password nor how the direction logs in (`auth`, in the KV snapshot for the services that log in).
+  const withoutPassword = <T extends { password?: unknown; auth?: unknown }>(section: T | null): Omit<T, 'password' | 'auth'> | null => {
     if (!section) return null;
-    const { password: _password, ...rest } = section;
+    const { password: _password, auth: _auth, ...rest } = section;
     return rest;
   };
   return {
@@ -52,4 +54,11 @@ export function channelChangedPayload(snapshot: ChannelSettingsSnapshot): Channe
     guidelines: snapshot.guidelines,
     responseDelay: snapshot.responseDelay,
   };
+}
+
+/** A direction that logs in with OAuth2 keeps no password: the snapshot then has none (not an empty sealed one). */
+function withoutEmptyPassword<T extends { password: SealedSecret }>(section: T): T | Omit<T, 'password'> {
+  if (section.password.sealed !== '') return section;
+  const { password: _none, ...rest } = section;
+  return rest;
 }

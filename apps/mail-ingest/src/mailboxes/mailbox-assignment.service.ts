@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { PROJECT_ID_PATTERN, type ChannelSettingsSnapshot } from '@ensoras/contracts';
 import { ChannelSettingsReplica } from '@ensoras/messaging';
-import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import type { Subscription } from 'rxjs';
 import { CheckpointStore } from '../checkpoints/checkpoint.store.js';
 import { MailImporter } from '../mail-import/mail-importer.js';
 import { IngestMetrics } from '../metrics/ingest-metrics.js';
+import { ImapCredentials } from './imap-credentials.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { LEASE_ROUND_INTERVAL_MS, LEASE_TICK_MS, MailboxLeases } from './mailbox-leases.js';
 import { fairShare, freeMailboxesLikely, mailboxesToHandOver } from './mailbox-share.js';
@@ -64,7 +64,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     private readonly importer: MailImporter,
     private readonly checkpoints: CheckpointStore,
     private readonly metrics: IngestMetrics,
-    private readonly secrets: SecretBox,
+    private readonly credentials: ImapCredentials,
     private readonly reports: MailboxStatusReports,
     private readonly pauses: MailboxPauses,
     @Inject(MAILBOX_WATCH_OPTIONS) private readonly options: MailboxWatchOptions,
@@ -232,7 +232,7 @@ export class MailboxAssignment implements OnApplicationBootstrap, BeforeApplicat
     const watcher = new MailboxWatcher(settings, {
       importer: this.importer,
       checkpoints: this.checkpoints,
-      openPassword: (sealed) => this.secrets.open(sealed, channelPasswordContext(settings.projectId, 'imap', settings.imap)),
+      credential: () => this.credentials.of(settings),
       pollIntervalMs: this.options.pollIntervalMs,
       reportStatus: (status) => this.reports.report(status),
       authFailuresBeforePause: this.options.authFailuresBeforePause,

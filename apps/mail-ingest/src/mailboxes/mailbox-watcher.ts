@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { importSinceOf, type ChannelSettingsSnapshot, type ImapSettings, type SealedSecret } from '@ensoras/contracts';
-import { authenticationFailureReason, classifyConnectionError, imapClientOptions, withoutSecret } from '@ensoras/mail';
+import { importSinceOf, type ChannelSettingsSnapshot } from '@ensoras/contracts';
+import { authenticationFailureReason, classifyConnectionError, credentialSecret, imapClientOptions, withoutSecret, type MailCredential } from '@ensoras/mail';
 import { ImapFlow } from 'imapflow';
 import { CheckpointStore, type StartingPoint } from '../checkpoints/checkpoint.store.js';
 import type { PendingMail } from '../mail-import/import-batches.js';
@@ -33,13 +33,16 @@ export interface MailboxStatus {
 }
 
 /** A channel snapshot that has IMAP settings, i.e. one a watcher can run for. */
-export type WatchableChannel = ChannelSettingsSnapshot & { imap: ImapSettings & { password: SealedSecret } };
+export type WatchableChannel = ChannelSettingsSnapshot & { imap: NonNullable<ChannelSettingsSnapshot['imap']> };
 
 export interface WatcherDependencies {
   importer: MailImporter;
   checkpoints: CheckpointStore;
-  /** Opens the sealed IMAP password; called at every connect, so a key or password change needs no restart. */
-  openPassword: (sealed: SealedSecret) => string;
+  /**
+   * The password or OAuth2 access token to log in with (ImapCredentials); asked at every connect, so a new key,
+   * password or token needs no restart. Throws when there is none to use.
+   */
+  credential: () => Promise<MailCredential>;
   /** How often to check a server without IDLE. */
   pollIntervalMs: number;
   /** Told whenever the status changes (MailboxStatusReports publishes it for the channel status route). */
@@ -260,19 +263,21 @@ export class MailboxWatcher {
     this.status.state = 'connecting';
     this.status.mode = null;
     this.statusChanged();
-    let password: string;
+    let credential: MailCredential;
     try {
-      password = this.dependencies.openPassword(this.channel.imap.password);
+      credential = await this.dependencies.credential();
     } catch (error) {
-      // A credential that is refused before any server is asked (a revoked grant) counts like a rejected login.
+      // A credential refused before any server is asked (a revoked grant) counts like a rejected login; the rest
+      // (no access token yet, an unreadable password) is retried with the back-off.
       const rejection = authenticationFailureReason(error, 'imap', this.channel.imap);
       if (rejection !== null) return { error: new Error(rejection), watched: false, login: 'rejected', rejection };
-      return { error: new Error('The IMAP password cannot be opened with this SECRETS_KEY (sealed with another key?)'), watched: false, login: 'not-reached' };
+      return { error, watched: false, login: 'not-reached' };
     }
-    this.password = password;
+    this.password = credentialSecret(credential);
+    const { password: _sealed, auth: _auth, ...connection } = this.channel.imap;
 
     const client = new ImapFlow({
-      ...imapClientOptions({ ...this.channel.imap, password }),
+      ...imapClientOptions({ ...connection, ...credential }),
       // We enter IDLE ourselves, right after each import; see the class comment.
       disableAutoIdle: true,
       maxIdleTime: MAX_IDLE_MS,
@@ -548,7 +553,8 @@ export class MailboxWatcher {
   }
 
   private connectionFailure(error: unknown): Error {
-    const classified = classifyConnectionError(error, 'imap', this.channel.imap);
+    const credential = this.channel.imap.auth?.type === 'oauth2' ? 'oauth2' : 'password';
+    const classified = classifyConnectionError(error, 'imap', { ...this.channel.imap, credential });
     return new Error(`${classified.code}: ${classified.message} ${classified.hint}`.trim());
   }
 

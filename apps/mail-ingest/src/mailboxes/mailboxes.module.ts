@@ -4,6 +4,8 @@ import { CheckpointsModule } from '../checkpoints/checkpoints.module.js';
 import type { MailIngestEnvironment } from '../config/mail-ingest.environment.js';
 import { MailImportModule } from '../mail-import/mail-import.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { OAuthAccessTokenReplica } from '@ensoras/messaging';
+import { ImapCredentials } from './imap-credentials.js';
 import { MAILBOX_WATCH_OPTIONS, MailboxAssignment } from './mailbox-assignment.service.js';
 import { MailboxLeases } from './mailbox-leases.js';
 import { MailboxPauses } from './mailbox-pauses.js';
@@ -23,6 +25,8 @@ export class MailboxesModule {
           useFactory: () => secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
         },
         { provide: MAILBOX_WATCH_OPTIONS, useValue: { pollIntervalMs: environment.POLL_INTERVAL_MS, authFailuresBeforePause: environment.AUTH_FAILURES_BEFORE_PAUSE } },
+        OAuthAccessTokenReplica,
+        ImapCredentials,
         MailboxLeases,
         MailboxStatusReports,
         MailboxPauses,

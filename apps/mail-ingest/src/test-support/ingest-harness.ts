@@ -13,7 +13,10 @@ import {
   CHANNEL_SETTINGS_BUCKET,
   MAILBOX_LEASE_BUCKET,
   MAILBOX_STATUS_BUCKET,
+  OAUTH_ACCESS_TOKEN_BUCKET,
   RAW_MAIL_OBJECT_STORE,
+  type OAuthAccessTokenEntry,
+  type OAuthProvider,
   type ChannelSafety,
   type ChannelSettingsSnapshot,
   type EventEnvelope,
@@ -22,7 +25,7 @@ import {
 } from '@ensoras/contracts';
 import { BACKLOG_HEADER, ensureStreams, KeyValueBuckets } from '@ensoras/messaging';
 import { startService } from '@ensoras/runtime';
-import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
+import { channelAccessTokenContext, channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import {
   createTestDatabase,
   startDovecot,
@@ -91,10 +94,11 @@ export class IngestHarness {
     readonly dataDir: string,
   ) {}
 
-  static async start(users: MailUser[]): Promise<IngestHarness> {
+  /** `oauth2IntrospectionUrl`: Dovecot also takes XOAUTH2, checking tokens there (startOAuthProvider). */
+  static async start(users: MailUser[], options: { oauth2IntrospectionUrl?: string } = {}): Promise<IngestHarness> {
     const [nats, dovecot, database, dataDir] = await Promise.all([
       buildMailPackage().then(() => startNats()),
-      startDovecot({ users }),
+      startDovecot({ users, ...options }),
       createTestDatabase(),
       mkdtemp(join(tmpdir(), 'mail-ingest-test-')),
     ]);
@@ -208,6 +212,59 @@ export class IngestHarness {
     const bucket = await this.buckets.bucket(CHANNEL_SETTINGS_BUCKET);
     await bucket.put(projectId, JSON.stringify(snapshot));
     return snapshot;
+  }
+
+  /**
+   * Writes a channel whose IMAP logs in with OAuth2 (`imap.auth` oauth2, no password anywhere), as channel-config
+   * would; the access token comes separately (putAccessToken).
+   */
+  async putOAuthChannel(projectId: string, username: string, provider: OAuthProvider = 'google'): Promise<ChannelSettingsSnapshot> {
+    const revision = (this.revisions.get(projectId) ?? 0) + 1;
+    this.revisions.set(projectId, revision);
+    const snapshot: ChannelSettingsSnapshot = {
+      projectId,
+      enabled: true,
+      revision,
+      updatedAt: new Date().toISOString(),
+      communicationStyle: '',
+      imap: {
+        host: this.dovecot.host,
+        port: this.dovecot.imapPort,
+        encryption: 'tcp',
+        username,
+        validateCertificate: false,
+        markAsRead: false,
+        auth: { type: 'oauth2', provider },
+      },
+      smtp: null,
+      identity: { fromEmail: username, fromName: 'Shop', signatureHtml: '' },
+      guidelines: '',
+      responseDelay: { minSeconds: 0, maxSeconds: 0 },
+      import: { since: null },
+    };
+    await (await this.buckets.bucket(CHANNEL_SETTINGS_BUCKET)).put(projectId, JSON.stringify(snapshot));
+    return snapshot;
+  }
+
+  /** Publishes a direction's access token (sealed for the snapshot's IMAP settings) or its revocation, as channel-config would. */
+  async putAccessToken(
+    snapshot: ChannelSettingsSnapshot,
+    token: { accessToken: string; expiresAt: Date } | { revoked: string },
+    version: number,
+  ): Promise<void> {
+    const imap = snapshot.imap!;
+    const provider = imap.auth?.type === 'oauth2' ? imap.auth.provider : 'google';
+    const base = { projectId: snapshot.projectId, direction: 'imap' as const, provider, version };
+    const entry: OAuthAccessTokenEntry =
+      'revoked' in token
+        ? { ...base, revoked: token.revoked, revokedAt: new Date().toISOString() }
+        : {
+            ...base,
+            account: imap.username,
+            accessToken: this.box.seal(token.accessToken, channelAccessTokenContext(snapshot.projectId, 'imap', imap)),
+            expiresAt: token.expiresAt.toISOString(),
+          };
+    await (await this.buckets.bucket(OAUTH_ACCESS_TOKEN_BUCKET)).put(`${snapshot.projectId}.imap`, JSON.stringify(entry));
   }
 
   /**

@@ -4,9 +4,12 @@ import type { MailOutboundEnvironment } from '../config/mail-outbound.environmen
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { DeliveryController } from './delivery.controller.js';
 import { DeliveryService } from './delivery.service.js';
+import { OAuthAccessTokenReplica } from '@ensoras/messaging';
+import { SentFolderLogins } from '../sent-folder/imap-credentials.js';
 import { SentCopies } from '../sent-folder/sent-copies.service.js';
 import { ParkedReplies } from './parked-replies.service.js';
 import { SMTP_LOGIN_OPTIONS, SmtpLogins, type SmtpLoginOptions } from './smtp-logins.js';
+import { SmtpCredentials } from './smtp-credentials.js';
 import { SmtpTransports } from './smtp-transports.js';
 
 @Module({})
@@ -24,7 +27,10 @@ export class DeliveryModule {
         },
         { provide: SMTP_LOGIN_OPTIONS, useValue: { failuresBeforePause: environment.AUTH_FAILURES_BEFORE_PAUSE } satisfies SmtpLoginOptions },
         SmtpLogins,
+        OAuthAccessTokenReplica,
+        SmtpCredentials,
         SmtpTransports,
+        SentFolderLogins,
         SentCopies,
         DeliveryService,
         ParkedReplies,

@@ -14,6 +14,7 @@ import { composeRawMessage, composeReplyMail, requestProblem } from './reply-mai
 import { classifySendError, type DeliveryFailure } from './send-failure.js';
 import { SmtpLoginState } from './smtp-login-state.entity.js';
 import { SmtpLogins } from './smtp-logins.js';
+import { credentialFailure } from './smtp-credentials.js';
 import { MAX_CONNECTIONS_PER_PROJECT, SmtpTransports, type ChannelTransport, type SendingChannel } from './smtp-transports.js';
 
 /** The delivery row's keys for a send request, as both ways of taking it write them. */
@@ -295,16 +296,13 @@ export class DeliveryService {
 
     let transport: ChannelTransport;
     try {
-      transport = this.transports.forChannel(channel);
+      transport = await this.transports.forChannel(channel);
     } catch (error) {
       // Credentials refused before any server is asked (a revoked grant) count like a rejected login.
       const rejection = authenticationFailureReason(error, 'smtp', channel.smtp);
       if (rejection !== null) return this.settleRejectedLogin(envelope, channel.revision, attempt, rejection);
-      return this.settleFailure(keys, attempt, {
-        code: 'credentials_unreadable',
-        reason: 'The stored SMTP password cannot be opened with this service\'s SECRETS_KEY; every service must use the same key. Save the password again after fixing it.',
-        permanent: true,
-      }, how, envelope);
+      // No access token yet is transient, like a refused connection: the same attempt limit applies.
+      return this.settleFailure(keys, attempt, withAttemptLimit(credentialFailure(error), attempt, how), how, envelope);
     }
 
     const stopTimer = this.metrics.startSend();
@@ -328,13 +326,7 @@ export class DeliveryService {
       const failure = classifySendError(error, channel.smtp);
       failure.reason = withoutSecret(failure.reason, transport.password);
       stopTimer(failure.permanent ? 'permanent_failure' : 'transient_failure');
-      const lastAttempt = how.via === 'request' ? isLastAttempt(attempt, how.deliveryCount) : isLastParkedAttempt(attempt, how.authFailures);
-      if (!failure.permanent && lastAttempt) {
-        failure.permanent = true;
-        const attempts = how.via === 'request' ? Math.max(attempt, how.deliveryCount) : attempt - how.authFailures;
-        failure.reason = `${failure.reason} Gave up after ${attempts} attempts (at most ${MAX_SEND_ATTEMPTS}).`;
-      }
-      return this.settleFailure(keys, attempt, failure, how, envelope);
+      return this.settleFailure(keys, attempt, withAttemptLimit(failure, attempt, how), how, envelope);
     }
     stopTimer('sent');
 
@@ -513,4 +505,12 @@ export class DeliveryService {
 /** The note of a mail held while the project's SMTP is paused. */
 function pausedNote(reason: string): string {
   return `Held, not sent: sending is paused after repeated rejected SMTP logins (${reason.trim()}) It is sent once the channel's settings change: fix the password, or resume the channel.`;
+}
+
+/** A transient failure on the attempt's last try becomes permanent, saying how many attempts were made. */
+function withAttemptLimit(failure: DeliveryFailure, attempt: number, how: Attempt): DeliveryFailure {
+  const lastAttempt = how.via === 'request' ? isLastAttempt(attempt, how.deliveryCount) : isLastParkedAttempt(attempt, how.authFailures);
+  if (failure.permanent || !lastAttempt) return failure;
+  const attempts = how.via === 'request' ? Math.max(attempt, how.deliveryCount) : attempt - how.authFailures;
+  return { ...failure, permanent: true, reason: `${failure.reason} Gave up after ${attempts} attempts (at most ${MAX_SEND_ATTEMPTS}).` };
 }

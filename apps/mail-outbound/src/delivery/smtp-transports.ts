@@ -1,12 +1,12 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { ChannelSettingsSnapshot, EmailIdentity, SmtpSettings, SealedSecret } from '@ensoras/contracts';
-import { smtpTransportOptions } from '@ensoras/mail';
+import type { ChannelSettingsSnapshot, EmailIdentity } from '@ensoras/contracts';
+import { credentialSecret, smtpTransportOptions } from '@ensoras/mail';
 import { ChannelSettingsReplica } from '@ensoras/messaging';
-import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import { createTransport, type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Subscription } from 'rxjs';
 import { useEndOfDataGate } from './end-of-data-gate.js';
+import { SmtpCredentials } from './smtp-credentials.js';
 
 /** Connect and greeting bound; a send must end well inside the delivery lease (see SEND_LEASE_MS). */
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -18,12 +18,12 @@ const SOCKET_TIMEOUT_MS = 30_000;
  */
 export const MAX_CONNECTIONS_PER_PROJECT = 3;
 
-/** A channel that can send: SMTP settings with a sealed password, and an identity. */
-export type SendingChannel = ChannelSettingsSnapshot & { smtp: SmtpSettings & { password: SealedSecret }; identity: EmailIdentity };
+/** A channel that can send: SMTP settings (a sealed password, or `auth` oauth2), and an identity. */
+export type SendingChannel = ChannelSettingsSnapshot & { smtp: NonNullable<ChannelSettingsSnapshot['smtp']>; identity: EmailIdentity };
 
 export interface ChannelTransport {
   transporter: Transporter<SMTPPool.SentMessageInfo>;
-  /** Kept in memory only, to scrub it from any text that leaves this service. */
+  /** The password or access token it logs in with; kept in memory only, to scrub it from any text that leaves this service. */
   password: string;
 }
 
@@ -39,7 +39,7 @@ export class SmtpTransports implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly replica: ChannelSettingsReplica,
-    private readonly secrets: SecretBox,
+    private readonly credentials: SmtpCredentials,
   ) {}
 
   onModuleInit(): void {
@@ -54,16 +54,22 @@ export class SmtpTransports implements OnModuleInit, OnApplicationShutdown {
     for (const projectId of [...this.pools.keys()]) this.close(projectId);
   }
 
-  /** The transporter for the channel's current settings. Throws when the sealed password cannot be opened. */
-  forChannel(channel: SendingChannel): ChannelTransport {
+  /**
+   * The transporter for the channel's current settings and credential: a new revision, or a new access token (the
+   * pool's open connections logged in with the old one, and new ones must use the new one), builds a new pool.
+   * Throws what SmtpCredentials throws when there is no credential to use (see credentialFailure).
+   */
+  async forChannel(channel: SendingChannel): Promise<ChannelTransport> {
+    const credential = await this.credentials.of(channel);
+    const secret = credentialSecret(credential);
     const existing = this.pools.get(channel.projectId);
-    if (existing?.revision === channel.revision) return existing;
+    if (existing?.revision === channel.revision && existing.password === secret) return existing;
     if (existing) this.close(channel.projectId);
 
-    const password = this.secrets.open(channel.smtp.password, channelPasswordContext(channel.projectId, 'smtp', channel.smtp));
+    const { password: _sealed, auth: _auth, ...connection } = channel.smtp;
     const options = smtpTransportOptions(
       // A snapshot written before SMTP had its own certificate switch lacks it: validate, the safe default.
-      { ...channel.smtp, password, validateCertificate: channel.smtp.validateCertificate ?? true },
+      { ...connection, ...credential, validateCertificate: channel.smtp.validateCertificate ?? true },
       { timeoutMs: CONNECT_TIMEOUT_MS, socketTimeoutMs: SOCKET_TIMEOUT_MS },
     );
     const transporter = createTransport({
@@ -77,7 +83,7 @@ export class SmtpTransports implements OnModuleInit, OnApplicationShutdown {
     useEndOfDataGate(transporter);
     // A pooled connection that breaks while idle reports here; the next send opens a fresh one.
     transporter.on('error', (error) => this.logger.debug(`SMTP pool of ${channel.projectId}: ${error.message}`));
-    const pool = { transporter, password, revision: channel.revision };
+    const pool = { transporter, password: secret, revision: channel.revision };
     this.pools.set(channel.projectId, pool);
     return pool;
   }

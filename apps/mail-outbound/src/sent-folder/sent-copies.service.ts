@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ChannelSettingsSnapshot, ImapSettings } from '@ensoras/contracts';
-import { classifyConnectionError, imapClientOptions, withoutSecret, type ImapConnectionSettings } from '@ensoras/mail';
+import { classifyConnectionError, credentialSecret, imapClientOptions, withoutSecret, type ImapConnectionSettings } from '@ensoras/mail';
 import { ChannelSettingsReplica } from '@ensoras/messaging';
-import { SecretBox } from '@ensoras/secrets';
 import { DataSource, type QueryDeepPartialEntity } from 'typeorm';
 import { Delivery } from '../delivery/delivery.entity.js';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
-import { imapLoginOf, type ImapChannel } from './imap-credentials.js';
+import { ImapPasswordUnreadableError, SentFolderLogins, type ImapChannel } from './imap-credentials.js';
 import { afterFailedAppend, planSentCopy, type SentCopyPlan } from './sent-copy-decision.js';
 import { withSentFolder } from './sent-folder-imap.js';
 
@@ -61,7 +60,7 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
   constructor(
     private readonly dataSource: DataSource,
     private readonly channels: ChannelSettingsReplica,
-    private readonly secrets: SecretBox,
+    private readonly logins: SentFolderLogins,
     private readonly metrics: DeliveryMetrics,
   ) {}
 
@@ -188,8 +187,18 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
     const channel = settings as ChannelSettingsSnapshot & ImapChannel;
     let login: ImapConnectionSettings;
     try {
-      login = imapLoginOf(channel, this.secrets);
-    } catch {
+      login = await this.logins.of(channel);
+    } catch (error) {
+      if (!(error instanceof ImapPasswordUnreadableError)) {
+        // No access token yet, or a revoked grant (our own sentences, no secret): tried again later like a server
+        // that is down.
+        const reason = error instanceof Error ? error.message : 'No IMAP credential to log in with.';
+        for (const copy of copies) {
+          const next = afterFailedAppend(copy.attempts + 1, false);
+          await this.settle(copy, claim, next.state === 'failed' ? { state: 'failed', detail: reason } : { ...next, detail: reason });
+        }
+        return;
+      }
       const detail =
         "The stored IMAP password cannot be opened with this service's SECRETS_KEY; every service must use the same key. Save the password again after fixing it.";
       for (const copy of copies) await this.settle(copy, claim, { state: 'failed', detail });
@@ -221,7 +230,7 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
     } catch (error) {
       // Shutting down: the lease lapses, and whoever takes the copies next searches before appending.
       if (this.stopped) return;
-      const reason = this.describe(error, channel.imap, login.password);
+      const reason = this.describe(error, channel.imap, credentialSecret(login));
       for (const copy of copies) {
         if (settled.has(copy.outboundMessageId)) continue;
         const next = afterFailedAppend(copy.attempts + 1, false);

@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = [
   'email_channel.passwords_resealed',
   /** POST …/channels/email/resume: a new revision for the paused directions, which log in again with it. */
   'email_channel.resumed',
+  /** An OAuth grant was stored (the consent's callback) or removed; `changedFields` names `oauth.<provider>`. */
+  'email_channel.oauth_connected',
+  'email_channel.oauth_disconnected',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -25,6 +25,7 @@ import {
   SMTP_ENCRYPTIONS,
 } from './channel-settings.js';
 import type { AiMode, ImapEncryption, SmtpEncryption } from './channel-settings.js';
+import { MailAuthDto } from './oauth-dto.js';
 
 /** maxSeconds must not be below minSeconds of the same object. */
 function NotBelow(property: string) {
@@ -70,6 +71,8 @@ export class ImapSettingsDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
   @IsOptional() @IsBoolean() validateCertificate?: boolean;
   @IsOptional() @IsBoolean() markAsRead?: boolean;
+  /** Left out: password (PUT), or the stored choice (PATCH). With oauth2 no password is needed or kept. */
+  @IsOptional() @ValidateNested() @Type(() => MailAuthDto) auth?: MailAuthDto;
 }
 
 export class SmtpSettingsDto {
@@ -79,6 +82,8 @@ export class SmtpSettingsDto {
   @IsString() @IsNotEmpty() @MaxLength(320) username!: string;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
   @IsOptional() @IsBoolean() validateCertificate?: boolean;
+  /** Left out: password (PUT), or the stored choice (PATCH). With oauth2 no password is needed or kept. */
+  @IsOptional() @ValidateNested() @Type(() => MailAuthDto) auth?: MailAuthDto;
 }
 
 export class EmailIdentityDto {
@@ -161,6 +166,8 @@ export class PatchImapSettingsDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
   @IsOptional() @IsBoolean() validateCertificate?: boolean;
   @IsOptional() @IsBoolean() markAsRead?: boolean;
+  /** Left out: password (PUT), or the stored choice (PATCH). With oauth2 no password is needed or kept. */
+  @IsOptional() @ValidateNested() @Type(() => MailAuthDto) auth?: MailAuthDto;
 }
 
 export class PatchSmtpSettingsDto {
@@ -170,6 +177,8 @@ export class PatchSmtpSettingsDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(320) username?: string;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1024) password?: string;
   @IsOptional() @IsBoolean() validateCertificate?: boolean;
+  /** Left out: password (PUT), or the stored choice (PATCH). With oauth2 no password is needed or kept. */
+  @IsOptional() @ValidateNested() @Type(() => MailAuthDto) auth?: MailAuthDto;
 }
 
 export class PatchEmailIdentityDto {

@@ -1,3 +1,5 @@
+import type { MailAuth } from './mail-auth.js';
+
 export const IMAP_ENCRYPTIONS = ['starttls', 'tcp', 'ssl', 'tls'] as const;
 export type ImapEncryption = (typeof IMAP_ENCRYPTIONS)[number];
 export const SMTP_ENCRYPTIONS = ['none', 'tls', 'ssl'] as const;
@@ -12,6 +14,8 @@ export interface ImapSettings {
   username: string;
   validateCertificate: boolean;
   markAsRead: boolean;
+  /** Absent (snapshots written before OAuth existed) means password: read it through `mailAuthOf`. */
+  auth?: MailAuth;
 }
 
 export interface SmtpSettings {
@@ -21,6 +25,8 @@ export interface SmtpSettings {
   username: string;
   /** The spec names certificate validation for IMAP; SMTP servers are as often self-hosted, so it is here too. */
   validateCertificate: boolean;
+  /** Absent (snapshots written before OAuth existed) means password: read it through `mailAuthOf`. */
+  auth?: MailAuth;
 }
 
 export interface EmailIdentity {
@@ -147,8 +153,9 @@ export interface ChannelSettingsSnapshot {
   revision: number;
   updatedAt: string;
   communicationStyle: string;
-  imap: (ImapSettings & { password: SealedSecret }) | null;
-  smtp: (SmtpSettings & { password: SealedSecret }) | null;
+  /** `password` is absent for a direction that logs in with OAuth2 (`auth.type` oauth2): no password is kept then. */
+  imap: (ImapSettings & { password?: SealedSecret }) | null;
+  smtp: (SmtpSettings & { password?: SealedSecret }) | null;
   identity: EmailIdentity | null;
   guidelines: string;
   responseDelay: ResponseDelay;

@@ -10,6 +10,7 @@ import type {
   SentFolderSettings,
   SmtpSettings,
 } from './channel-settings.js';
+import type { OAuthConnectionView } from './mail-auth.js';
 
 /** What GET returns: settings without secrets, `passwordSet` in their place. */
 export interface EmailChannelView {
@@ -26,6 +27,8 @@ export interface EmailChannelView {
   handoff: HandoffSettings;
   sentFolder: SentFolderSettings;
   updatedAt: string | null;
+  /** The project's OAuth grants (provider, account, whether access works); absent where no OAuth module answers. */
+  oauth?: OAuthConnectionView[];
   /** Outcome of the last Test Connection against the settings as they are now; null when none was run since. */
   lastConnectionTest?: ConnectionTestSummary | null;
   /** Directions that stopped logging in after repeated authentication failures (POST …/resume, or fix the settings). */

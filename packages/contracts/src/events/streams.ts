@@ -23,5 +23,10 @@ export const MAILBOX_STATUS_BUCKET = 'mailbox-status';
  * Key: the hex SHA-256 of the token's secret; a revoked token's key is deleted.
  */
 export const API_TOKENS_BUCKET = 'api-tokens';
+/**
+ * Access tokens of OAuth2 mailboxes (OAuthAccessTokenEntry), written by channel-config only, sealed for the direction
+ * they log in to. Key: `<projectId>.<imap|smtp>` (oauthAccessTokenKey).
+ */
+export const OAUTH_ACCESS_TOKEN_BUCKET = 'oauth-access-tokens';
 /** Raw RFC 5322 bytes of received mail. Key: `<projectId>/<uidValidity>/<uid>`. */
 export const RAW_MAIL_OBJECT_STORE = 'raw-mail';

@@ -10,6 +10,7 @@ import {
   ChannelResumed,
   MAILBOX_LEASE_BUCKET,
   MAILBOX_STATUS_BUCKET,
+  OAUTH_ACCESS_TOKEN_BUCKET,
   MailFailed,
   MailReceived,
   MailSendRequested,
@@ -33,6 +34,7 @@ import { JetStreamServer } from '../consuming/jetstream.server.js';
 import { listDeadLetters, replayDeadLetters } from '../dead-letters/dead-letters.js';
 import { ApiTokenReplica, apiTokenKey } from '../kv/api-token.replica.js';
 import { ChannelSettingsReplica } from '../kv/channel-settings.replica.js';
+import { OAuthAccessTokenReplica } from '../kv/oauth-access-token.replica.js';
 import { KeyValueBuckets } from '../kv/key-value-buckets.js';
 import { EventPublisher } from '../publishing/event-publisher.js';
 import { connectNats } from './nats-connection.js';
@@ -205,6 +207,23 @@ describe('NATS permissions of infra/nats/nats-server.conf', () => {
       await expect(bucket.delete(apiTokenKey('ens_secret')), user).rejects.toThrow(/permission/i);
     }
     await written.delete(apiTokenKey('ens_secret'));
+  });
+
+  it('lets only channel-config write the OAuth access tokens, mail-ingest and mail-outbound read them, and no one else', async () => {
+    const entry = { projectId: 'p1', direction: 'imap', provider: 'google', revoked: 'revoked', revokedAt: new Date(0).toISOString(), version: 1 };
+    const written = await new KeyValueBuckets(as('channel-config')).bucket(OAUTH_ACCESS_TOKEN_BUCKET);
+    await written.put('p1.imap', JSON.stringify(entry));
+    for (const user of ['mail-ingest', 'mail-outbound'] as const) {
+      const buckets = new KeyValueBuckets(as(user));
+      const replica = new OAuthAccessTokenReplica(buckets);
+      await replica.whenReady();
+      expect(replica.get('p1', 'imap')?.version, user).toBe(1);
+      replica.onApplicationShutdown();
+      await expect((await buckets.bucket(OAUTH_ACCESS_TOKEN_BUCKET)).put('p1.imap', JSON.stringify({ ...entry, version: 2 })), user).rejects.toThrow(/permission/i);
+    }
+    for (const user of ['ticketing', 'ai-responder'] as const) {
+      await expect(new KeyValueBuckets(as(user)).bucket(OAUTH_ACCESS_TOKEN_BUCKET), user).rejects.toThrow(/permission/i);
+    }
   });
 
   it('keeps the mailbox leases to mail-ingest', async () => {
