@@ -2,7 +2,7 @@
  * The body the channel form sends, which @ensoras/contracts holds only as DTO classes (value imports, which would
  * bring class-validator into the page). Everything else comes from the contracts, as types only.
  */
-import type { AiMode, ImapEncryption, SmtpEncryption } from '@ensoras/contracts';
+import type { AiMode, ImapEncryption, MailAuth, SmtpEncryption } from '@ensoras/contracts';
 
 /**
  * The body of PUT and PATCH …/channels/email as the form sends it (PutEmailChannelDto / PatchEmailChannelDto). A
@@ -11,6 +11,7 @@ import type { AiMode, ImapEncryption, SmtpEncryption } from '@ensoras/contracts'
  */
 export interface ChannelRequestBody {
   imap?: {
+    auth?: MailAuth;
     host?: string;
     port?: number | null;
     encryption?: ImapEncryption;
@@ -20,6 +21,7 @@ export interface ChannelRequestBody {
     markAsRead?: boolean;
   };
   smtp?: {
+    auth?: MailAuth;
     host?: string;
     port?: number | null;
     encryption?: SmtpEncryption;

@@ -8,6 +8,8 @@ import type {
   EmailChannelStatusView,
   EmailChannelView,
   EmailProviderPreset,
+  OAuthProvider,
+  OAuthStateView,
   ProjectConfigurationView,
   QuarantineEntryView,
   TestConnectionResult,
@@ -175,6 +177,11 @@ export const api = {
     /** Tests the saved settings (the API takes no body): 200 whatever the outcome, 409 while not configured. */
     testConnection: (projectId: string) =>
       request<TestConnectionResult>('POST', `${configPath(projectId)}/channels/email/test-connection`),
+    /** The project's OAuth2 grants and which providers it may connect with. */
+    oauth: (projectId: string) => request<OAuthStateView>('GET', `${configPath(projectId)}/channels/email/oauth`),
+    /** The provider's consent page for this project (PKCE, single-use state); the browser goes there. */
+    oauthStart: (projectId: string, provider: OAuthProvider) =>
+      request<{ url: string }>('POST', `${configPath(projectId)}/channels/email/oauth/start`, { provider }),
     audit: (projectId: string, limit = 100) =>
       request<{ entries: AuditEntryView[] }>('GET', `${configPath(projectId)}/channels/email/audit?limit=${limit}`),
   },

@@ -22,6 +22,7 @@ describe('channel form', () => {
   it('shows a saved channel without its passwords and with the import day', () => {
     const form = channelFormFromView(saved);
     expect(form.imap).toEqual({
+      signIn: 'password',
       host: 'imap.acme.test',
       port: 993,
       encryption: 'ssl',
@@ -98,5 +99,18 @@ describe('channel form', () => {
     expect(form.imap).toMatchObject({ host: 'imap.mail.me.com', port: 993, encryption: 'ssl', username: 'me@icloud.com', password: 'pw', validateCertificate: true });
     expect(form.smtp).toMatchObject({ host: 'smtp.mail.me.com', port: 587, encryption: 'tls', validateCertificate: true });
     expect(form.identity).toEqual(typed.identity);
+  });
+
+  it('signs a direction in with OAuth2: sends its provider and never a password, and reads it back', () => {
+    const initial = channelFormFromView(saved);
+    const form = structuredClone(initial);
+    form.smtp.signIn = 'microsoft';
+    form.smtp.password = 'typed before switching';
+    const { body } = channelSave(form, saved, initial);
+    expect(body.smtp?.auth).toEqual({ type: 'oauth2', provider: 'microsoft' });
+    expect(body.smtp).not.toHaveProperty('password');
+    expect(body.imap?.auth).toEqual({ type: 'password' });
+    const connected = { ...saved, smtp: { ...saved.smtp!, passwordSet: false, auth: { type: 'oauth2' as const, provider: 'microsoft' as const } } };
+    expect(channelFormFromView(connected).smtp.signIn).toBe('microsoft');
   });
 });

@@ -3,7 +3,7 @@
  * preset, and the request a save sends (PUT for a channel that does not exist yet, PATCH otherwise). Pure, so the
  * rules are unit-tested without a browser.
  */
-import type { AiMode, EmailChannelView, EmailProviderPreset, ImapEncryption, SmtpEncryption } from '@ensoras/contracts';
+import type { AiMode, EmailChannelView, EmailProviderPreset, ImapEncryption, MailAuth, OAuthProvider, SmtpEncryption } from '@ensoras/contracts';
 import type { ChannelRequestBody } from './api-types.ts';
 
 /** The API's limits and defaults (channel-settings.ts in @ensoras/contracts; imported as types only, so repeated). */
@@ -42,8 +42,18 @@ void [_allImap, _allSmtp, _allModes];
 /** A number input's value: empty while nothing is typed. */
 export type NumberValue = number | '';
 
+/** How a direction logs in: its password, or OAuth2 with a provider (the grant is connected apart from Save). */
+export type SignIn = 'password' | OAuthProvider;
+
+export const SIGN_IN_OPTIONS: ReadonlyArray<{ value: SignIn; label: string }> = [
+  { value: 'password', label: 'Password' },
+  { value: 'google', label: 'OAuth2 with Google' },
+  { value: 'microsoft', label: 'OAuth2 with Microsoft' },
+];
+
 export interface ChannelFormValues {
   imap: {
+    signIn: SignIn;
     host: string;
     port: NumberValue;
     encryption: ImapEncryption;
@@ -54,6 +64,7 @@ export interface ChannelFormValues {
     markAsRead: boolean;
   };
   smtp: {
+    signIn: SignIn;
     host: string;
     port: NumberValue;
     encryption: SmtpEncryption;
@@ -125,8 +136,8 @@ export const fieldId = (path: ChannelField): string => `channel-${path.replace(/
 /** What a channel that was never configured starts with: the API's defaults and the spec's common values. */
 export function newChannelForm(): ChannelFormValues {
   return {
-    imap: { host: '', port: 993, encryption: 'ssl', username: '', password: '', validateCertificate: true, markAsRead: false },
-    smtp: { host: '', port: 587, encryption: 'tls', username: '', password: '', validateCertificate: true },
+    imap: { signIn: 'password', host: '', port: 993, encryption: 'ssl', username: '', password: '', validateCertificate: true, markAsRead: false },
+    smtp: { signIn: 'password', host: '', port: 587, encryption: 'tls', username: '', password: '', validateCertificate: true },
     identity: { fromEmail: '', fromName: '', signatureHtml: '' },
     guidelines: '',
     responseDelay: { minSeconds: 30, maxSeconds: 120 },
@@ -144,11 +155,11 @@ export function channelFormFromView(view: EmailChannelView | null): ChannelFormV
   if (!view) return form;
   if (view.imap) {
     const { host, port, encryption, username, validateCertificate, markAsRead } = view.imap;
-    form.imap = { host, port, encryption, username, password: '', validateCertificate, markAsRead };
+    form.imap = { signIn: signInOf(view.imap.auth), host, port, encryption, username, password: '', validateCertificate, markAsRead };
   }
   if (view.smtp) {
     const { host, port, encryption, username, validateCertificate } = view.smtp;
-    form.smtp = { host, port, encryption, username, password: '', validateCertificate };
+    form.smtp = { signIn: signInOf(view.smtp.auth), host, port, encryption, username, password: '', validateCertificate };
   }
   if (view.identity) form.identity = { ...view.identity, signatureHtml: view.identity.signatureHtml ?? '' };
   form.guidelines = view.guidelines ?? '';
@@ -203,7 +214,7 @@ export function channelSave(values: ChannelFormValues, saved: EmailChannelView |
       port: numberOrNull(values.imap.port),
       encryption: values.imap.encryption,
       username: values.imap.username.trim(),
-      ...passwordField(values.imap.password),
+      ...credentialFields(values.imap),
       validateCertificate: values.imap.validateCertificate,
       markAsRead: values.imap.markAsRead,
     },
@@ -212,7 +223,7 @@ export function channelSave(values: ChannelFormValues, saved: EmailChannelView |
       port: numberOrNull(values.smtp.port),
       encryption: values.smtp.encryption,
       username: values.smtp.username.trim(),
-      ...passwordField(values.smtp.password),
+      ...credentialFields(values.smtp),
       validateCertificate: values.smtp.validateCertificate,
     },
     identity: {
@@ -265,4 +276,15 @@ function passwordField(password: string): { password?: string } {
 
 function definedOnly<T extends object>(values: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined && value !== null)) as Partial<T>;
+}
+
+/** A view's auth as the form's choice; absent (an older channel-config) is the password. */
+function signInOf(auth: MailAuth | undefined): SignIn {
+  return auth?.type === 'oauth2' ? auth.provider : 'password';
+}
+
+/** `auth`, and the password only where the direction logs in with one (the API refuses it with OAuth2). */
+function credentialFields(side: { signIn: SignIn; password: string }): { auth: MailAuth; password?: string } {
+  if (side.signIn !== 'password') return { auth: { type: 'oauth2', provider: side.signIn } };
+  return { auth: { type: 'password' }, ...passwordField(side.password) };
 }

@@ -30,12 +30,14 @@ import {
   isDirty,
   MAX_HANDOFF_TEXT_LENGTH,
   MAX_RESPONSE_DELAY_SECONDS,
+  SIGN_IN_OPTIONS,
   SMTP_ENCRYPTION_OPTIONS,
   withGmailPreset,
   withProviderPreset,
   type ChannelField,
   type ChannelFormValues,
   type NumberValue,
+  type SignIn,
 } from '../../channel-form.ts';
 import { fieldErrorsOf, firstFieldWithError, NO_FIELD_ERRORS, type FieldErrors } from '../../field-errors.ts';
 import { ProviderPresets } from './ProviderPresets.tsx';
@@ -212,16 +214,27 @@ export function ChannelForm({ projectId, channel }: { projectId: string; channel
                 spellCheck={false}
                 {...field('imap.username')}
               />
-              <PasswordInput
-                label="Password"
-                description={passwordSet.imap ? 'A password is saved. Leave empty to keep it; typing replaces it.' : 'Email password or App Password.'}
-                placeholder={passwordSet.imap ? 'saved' : undefined}
-                value={values.imap.password}
-                onChange={(event) => set('imap', { password: event.currentTarget.value })}
-                autoComplete="new-password"
-                visibilityToggleButtonProps={REVEAL_BUTTON}
-                {...field('imap.password')}
+              <Select
+                label="Sign-in"
+                description="The password (or app password), or OAuth2: then connect the mailbox below, after saving."
+                data={SIGN_IN_OPTIONS.map((option) => ({ ...option }))}
+                value={values.imap.signIn}
+                onChange={(value) => value && set('imap', { signIn: value as SignIn })}
+                allowDeselect={false}
+                id="channel-imap-sign-in"
               />
+              {values.imap.signIn === 'password' && (
+                <PasswordInput
+                  label="Password"
+                  description={passwordSet.imap ? 'A password is saved. Leave empty to keep it; typing replaces it.' : 'Email password or App Password.'}
+                  placeholder={passwordSet.imap ? 'saved' : undefined}
+                  value={values.imap.password}
+                  onChange={(event) => set('imap', { password: event.currentTarget.value })}
+                  autoComplete="new-password"
+                  visibilityToggleButtonProps={REVEAL_BUTTON}
+                  {...field('imap.password')}
+                />
+              )}
               <SwitchField
                 label="Validate SSL Certificate"
                 description="Verify the server's certificate. Turn off only for a server with a self-signed certificate."
@@ -292,16 +305,27 @@ export function ChannelForm({ projectId, channel }: { projectId: string; channel
                 spellCheck={false}
                 {...field('smtp.username')}
               />
-              <PasswordInput
-                label="Password"
-                description={passwordSet.smtp ? 'A password is saved. Leave empty to keep it; typing replaces it.' : 'Email password or App Password.'}
-                placeholder={passwordSet.smtp ? 'saved' : undefined}
-                value={values.smtp.password}
-                onChange={(event) => set('smtp', { password: event.currentTarget.value })}
-                autoComplete="new-password"
-                visibilityToggleButtonProps={REVEAL_BUTTON}
-                {...field('smtp.password')}
+              <Select
+                label="Sign-in"
+                description="The password (or app password), or OAuth2: then connect the mailbox below, after saving."
+                data={SIGN_IN_OPTIONS.map((option) => ({ ...option }))}
+                value={values.smtp.signIn}
+                onChange={(value) => value && set('smtp', { signIn: value as SignIn })}
+                allowDeselect={false}
+                id="channel-smtp-sign-in"
               />
+              {values.smtp.signIn === 'password' && (
+                <PasswordInput
+                  label="Password"
+                  description={passwordSet.smtp ? 'A password is saved. Leave empty to keep it; typing replaces it.' : 'Email password or App Password.'}
+                  placeholder={passwordSet.smtp ? 'saved' : undefined}
+                  value={values.smtp.password}
+                  onChange={(event) => set('smtp', { password: event.currentTarget.value })}
+                  autoComplete="new-password"
+                  visibilityToggleButtonProps={REVEAL_BUTTON}
+                  {...field('smtp.password')}
+                />
+              )}
               <SwitchField
                 label="Verify the SMTP server's certificate"
                 description="Turn off only for a server with a self-signed certificate."

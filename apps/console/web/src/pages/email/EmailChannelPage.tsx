@@ -5,6 +5,7 @@ import { ErrorAlert, Loading, PageTitle } from '../../components/common.tsx';
 import { useProjectId } from '../../layout/ProjectLayout.tsx';
 import { ChannelForm } from './ChannelForm.tsx';
 import { EnableSwitch } from './EnableSwitch.tsx';
+import { OAuthConnections } from './OAuthConnections.tsx';
 import { PausedDirections } from './PausedDirections.tsx';
 import { StatusBanner } from './StatusBanner.tsx';
 
@@ -35,6 +36,7 @@ export function EmailChannelPage() {
       {channel.isSuccess && (
         <>
           <EnableSwitch projectId={projectId} channel={channel.data} />
+          <OAuthConnections projectId={projectId} channel={channel.data} />
           <ChannelForm key={projectId} projectId={projectId} channel={channel.data} />
         </>
       )}
