@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { API_TOKENS_BUCKET, isApiScope, PROJECT_ID_PATTERN, type ApiTokenRecord } from '@ensoras/contracts';
 import type { KvWatchEntry } from '@nats-io/kv';
+import { watchBucket } from './bucket-watch.js';
 import { KeyValueBuckets } from './key-value-buckets.js';
 
 /** The bucket key of a token: the hex SHA-256 of its secret, the only form of it anything stores. */
@@ -60,20 +61,13 @@ export class ApiTokenReplica implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async watch(): Promise<void> {
-    const bucket = await this.buckets.bucket(API_TOKENS_BUCKET);
-    let markReady!: () => void;
-    const initialLoad = new Promise<void>((resolve) => (markReady = resolve));
-    if ((await bucket.status()).values === 0) markReady();
-    const watcher = await bucket.watch();
-    this.stopWatching = () => watcher.stop();
-    void (async () => {
-      for await (const entry of watcher) {
-        this.apply(entry);
-        // delta counts the entries still pending from the initial snapshot.
-        if (entry.delta === 0) markReady();
-      }
-    })().catch((error: unknown) => this.logger.error(`API token watch ended: ${String(error)}`));
-    await initialLoad;
+    const watch = await watchBucket(
+      await this.buckets.bucket(API_TOKENS_BUCKET),
+      (entry) => this.apply(entry),
+      (error) => this.logger.error(`API token watch ended: ${String(error)}`),
+    );
+    this.stopWatching = () => watch.stop();
+    await watch.loaded;
     this.loaded = true;
   }
 

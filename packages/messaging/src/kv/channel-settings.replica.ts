@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { CHANNEL_SETTINGS_BUCKET, type ChannelSettingsSnapshot } from '@ensoras/contracts';
 import type { KvWatchEntry } from '@nats-io/kv';
 import { Subject } from 'rxjs';
+import { watchBucket } from './bucket-watch.js';
 import { KeyValueBuckets } from './key-value-buckets.js';
 
 /**
@@ -53,20 +54,13 @@ export class ChannelSettingsReplica implements OnApplicationBootstrap, OnApplica
   }
 
   private async watch(): Promise<void> {
-    const bucket = await this.buckets.bucket(CHANNEL_SETTINGS_BUCKET);
-    let markReady!: () => void;
-    const initialLoad = new Promise<void>((resolve) => (markReady = resolve));
-    if ((await bucket.status()).values === 0) markReady();
-    const watcher = await bucket.watch();
-    this.stopWatching = () => watcher.stop();
-    void (async () => {
-      for await (const entry of watcher) {
-        this.apply(entry);
-        // delta counts the entries still pending from the initial snapshot.
-        if (entry.delta === 0) markReady();
-      }
-    })().catch((error: unknown) => this.logger.error(`Channel settings watch ended: ${String(error)}`));
-    await initialLoad;
+    const watch = await watchBucket(
+      await this.buckets.bucket(CHANNEL_SETTINGS_BUCKET),
+      (entry) => this.apply(entry),
+      (error) => this.logger.error(`Channel settings watch ended: ${String(error)}`),
+    );
+    this.stopWatching = () => watch.stop();
+    await watch.loaded;
   }
 
   private apply(entry: KvWatchEntry): void {

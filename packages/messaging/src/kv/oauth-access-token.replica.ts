@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { OAUTH_ACCESS_TOKEN_BUCKET, type MailDirection, type OAuthAccessTokenEntry } from '@ensoras/contracts';
 import type { KvWatchEntry } from '@nats-io/kv';
 import { Subject } from 'rxjs';
+import { watchBucket } from './bucket-watch.js';
 import { KeyValueBuckets } from './key-value-buckets.js';
 
 /**
@@ -42,19 +43,13 @@ export class OAuthAccessTokenReplica implements OnApplicationShutdown {
   }
 
   private async watch(): Promise<void> {
-    const bucket = await this.buckets.bucket(OAUTH_ACCESS_TOKEN_BUCKET);
-    let markReady!: () => void;
-    const initialLoad = new Promise<void>((resolve) => (markReady = resolve));
-    if ((await bucket.status()).values === 0) markReady();
-    const watcher = await bucket.watch();
-    this.stopWatching = () => watcher.stop();
-    void (async () => {
-      for await (const entry of watcher) {
-        this.apply(entry);
-        if (entry.delta === 0) markReady();
-      }
-    })().catch((error: unknown) => this.logger.error(`OAuth access token watch ended: ${String(error)}`));
-    await initialLoad;
+    const watch = await watchBucket(
+      await this.buckets.bucket(OAUTH_ACCESS_TOKEN_BUCKET),
+      (entry) => this.apply(entry),
+      (error) => this.logger.error(`OAuth access token watch ended: ${String(error)}`),
+    );
+    this.stopWatching = () => watch.stop();
+    await watch.loaded;
   }
 
   private apply(entry: KvWatchEntry): void {
