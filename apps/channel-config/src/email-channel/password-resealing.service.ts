@@ -1,11 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { channelPasswordContext, SecretBox } from '@ensoras/secrets';
 import { DataSource, MoreThan } from 'typeorm';
+import { resealUntilDone } from '../sealing/reseal-until-done.js';
 import { ProjectChanges, type ProjectChange } from '../projects/project-changes.service.js';
 import { EmailChannelEntity } from './email-channel.entity.js';
 
 const PAGE_SIZE = 200;
-const RETRY_MS = 30_000;
 
 /**
  * At start, every stored password not sealed with the current SECRETS_KEY in the current format (a rotation, with
@@ -26,18 +26,7 @@ export class PasswordResealing implements OnApplicationBootstrap {
 
   /** Nest may run bootstrap hooks twice (HTTP app and JetStream microservice); re-seal once. */
   onApplicationBootstrap(): Promise<void> {
-    return (this.started ??= this.resealUntilDone());
-  }
-
-  private async resealUntilDone(): Promise<void> {
-    try {
-      const resealed = await this.resealAll();
-      if (resealed > 0) this.logger.log(`Re-sealed the passwords of ${resealed} channel(s) with key ${this.box.keyId}`);
-    } catch (error) {
-      // The database may be away at start; serving matters more, and the old forms still open meanwhile.
-      this.logger.warn(`Re-sealing passwords failed, retrying in ${RETRY_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
-      setTimeout(() => void this.resealUntilDone(), RETRY_MS).unref();
-    }
+    return (this.started ??= resealUntilDone(this.logger, 'passwords', () => this.resealAll(), (count) => `Re-sealed the passwords of ${count} channel(s) with key ${this.box.keyId}`));
   }
 
   /** Re-seals what needs it; returns the number of channels changed. */

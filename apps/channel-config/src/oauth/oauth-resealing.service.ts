@@ -1,10 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { oauthSecretContext, SecretBox, type SealedField } from '@ensoras/secrets';
 import { DataSource } from 'typeorm';
+import { resealUntilDone } from '../sealing/reseal-until-done.js';
 import { OAuthClientEntity } from './oauth-client.entity.js';
 import { OAuthGrantEntity } from './oauth-grant.entity.js';
-
-const RETRY_MS = 30_000;
 
 /**
  * At start, like the channel passwords (PasswordResealing): every refresh token, stored access token and project
@@ -23,17 +22,7 @@ export class OAuthResealing implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
-    return (this.started ??= this.resealUntilDone());
-  }
-
-  private async resealUntilDone(): Promise<void> {
-    try {
-      const resealed = await this.resealAll();
-      if (resealed > 0) this.logger.log(`Re-sealed ${resealed} OAuth secret(s) with key ${this.box.keyId}`);
-    } catch (error) {
-      this.logger.warn(`Re-sealing OAuth secrets failed, retrying in ${RETRY_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
-      setTimeout(() => void this.resealUntilDone(), RETRY_MS).unref();
-    }
+    return (this.started ??= resealUntilDone(this.logger, 'OAuth secrets', () => this.resealAll(), (count) => `Re-sealed ${count} OAuth secret(s) with key ${this.box.keyId}`));
   }
 
   /** Re-seals what needs it; returns how many secrets were sealed again. */
