@@ -48,6 +48,8 @@ describe('connecting a mailbox with OAuth2 from the console', () => {
     await page.goto('/');
     await page.getByRole('textbox', { name: 'Admin token', exact: true }).fill(stack.adminToken);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // The token is kept once the check answered; a page opened before that would ask to sign in again.
+    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
     await page.goto(`/p/${PROJECT}/channels/email`);
     for (const legend of ['IMAP Configuration (Incoming)', 'SMTP Configuration (Outgoing)']) {
       await choose(page, group(legend).getByRole('combobox', { name: 'Sign-in', exact: true }), 'OAuth2 with Google');
