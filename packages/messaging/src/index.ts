@@ -29,6 +29,8 @@ export * from './kv/channel-settings.replica.js';
 export * from './kv/api-token.replica.js';
 export * from './kv/oauth-access-token.replica.js';
 export * from './health/nats.health.js';
+export * from './telemetry/log-context.js';
+export * from './telemetry/event-tracing.js';
 
 import { OutboxMessage } from './outbox/outbox-message.entity.js';
 import { ProcessedEvent } from './inbox/processed-event.entity.js';

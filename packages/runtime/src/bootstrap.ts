@@ -1,12 +1,13 @@
 import 'reflect-metadata';
-import { BadRequestException, Logger, ValidationPipe, type INestApplication, type LogLevel } from '@nestjs/common';
+import { BadRequestException, Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestMicroservice } from '@nestjs/microservices';
 import type { ValidationError } from 'class-validator';
 import { ConsumerStatus, JetStreamServer, NATS_CONNECTION, RethrowEventErrors } from '@ensoras/messaging';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Server } from 'node:net';
-import { LOG_LEVELS } from './environment.js';
+import type { DestinationStream } from 'pino';
+import { observe, type Observability } from './logging/observed-service.js';
 import { DEFAULT_JSON_BODY_LIMIT_BYTES, useJsonBodyLimit } from './json-body-limit.js';
 import { MessagingMetrics } from './messaging-metrics.js';
 import { answerProbesWhileStarting } from './startup-probes.js';
@@ -21,6 +22,8 @@ export interface ServiceStartOptions {
   durableName?: string;
   /** The JSON body limit, from the service's request DTOs (`jsonBodyLimitOf`); default 100 KB. Larger: 413 naming it. */
   jsonBodyLimitBytes?: number;
+  /** Where the log lines go; stdout unless told (tests that read them). */
+  logDestination?: DestinationStream;
 }
 
 /** A 400 that names each bad field by its full path, e.g. `imap.port: imap.port must not be greater than 65535`. */
@@ -44,12 +47,15 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
 
 /** Starts HTTP and, when it consumes events, the JetStream transport; stops both cleanly on SIGTERM/SIGINT. */
 export async function startService(options: ServiceStartOptions): Promise<INestApplication> {
+  // First of all: tracing patches `http` before Nest loads express, and every line from here on is JSON (or pretty).
+  const observability = observe(options.name, { logDestination: options.logDestination });
+  Logger.overrideLogger(observability.logger);
   const logger = new Logger(options.name);
   // Nest waits for the database and NATS, retrying without end; meanwhile the port answers the probes.
   const probes = await answerProbesWhileStarting(options.port, options.host, options.name);
   let app: INestApplication;
   try {
-    app = await createApplication(options);
+    app = await createApplication(options, observability);
     await app.init();
   } finally {
     await probes.close();
@@ -59,8 +65,8 @@ export async function startService(options: ServiceStartOptions): Promise<INestA
   return app;
 }
 
-async function createApplication(options: ServiceStartOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(options.module, { logger: loggerLevels(process.env.LOG_LEVEL) });
+async function createApplication(options: ServiceStartOptions, observability: Observability): Promise<INestApplication> {
+  const app = await NestFactory.create(observability.module(options.module), { logger: observability.logger });
   useJsonBodyLimit(app, options.jsonBodyLimitBytes ?? DEFAULT_JSON_BODY_LIMIT_BYTES);
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
@@ -102,10 +108,4 @@ function listeningAddress(app: INestApplication): string {
   if (address === null || typeof address === 'string') return String(address);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
-}
-
-/** LOG_LEVEL names the least severe level that is logged; the environment class has validated it. */
-function loggerLevels(level: string | undefined): LogLevel[] {
-  const index = LOG_LEVELS.indexOf((level ?? 'log') as (typeof LOG_LEVELS)[number]);
-  return ['fatal', ...LOG_LEVELS.slice(0, index < 0 ? 3 : index + 1)];
 }

@@ -19,6 +19,7 @@ export function loadEnvironment<T extends object>(schema: new () => T, source: N
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
 
 /** What every service needs: where NATS is and how to log in (NatsEnvironment), where its data lives, which port it serves. */
 export class ServiceEnvironment extends NatsEnvironment {
@@ -36,6 +37,13 @@ export class ServiceEnvironment extends NatsEnvironment {
 
   /** The least severe level logged: error, warn, log (default), debug or verbose. */
   @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+
+  /** json (default): one JSON object a line, for machines; pretty: for people (`npm start` sets it). */
+  @IsOptional() @IsIn(LOG_FORMATS) LOG_FORMAT?: (typeof LOG_FORMATS)[number];
+
+  /** Traces are sent by OTLP/HTTP to this collector (e.g. http://otel-collector:4318); unset, tracing is off. */
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL, e.g. http://localhost:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   /** Requests a minute per scoped API token, counted by each replica on its own; the ADMIN_TOKEN is not limited. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) API_RATE_LIMIT_PER_MINUTE: number = 600;

@@ -14,3 +14,6 @@ export * from './project-id.pipe.js';
 export * from './metrics.controller.js';
 export * from './messaging-metrics.js';
 export * from './messaging-admin/messaging-admin.module.js';
+export * from './logging/service-logger.js';
+export * from './logging/secret-redaction.js';
+export * from './tracing/tracing.js';

@@ -15,6 +15,17 @@ export interface EventEnvelope<TPayload = unknown> {
    * them. Absent otherwise.
    */
   backlog?: true;
+  /**
+   * The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's
+   * trace continues the producer's. Absent when tracing is off.
+   */
+  trace?: EventTraceContext;
+}
+
+/** W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them. */
+export interface EventTraceContext {
+  traceparent: string;
+  tracestate?: string;
 }
 
 export interface EventDefinition<TPayload> {

@@ -11,6 +11,7 @@ import { classifyEventFailure, describeError, type FailureKind } from './event-f
 import { JetStreamContext } from './jetstream.context.js';
 import { ProjectLanes } from './project-lanes.js';
 import { subjectMatches } from './subject-match.js';
+import { traceHandling } from '../telemetry/event-tracing.js';
 
 /** What the transport tells the service's metrics and readiness about. */
 export interface ConsumerObserver {
@@ -262,8 +263,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     let outageStartedAt: number | undefined;
     for (let transientFailures = 0; ; ) {
       try {
-        const result = await handler(data, new JetStreamContext(message));
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        // In the event's log context and trace (see event-tracing.ts).
+        await traceHandling(consumer, message.subject, data, async () => {
+          const result = await handler(data, new JetStreamContext(message));
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        });
         message.ack();
         if (outageStartedAt !== undefined) {
           this.logger.log(`${message.subject} handled after ${Math.round((Date.now() - outageStartedAt) / 1000)} s of unavailable dependencies`);
@@ -311,8 +315,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const data = handler && !messages.some((message) => message.headers?.get(REPLAY_FOR_HEADER)) ? jsonOfEach(messages) : null;
     if (!handler || !data) return this.handleEachOf(messages, consumer);
     try {
-      const result = await handler(data, new JetStreamContext(messages[0]!, messages));
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      await traceHandling(consumer, messages[0]!.subject, data, async () => {
+        const result = await handler(data, new JetStreamContext(messages[0]!, messages));
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      });
     } catch (error) {
       this.logger.debug(`${messages.length} events of ${pattern} are handled one by one after their batch failed: ${describeError(error)}`);
       return this.handleEachOf(messages, consumer);

@@ -3,6 +3,7 @@ import { subjectOf, type EventEnvelope } from '@ensoras/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OutboxMessage } from './outbox-message.entity.js';
 import { OutboxRelay } from './outbox.relay.js';
+import { withTraceContext } from '../telemetry/event-tracing.js';
 
 /** A row the relay moved aside, as the admin API lists it (no payload: it may hold mail content). */
 export interface ParkedOutboxRow {
@@ -40,7 +41,8 @@ export class Outbox {
       envelopes.map((envelope) => ({
         id: envelope.id,
         subject: subjectOf(envelope),
-        envelope: envelope as OutboxMessage['envelope'] & object,
+        // The trace continues from the request or event that caused it, not from the relay that publishes it later.
+        envelope: withTraceContext(envelope) as OutboxMessage['envelope'] & object,
         publishedAt: null,
       })) as never,
     );
