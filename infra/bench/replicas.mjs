@@ -286,8 +286,9 @@ try {
   for (const replica of replicas) {
     const lines = replica.process.logs().split('\n');
     const lost = lines.filter((line) => line.includes('Lost the lease')).length;
-    const warnings = lines.filter((line) => /WARN|ERROR/.test(line));
-    const kinds = [...new Set(warnings.map((line) => line.replace(/^.*?(WARN|ERROR)\s+/, '$1 ').replace(/rep\d+/g, '<mailbox>').replace(/\d+/g, 'N').slice(0, 120)))];
+    // JSON lines (`"level":"warn"`, the message in `msg`) since the services log with pino.
+    const warnings = lines.filter((line) => /"level":"(warn|error)"/.test(line));
+    const kinds = [...new Set(warnings.map((line) => line.replace(/^.*?"level":"(warn|error)".*?"msg":"/, (_, level) => `${level.toUpperCase()} `).replace(/rep\d+/g, '<mailbox>').replace(/\d+/g, 'N').slice(0, 120)))];
     console.log(`  ${replica.name}${replica.killed ? ' (killed)' : ''}: ${warnings.length} warnings, ${lost} leases lost${kinds.length ? `: ${kinds.slice(0, 4).join(' | ')}` : ''}`);
     if (process.env.BENCH_REPLICA_LOGS) writeFileSync(join(process.env.BENCH_REPLICA_LOGS, `${replica.name}.log`), replica.process.logs());
   }

@@ -110,6 +110,8 @@ stack = supervise(
         DATA_DIR: dataDir,
         PORT: String(service.port),
         HOST: host,
+        // One readable line per entry for people at a terminal; services log JSON unless told (LOG_FORMAT=json here).
+        LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
       },
     })),
     // The browser signs in with the admin token; the console only passes it on, so it is not given one.

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ChannelSettingsSnapshot, EventEnvelope, MailSendRequestedPayload } from '@ensoras/contracts';
 import { authenticationFailureReason, withoutSecret } from '@ensoras/mail';
-import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
+import { ChannelSettingsReplica, logContext, Outbox } from '@ensoras/messaging';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
@@ -103,7 +103,11 @@ export class DeliveryService {
     const sender = async () => {
       for (let ofTicket = tickets.shift(); ofTicket; ofTicket = tickets.shift()) {
         try {
-          for (const { envelope, deliveryCount } of ofTicket) await this.deliver(envelope, deliveryCount);
+          for (const { envelope, deliveryCount } of ofTicket) {
+            // Each mail's lines carry its ids: the event, the ticket, and the ticket's message it sends.
+            const fields = { eventId: envelope?.id, ticketId: envelope?.payload?.ticketId, messageId: envelope?.payload?.outboundMessageId };
+            await logContext.run(fields, () => this.deliver(envelope, deliveryCount));
+          }
         } catch (error) {
           failures.push(error);
         }

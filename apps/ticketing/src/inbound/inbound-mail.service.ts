@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { BounceDetails, EventEnvelope, MailReceivedPayload, TicketStatus } from '@ensoras/contracts';
-import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
+import { ChannelSettingsReplica, logContext, Outbox } from '@ensoras/messaging';
 import { NO_SUBJECT, normalizeSubject, subjectThreadKey } from '@ensoras/mail';
 import { bounceEffect } from '../delivery/bounce-effect.js';
 import { ThreadReference } from '../tickets/thread-reference.entity.js';
@@ -229,7 +229,10 @@ export class InboundMailService {
   private logOutcome({ projectId, messageId, classification }: PreparedMail, result: InboundOutcome): void {
     if (result.outcome === 'recorded') {
       const how = result.decision.action === 'join' ? `joined by ${result.decision.rule}` : 'new ticket';
-      this.logger.log(`${messageId} in ${projectId} → ticket ${result.ticketId} (${how}${result.bounced ? ', marks our reply' : ''})`);
+      // One line per mail of a batch: the ticket goes on this line only.
+      logContext.run({ ticketId: result.ticketId }, () =>
+        this.logger.log(`${messageId} in ${projectId} → ticket ${result.ticketId} (${how}${result.bounced ? ', marks our reply' : ''})`),
+      );
     } else if (result.outcome === 'unattached') {
       this.logger.log(`${messageId} in ${projectId} (${classification.kind}) kept without a ticket: ${result.reason}`);
     }

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { MailAddress, MessageAuthor, ReplySource, TicketMessageView } from '@ensoras/contracts';
-import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
+import { ChannelSettingsReplica, logContext, Outbox } from '@ensoras/messaging';
 import { canonicalAddress, generateMessageId, personalName, replySubject, sameAddress, sanitizeMailHtml } from '@ensoras/mail';
 import { insertOrRetry } from '../tickets/concurrent-insert.js';
 import { ThreadReference } from '../tickets/thread-reference.entity.js';
@@ -94,8 +94,13 @@ export class OutgoingReplyService {
     if (results.some((result) => result.outcome === 'recorded' || result.outcome === 'drafted')) this.outbox.publishSoon();
     for (const [position, result] of results.entries()) {
       const { author, ticketId } = replies[position]!;
-      if (result.outcome === 'recorded') this.logger.log(`Reply ${result.message.messageId} (${author}) recorded on ticket ${ticketId}`);
-      if (result.outcome === 'drafted') this.logger.log(`Draft ${result.message.id} (${author}) kept on ticket ${ticketId} for an agent`);
+      if (result.outcome !== 'recorded' && result.outcome !== 'drafted') continue;
+      // One line per reply of a batch: its ticket and message go on this line only.
+      logContext.run({ ticketId, messageId: result.message.id }, () =>
+        this.logger.log(result.outcome === 'recorded'
+          ? `Reply ${result.message.messageId} (${author}) recorded on ticket ${ticketId}`
+          : `Draft ${result.message.id} (${author}) kept on ticket ${ticketId} for an agent`),
+      );
     }
     return results;
   }
