@@ -26,8 +26,9 @@ export interface ResolvedDatabase {
 }
 
 /**
- * Never `synchronize`: the schema changes only by reviewed migration, run by initializeMigrated (schema-migrations.ts)
- * under an advisory lock rather than by TypeORM's unlocked `migrationsRun`.
+ * Never `synchronize`: the schema changes only by reviewed migration. The services migrate through initializeMigrated
+ * (schema-migrations.ts), under an advisory lock, which turns TypeORM's unlocked `migrationsRun` off; it stays on for a
+ * DataSource opened directly with these options (migration tests, benchmarks).
  */
 export async function resolveDatabase(options: PersistenceOptions): Promise<ResolvedDatabase> {
   const embedded = options.databaseUrl ? null : await startEmbeddedPostgres(join(options.dataDir, 'pglite'));
@@ -41,7 +42,7 @@ export async function resolveDatabase(options: PersistenceOptions): Promise<Reso
       schema: options.schema,
       entities: options.entities,
       migrations: options.migrations,
-      migrationsRun: false,
+      migrationsRun: true,
       migrationsTableName: 'migrations',
       migrationsTransactionMode: 'each',
       synchronize: false,
