@@ -20,7 +20,7 @@ export default defineConfig({
       {
         plugins,
         resolve: { alias },
-        test: { name: 'unit', include: ['{apps,packages}/*/src/**/*.spec.ts', 'apps/console/web/src/**/*.spec.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['{apps,packages}/*/src/**/*.spec.ts', 'apps/console/web/src/**/*.spec.ts', 'infra/**/*.spec.ts'], environment: 'node' },
       },
       {
         plugins,

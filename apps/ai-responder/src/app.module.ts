@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
@@ -11,7 +10,7 @@ import { KnowledgeArticle } from './knowledge/knowledge-article.entity.js';
 import { embeddingSettingsOf, KnowledgeAdminModule, KnowledgeEmbeddingsModule } from './knowledge/knowledge.module.js';
 import { KnowledgePassage } from './knowledge/knowledge-passage.entity.js';
 import { HandedOffTicket } from './loop-breaker/handed-off-ticket.entity.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { aiResponderSchema } from './migrations/schema.js';
 import { PendingResponse } from './responses/pending-response.entity.js';
 import { ResponsesModule } from './responses/responses.module.js';
 
@@ -22,11 +21,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         PersistenceModule.forRoot({
-          schema: 'ai_responder',
+          ...aiResponderSchema(environment),
           entities: [...MESSAGING_ENTITIES, ConversationMessage, PendingResponse, AiReply, HandedOffTicket, KnowledgeArticle, KnowledgePassage],
-          migrations: MIGRATIONS,
-          databaseUrl: environment.DATABASE_URL,
-          dataDir: join(environment.DATA_DIR, 'ai-responder'),
+          migrationsAtStart: environment.MIGRATIONS_AT_START,
         }),
         MessagingModule.forRoot({ serviceName: 'ai-responder', nats: environment }),
         HealthModule.forRoot(),

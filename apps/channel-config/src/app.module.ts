@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
@@ -12,7 +11,7 @@ import { EnvironmentModule } from './config/environment.module.js';
 import { ConfigurationModule } from './configuration/configuration.module.js';
 import { EmailChannelEntity } from './email-channel/email-channel.entity.js';
 import { EmailChannelModule } from './email-channel/email-channel.module.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { channelConfigSchema } from './migrations/schema.js';
 import { PresetsModule } from './presets/presets.module.js';
 import { OAuthAuthorizationEntity } from './oauth/oauth-authorization.entity.js';
 import { OAuthClientEntity } from './oauth/oauth-client.entity.js';
@@ -30,11 +29,9 @@ export class AppModule {
       imports: [
         EnvironmentModule.forRoot(environment),
         PersistenceModule.forRoot({
-          schema: 'channel_config',
+          ...channelConfigSchema(environment),
           entities: [...MESSAGING_ENTITIES, ProjectEntity, EmailChannelEntity, AuditEntryEntity, ApiTokenEntity, OAuthGrantEntity, OAuthAuthorizationEntity, OAuthClientEntity],
-          migrations: MIGRATIONS,
-          databaseUrl: environment.DATABASE_URL,
-          dataDir: join(environment.DATA_DIR, 'channel-config'),
+          migrationsAtStart: environment.MIGRATIONS_AT_START,
         }),
         MessagingModule.forRoot({ serviceName: 'channel-config', nats: environment }),
         HealthModule.forRoot(),

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
@@ -9,7 +8,7 @@ import { MailParsingModule } from './mail-import/mail-parsing.module.js';
 import { MailboxPause } from './mailboxes/mailbox-pause.entity.js';
 import { MailboxesModule } from './mailboxes/mailboxes.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { mailIngestSchema } from './migrations/schema.js';
 import { QuarantineApiModule } from './quarantine/quarantine-api.module.js';
 import { QuarantinedMail } from './quarantine/quarantined-mail.entity.js';
 
@@ -20,11 +19,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         PersistenceModule.forRoot({
-          schema: 'mail_ingest',
+          ...mailIngestSchema(environment),
           entities: [...MESSAGING_ENTITIES, MailboxCheckpoint, QuarantinedMail, MailboxPause],
-          migrations: MIGRATIONS,
-          databaseUrl: environment.DATABASE_URL,
-          dataDir: join(environment.DATA_DIR, 'mail-ingest'),
+          migrationsAtStart: environment.MIGRATIONS_AT_START,
         }),
         MessagingModule.forRoot({ serviceName: 'mail-ingest', nats: environment }),
         HealthModule.forRoot(),

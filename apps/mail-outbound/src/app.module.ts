@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
@@ -8,7 +7,7 @@ import { Delivery } from './delivery/delivery.entity.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { SmtpLoginState } from './delivery/smtp-login-state.entity.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { mailOutboundSchema } from './migrations/schema.js';
 
 @Module({})
 export class AppModule {
@@ -17,11 +16,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         PersistenceModule.forRoot({
-          schema: 'mail_outbound',
+          ...mailOutboundSchema(environment),
           entities: [...MESSAGING_ENTITIES, Delivery, SmtpLoginState],
-          migrations: MIGRATIONS,
-          databaseUrl: environment.DATABASE_URL,
-          dataDir: join(environment.DATA_DIR, 'mail-outbound'),
+          migrationsAtStart: environment.MIGRATIONS_AT_START,
         }),
         MessagingModule.forRoot({ serviceName: 'mail-outbound', nats: environment }),
         HealthModule.forRoot(),

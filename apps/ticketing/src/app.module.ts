@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
@@ -8,7 +7,7 @@ import type { TicketingEnvironment } from './config/ticketing.environment.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { HandoffModule } from './handoff/handoff.module.js';
 import { InboundModule } from './inbound/inbound.module.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { ticketingSchema } from './migrations/schema.js';
 import { RepliesModule } from './replies/replies.module.js';
 import { ThreadReference } from './tickets/thread-reference.entity.js';
 import { TicketMessage } from './tickets/ticket-message.entity.js';
@@ -24,11 +23,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         PersistenceModule.forRoot({
-          schema: 'ticketing',
+          ...ticketingSchema(environment),
           entities: [...MESSAGING_ENTITIES, Ticket, TicketMessage, ThreadReference, UnattachedMail],
-          migrations: MIGRATIONS,
-          databaseUrl: environment.DATABASE_URL,
-          dataDir: join(environment.DATA_DIR, 'ticketing'),
+          migrationsAtStart: environment.MIGRATIONS_AT_START,
         }),
         MessagingModule.forRoot({ serviceName: 'ticketing', nats: environment }),
         HealthModule.forRoot(),

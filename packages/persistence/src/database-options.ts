@@ -9,6 +9,11 @@ export interface PersistenceOptions {
   schema: string;
   entities: MixedList<Function>;
   migrations: MixedList<Function>;
+  /**
+   * Whether the service migrates its schema at start (default, under an advisory lock: `npm start`, compose). false
+   * where a migrations Job does it (Kubernetes, MIGRATIONS_AT_START=false): start-up then waits until it has.
+   */
+  migrationsAtStart?: boolean;
   /** PostgreSQL URL; when absent an embedded PGlite is started under `dataDir`. */
   databaseUrl?: string;
   /** Where the embedded database keeps its files. */
@@ -20,7 +25,11 @@ export interface ResolvedDatabase {
   embedded: EmbeddedPostgres | null;
 }
 
-/** Migrations run at start and never `synchronize`: the schema changes only by reviewed migration. */
+/**
+ * Never `synchronize`: the schema changes only by reviewed migration. The services migrate through initializeMigrated
+ * (schema-migrations.ts), under an advisory lock, which turns TypeORM's unlocked `migrationsRun` off; it stays on for a
+ * DataSource opened directly with these options (migration tests, benchmarks).
+ */
 export async function resolveDatabase(options: PersistenceOptions): Promise<ResolvedDatabase> {
   const embedded = options.databaseUrl ? null : await startEmbeddedPostgres(join(options.dataDir, 'pglite'));
   const url = options.databaseUrl ?? embedded!.url;

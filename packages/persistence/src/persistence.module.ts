@@ -1,6 +1,8 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { resolveDatabase, type PersistenceOptions, type ResolvedDatabase } from './database-options.js';
+import { initializeMigrated } from './schema-migrations.js';
 
 const RESOLVED_DATABASE = Symbol('RESOLVED_DATABASE');
 
@@ -18,7 +20,7 @@ const RETRY_DELAY_MS = 2_000;
  * A database that is down at start is waited for, never a reason to exit: the service answers /health/live and
  * reports not ready meanwhile (the runtime's start-up probes), and TypeORM's own connection is retried the same way.
  */
-async function untilResolved(options: PersistenceOptions): Promise<ResolvedDatabase> {
+export async function untilResolved(options: PersistenceOptions): Promise<ResolvedDatabase> {
   // The embedded database is part of this process: failing to start it is no outage to wait out.
   if (!options.databaseUrl) return resolveDatabase(options);
   const logger = new Logger('Persistence');
@@ -36,7 +38,7 @@ async function untilResolved(options: PersistenceOptions): Promise<ResolvedDatab
 
 @Module({})
 export class PersistenceModule {
-  /** TypeORM on PostgreSQL (DATABASE_URL) or on an embedded PGlite, migrated at start. */
+  /** TypeORM on PostgreSQL (DATABASE_URL) or on an embedded PGlite, migrated at start unless `migrationsAtStart` is false. */
   static forRoot(options: PersistenceOptions): DynamicModule {
     let resolved: Promise<ResolvedDatabase> | undefined;
     const resolveOnce = () => (resolved ??= untilResolved(options));
@@ -46,6 +48,9 @@ export class PersistenceModule {
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: async () => ({ ...(await resolveOnce()).options, retryAttempts: Number.POSITIVE_INFINITY, retryDelay: RETRY_DELAY_MS }),
+          // Retried like the connection: a database lost while migrating or waiting for the Job is waited out too.
+          dataSourceFactory: (dataSourceOptions) =>
+            initializeMigrated(dataSourceOptions as DataSourceOptions, options.schema, options.migrationsAtStart ?? true),
         }),
       ],
       providers: [{ provide: RESOLVED_DATABASE, useFactory: resolveOnce }, EmbeddedDatabaseCloser],

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { NatsEnvironment } from '@ensoras/messaging';
+import { IsDatabaseUrl, IsMigrationsAtStart } from './migrations-environment.js';
 
 /**
  * Reads and validates the environment into `schema`. On a bad value it prints which variable is wrong and why,
@@ -23,9 +24,10 @@ export const LOG_FORMATS = ['json', 'pretty'] as const;
 
 /** What every service needs: where NATS is and how to log in (NatsEnvironment), where its data lives, which port it serves. */
 export class ServiceEnvironment extends NatsEnvironment {
-  @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded database)' })
-  DATABASE_URL?: string;
+  @IsDatabaseUrl() DATABASE_URL?: string;
+
+  /** false where a migrations Job runs `dist/migrate.js` (Kubernetes): the service then waits until its schema is migrated. */
+  @IsMigrationsAtStart() MIGRATIONS_AT_START: boolean = true;
 
   @IsOptional() @IsString() @MinLength(1) DATA_DIR: string = '.data';
 

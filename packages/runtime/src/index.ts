@@ -1,4 +1,5 @@
 export * from './environment.js';
+export * from './migrations-environment.js';
 export * from './admin-token.guard.js';
 export * from './access/access-decision.js';
 export * from './access/access.decorators.js';
