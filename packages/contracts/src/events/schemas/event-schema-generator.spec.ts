@@ -6,7 +6,7 @@ import { EVENT_SCHEMAS, eventSchemaOf } from './event-catalog.js';
 import { generateEventSchemas, repositoryPath } from './event-schema-generator.js';
 
 function definitionsOfTheContracts(): EventDefinition<unknown>[] {
-  return Object.values(contracts).filter(
+  return (Object.values(contracts) as unknown[]).filter(
     (value): value is EventDefinition<unknown> => typeof value === 'object' && value !== null && 'anyProject' in value && 'version' in value,
   );
 }
