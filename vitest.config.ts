@@ -27,7 +27,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['{apps,packages}/*/src/**/*.int-spec.ts', '{apps,packages}/*/test/**/*.int-spec.ts'],
+          include: ['{apps,packages}/*/src/**/*.int-spec.ts', '{apps,packages}/*/test/**/*.int-spec.ts', 'examples/*/*.int-spec.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

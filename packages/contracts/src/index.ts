@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 export * from './events/envelope.js';
 export * from './events/streams.js';
+export * from './events/schemas/event-catalog.js';
 export * from './channel/channel-settings.js';
 export * from './channel/mail-auth.js';
 export * from './channel/oauth-dto.js';

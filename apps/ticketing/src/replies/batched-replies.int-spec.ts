@@ -9,7 +9,7 @@ import {
   type TicketMessageCreatedPayload,
   type TicketUpdatedPayload,
 } from '@ensoras/contracts';
-import { PermanentEventError } from '@ensoras/messaging';
+import { EnvelopesOf, PermanentEventError } from '@ensoras/messaging';
 import { eventually } from '@ensoras/testing';
 import { TicketStatusService } from '../handoff/ticket-status.service.js';
 import { Ticket } from '../tickets/ticket.entity.js';
@@ -26,6 +26,11 @@ const FAILING = 'p-replies-failing';
 const QUEUED = 'p-replies-queued';
 const harness = new TicketingHarness();
 let controller: ReplyProposedController;
+
+/** What the transport does with a batch: the controller's pipe checks each envelope, then the controller runs. */
+async function handle(envelopes: Array<EventEnvelope<ReplyProposedPayload>>): Promise<void> {
+  await controller.onReplyProposed(new EnvelopesOf(ReplyProposed).transform(envelopes));
+}
 
 beforeAll(async () => {
   await harness.setUp([SEVERAL, REPEATED, SAME_TICKET, OUTCOMES, FAILING, QUEUED].map((projectId) => ({ projectId })));
@@ -151,18 +156,19 @@ describe('ticketing: a batch of reply.proposed', () => {
     const malformed = proposal(FAILING, first.ticketId, 'no text');
     const withoutText = { ...malformed, payload: { ...malformed.payload, text: 42 } } as unknown as EventEnvelope<ReplyProposedPayload>;
     const good = proposal(FAILING, first.ticketId, 'Good reply');
-    await expect(controller.onReplyProposed([good, withoutText])).rejects.toThrow(PermanentEventError);
+    await expect(handle([good, withoutText])).rejects.toThrow(PermanentEventError);
+    await expect(handle([good, withoutText])).rejects.toThrow('reply.proposed v1 is invalid: payload.text: must be string');
 
     // PostgreSQL stores no NUL character: the second reply's insert fails after the first was written.
     const goodToo = proposal(FAILING, second.ticketId, 'Good reply too');
     const refused = proposal(FAILING, second.ticketId, 'Refused \u0000 reply');
-    await expect(controller.onReplyProposed([goodToo, refused])).rejects.toThrow(/invalid byte sequence/);
+    await expect(handle([goodToo, refused])).rejects.toThrow(/invalid byte sequence/);
     expect(await replies(FAILING, first.ticketId)).toEqual([]);
     expect(await replies(FAILING, second.ticketId)).toEqual([]);
     expect((await harness.ticketDetail(FAILING, second.ticketId)).status).toBe('open');
 
     // What the transport then does: each event again, alone.
-    for (const envelope of [good, withoutText, goodToo, refused]) await controller.onReplyProposed([envelope]).catch(() => undefined);
+    for (const envelope of [good, withoutText, goodToo, refused]) await handle([envelope]).catch(() => undefined);
     expect(await replies(FAILING, first.ticketId)).toEqual(['ai: Good reply']);
     expect(await replies(FAILING, second.ticketId)).toEqual(['ai: Good reply too']);
     expect(await sendRequests(FAILING)).toEqual(['Good reply', 'Good reply too']);

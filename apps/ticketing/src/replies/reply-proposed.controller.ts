@@ -1,7 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ReplyProposed, type EventEnvelope, type ReplyProposedPayload, type ReplySource } from '@ensoras/contracts';
-import { EnvelopesOf, inBatchesOf, PermanentEventError } from '@ensoras/messaging';
+import { ReplyProposed, type EventEnvelope, type ReplyProposedPayload } from '@ensoras/contracts';
+import { EnvelopesOf, inBatchesOf } from '@ensoras/messaging';
 import { OutgoingReplyService, type OutgoingReply, type OutgoingReplyResult } from './outgoing-reply.service.js';
 
 /**
@@ -18,13 +18,13 @@ export class ReplyProposedController {
 
   /**
    * Outcomes that no retry can change (no identity, unknown ticket) are logged and acknowledged, each on its own. A
-   * throw (database trouble, a concurrent conflict, a malformed event) has the transport handle the batch's events
-   * again one by one: each retried on its own, a malformed one dead-lettered with the reason.
+   * throw (database trouble, a concurrent conflict, a malformed event: EnvelopesOf checks each against the event's
+   * JSON Schema) has the transport handle the batch's events again one by one: each retried on its own, a malformed
+   * one dead-lettered with the reason.
    * `<string>`: the pattern is a wildcard subject, not a key of Nest's typed event map.
    */
   @EventPattern<string>(ReplyProposed.anyProject, inBatchesOf(REPLIES_PER_TRANSACTION))
   async onReplyProposed(@Payload(new EnvelopesOf(ReplyProposed)) envelopes: Array<EventEnvelope<ReplyProposedPayload>>): Promise<void> {
-    // All checked before anything is written, so that a malformed event costs the batch no transaction.
     const replies = envelopes.map(outgoingReplyOf);
     const results = await this.replies.recordMany(replies);
     for (const [position, result] of results.entries()) this.logNotRecorded(replies[position]!, result);
@@ -41,28 +41,18 @@ export class ReplyProposedController {
   }
 }
 
+/** The payload was checked against the JSON Schema of reply.proposed by EnvelopesOf. */
 function outgoingReplyOf({ projectId, payload }: EventEnvelope<ReplyProposedPayload>): OutgoingReply {
-  if (typeof payload?.responseId !== 'string' || typeof payload.ticketId !== 'string' || typeof payload.text !== 'string') {
-    throw new PermanentEventError('reply.proposed needs a responseId, a ticketId and a text');
-  }
   return {
     projectId,
     ticketId: payload.ticketId,
     responseId: payload.responseId,
-    answersMessageIds: Array.isArray(payload.answersMessageIds) ? payload.answersMessageIds : [],
+    answersMessageIds: payload.answersMessageIds,
     text: payload.text,
-    html: payload.html ?? null,
-    author: payload.author === 'agent' ? 'agent' : 'ai',
+    html: payload.html,
+    author: payload.author,
     draft: payload.draft === true,
-    sources: sourcesOf(payload.sources),
+    // Absent in replies before issue 9.
+    sources: payload.sources ?? [],
   };
-}
-
-/** The well-formed entries of `sources` (absent in replies before issue 9); a malformed one is left out, not fatal. */
-function sourcesOf(sources: unknown): ReplySource[] {
-  if (!Array.isArray(sources)) return [];
-  return sources.flatMap((source: Partial<ReplySource> | null): ReplySource[] => {
-    if (typeof source?.articleId !== 'string' || typeof source.title !== 'string') return [];
-    return [{ articleId: source.articleId, title: source.title, url: typeof source.url === 'string' ? source.url : null }];
-  });
 }
