@@ -46,6 +46,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -136,6 +140,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
             "fromName",
             "signatureHtml"
           ]
+        },
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
         },
         "ImapEncryption": {
           "type": "string",
@@ -322,6 +341,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -412,6 +435,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
             "fromName",
             "signatureHtml"
           ]
+        },
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
         },
         "ImapEncryption": {
           "type": "string",
@@ -598,6 +636,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -688,6 +730,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
             "fromName",
             "signatureHtml"
           ]
+        },
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
         },
         "ImapEncryption": {
           "type": "string",
@@ -874,6 +931,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -919,6 +980,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
             "pausedAt"
           ],
           "description": "A direction stopped logging in after `failures` consecutive authentication failures with the settings of `revision`. It stays paused while the channel's settings are at that revision; any new revision (a settings change, or POST …/channels/email/resume) resumes it. Published once per direction and paused revision."
+        },
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
         },
         "MailDirection": {
           "type": "string",
@@ -973,6 +1049,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -1013,6 +1093,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
             "resumedAt"
           ],
           "description": "POST …/channels/email/resume made a new revision for paused directions: they log in again with it."
+        },
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
         },
         "MailDirection": {
           "type": "string",
@@ -1067,6 +1162,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -1078,6 +1177,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
         "payload"
       ],
       "definitions": {
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
+        },
         "MailFailedPayload": {
           "type": "object",
           "properties": {
@@ -1156,6 +1270,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -1250,6 +1368,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
             "diagnostic"
           ],
           "description": "What a delivery-status notification says about the mail it reports on."
+        },
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
         },
         "MailAddress": {
           "type": "object",
@@ -1503,6 +1636,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -1514,6 +1651,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
         "payload"
       ],
       "definitions": {
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
+        },
         "MailAddress": {
           "type": "object",
           "properties": {
@@ -1651,6 +1803,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -1662,6 +1818,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
         "payload"
       ],
       "definitions": {
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
+        },
         "MailSentPayload": {
           "type": "object",
           "properties": {
@@ -1735,6 +1906,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -1746,6 +1921,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
         "payload"
       ],
       "definitions": {
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
+        },
         "HandoffAcknowledgement": {
           "type": "object",
           "properties": {
@@ -1835,6 +2025,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -1846,6 +2040,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
         "payload"
       ],
       "definitions": {
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
+        },
         "ReplyProposedPayload": {
           "type": "object",
           "properties": {
@@ -1969,6 +2178,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -1980,6 +2193,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
         "payload"
       ],
       "definitions": {
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
+        },
         "MailAddress": {
           "type": "object",
           "properties": {
@@ -2116,6 +2344,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -2127,6 +2359,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
         "payload"
       ],
       "definitions": {
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
+        },
         "MailAddress": {
           "type": "object",
           "properties": {
@@ -2257,6 +2504,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -2313,6 +2564,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
             "bounced"
           ],
           "description": "`received` for received mail; for ours: `draft` (an AI reply kept for an agent, never sent unless an agent sends it), `discarded` (a draft an agent threw away), `queued` (handed to mail-outbound), `sent`, `failed`, `bounced`."
+        },
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
         },
         "MailAddress": {
           "type": "object",
@@ -2660,6 +2926,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -2671,6 +2941,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
         "payload"
       ],
       "definitions": {
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
+        },
         "HandoffBy": {
           "type": "string",
           "enum": [
@@ -2820,6 +3105,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -2876,6 +3165,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
             "bounced"
           ],
           "description": "`received` for received mail; for ours: `draft` (an AI reply kept for an agent, never sent unless an agent sends it), `discarded` (a draft an agent threw away), `queued` (handed to mail-outbound), `sent`, `failed`, `bounced`."
+        },
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
         },
         "MailAddress": {
           "type": "object",
@@ -3204,6 +3508,10 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
           "type": "boolean",
           "const": true,
           "description": "Part of a bulk import (a mailbox's history) or caused by it: published with the `Ensoras-Backlog` header, so consumers work through it in the project's backlog lane, beside the project's new events instead of ahead of them. Absent otherwise."
+        },
+        "trace": {
+          "$ref": "#/definitions/EventTraceContext",
+          "description": "The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that caused the event, so a consumer's trace continues the producer's. Absent when tracing is off."
         }
       },
       "required": [
@@ -3260,6 +3568,21 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly EventSchemaDocument[] = [
             "bounced"
           ],
           "description": "`received` for received mail; for ours: `draft` (an AI reply kept for an agent, never sent unless an agent sends it), `discarded` (a draft an agent threw away), `queued` (handed to mail-outbound), `sent`, `failed`, `bounced`."
+        },
+        "EventTraceContext": {
+          "type": "object",
+          "properties": {
+            "traceparent": {
+              "type": "string"
+            },
+            "tracestate": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "traceparent"
+          ],
+          "description": "W3C trace context headers, as the `traceparent` and `tracestate` HTTP headers would carry them."
         },
         "MailAddress": {
           "type": "object",
