@@ -9,6 +9,7 @@ import type { Server } from 'node:net';
 import { LOG_LEVELS } from './environment.js';
 import { DEFAULT_JSON_BODY_LIMIT_BYTES, useJsonBodyLimit } from './json-body-limit.js';
 import { MessagingMetrics } from './messaging-metrics.js';
+import { documentApi } from './openapi/document-api.js';
 import { answerProbesWhileStarting } from './startup-probes.js';
 
 export interface ServiceStartOptions {
@@ -63,6 +64,7 @@ async function createApplication(options: ServiceStartOptions): Promise<INestApp
   const app = await NestFactory.create(options.module, { logger: loggerLevels(process.env.LOG_LEVEL) });
   useJsonBodyLimit(app, options.jsonBodyLimitBytes ?? DEFAULT_JSON_BODY_LIMIT_BYTES);
   app.useGlobalPipes(validationPipe());
+  documentApi(app, options.name);
   app.enableShutdownHooks();
   if (options.durableName) {
     const server = new JetStreamServer({
