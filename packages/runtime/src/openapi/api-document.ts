@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { PROJECT_ID_PATTERN } from '@ensoras/contracts';
 
 /** Name of the bearer scheme that @RequireScope, @AdminOnly and @AnyToken routes name as their security. */
 export const BEARER_SCHEME = 'bearer';
@@ -22,7 +23,25 @@ export function apiDocumentOf(app: INestApplication, service: string): OpenAPIOb
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN or an API token' }, BEARER_SCHEME)
     .build();
-  return withSortedKeys(SwaggerModule.createDocument(app, config));
+  const document = SwaggerModule.createDocument(app, config);
+  describeProjectIds(document);
+  return withSortedKeys(document);
+}
+
+/**
+ * Every `:projectId` goes through ProjectIdPipe: said here once rather than on each route, the pattern and the 400
+ * for a bad one (routes that describe their own 400 keep it).
+ */
+function describeProjectIds(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of [path.get, path.put, path.post, path.patch, path.delete]) {
+      const parameter = operation?.parameters?.find((candidate) => 'in' in candidate && candidate.in === 'path' && candidate.name === 'projectId');
+      if (!operation || !parameter || !('in' in parameter)) continue;
+      parameter.schema = { type: 'string', pattern: PROJECT_ID_PATTERN.source };
+      parameter.description = 'The project: 1 to 64 letters, digits, "-" or "_"';
+      operation.responses['400'] ??= { description: 'A bad projectId (or another field, named in `message`)' };
+    }
+  }
 }
 
 /** The document as kept in docs/openapi/: two-space JSON with a final newline. */
