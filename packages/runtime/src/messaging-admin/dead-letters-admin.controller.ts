@@ -1,5 +1,5 @@
 import { Controller, DefaultValuePipe, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DeadLetters, type DeadLetter, type ReplayResult } from '@ensoras/messaging';
 import { AdminOnly } from '../access/access.decorators.js';
 

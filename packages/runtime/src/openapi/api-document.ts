@@ -24,24 +24,39 @@ export function apiDocumentOf(app: INestApplication, service: string): OpenAPIOb
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN or an API token' }, BEARER_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  describeProjectIds(document);
+  for (const operation of operationsOf(document)) {
+    describeProjectId(operation);
+    onceEachSecurity(operation);
+  }
   return withSortedKeys(document);
+}
+
+type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+function operationsOf(document: OpenAPIObject): Operation[] {
+  return Object.values(document.paths).flatMap((path) => [path.get, path.put, path.post, path.patch, path.delete].filter((operation) => operation !== undefined));
 }
 
 /**
  * Every `:projectId` goes through ProjectIdPipe: said here once rather than on each route, the pattern and the 400
  * for a bad one (routes that describe their own 400 keep it).
  */
-function describeProjectIds(document: OpenAPIObject): void {
-  for (const path of Object.values(document.paths)) {
-    for (const operation of [path.get, path.put, path.post, path.patch, path.delete]) {
-      const parameter = operation?.parameters?.find((candidate) => 'in' in candidate && candidate.in === 'path' && candidate.name === 'projectId');
-      if (!operation || !parameter || !('in' in parameter)) continue;
-      parameter.schema = { type: 'string', pattern: PROJECT_ID_PATTERN.source };
-      parameter.description = 'The project: 1 to 64 letters, digits, "-" or "_"';
-      operation.responses['400'] ??= { description: 'A bad projectId (or another field, named in `message`)' };
-    }
-  }
+function describeProjectId(operation: Operation): void {
+  const parameter = operation.parameters?.find((candidate) => 'in' in candidate && candidate.in === 'path' && candidate.name === 'projectId');
+  if (!parameter || !('in' in parameter)) return;
+  parameter.schema = { type: 'string', pattern: PROJECT_ID_PATTERN.source };
+  parameter.description = 'The project: 1 to 64 letters, digits, "-" or "_"';
+  operation.responses['400'] ??= { description: 'A bad projectId (or another field, named in `message`)' };
+}
+
+/** A handler's own access rule on a controller with one names the bearer scheme twice (class and method). */
+function onceEachSecurity(operation: Operation): void {
+  if (!operation.security) return;
+  const seen = new Set<string>();
+  operation.security = operation.security.filter((requirement) => {
+    const key = JSON.stringify(requirement);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 /** The document as kept in docs/openapi/: two-space JSON with a final newline. */
