@@ -10,6 +10,7 @@ import type { DestinationStream } from 'pino';
 import { observe, type Observability } from './logging/observed-service.js';
 import { DEFAULT_JSON_BODY_LIMIT_BYTES, useJsonBodyLimit } from './json-body-limit.js';
 import { MessagingMetrics } from './messaging-metrics.js';
+import { documentApi } from './openapi/document-api.js';
 import { answerProbesWhileStarting } from './startup-probes.js';
 
 export interface ServiceStartOptions {
@@ -69,6 +70,7 @@ async function createApplication(options: ServiceStartOptions, observability: Ob
   const app = await NestFactory.create(observability.module(options.module), { logger: observability.logger });
   useJsonBodyLimit(app, options.jsonBodyLimitBytes ?? DEFAULT_JSON_BODY_LIMIT_BYTES);
   app.useGlobalPipes(validationPipe());
+  documentApi(app, options.name);
   app.enableShutdownHooks();
   if (options.durableName) {
     const server = new JetStreamServer({

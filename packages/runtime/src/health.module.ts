@@ -7,6 +7,7 @@ import {
   TypeOrmHealthIndicator,
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
+import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ConsumerStatus, NatsHealthIndicator, Outbox } from '@ensoras/messaging';
 import { PublicRoute } from './access/access.decorators.js';
 import { MessagingMetrics } from './messaging-metrics.js';
@@ -30,6 +31,7 @@ const DEFAULT_OUTBOX_MAX_AGE_SECONDS = 300;
  */
 @Controller('health')
 @PublicRoute()
+@ApiTags('Operations')
 class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -43,6 +45,7 @@ class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process runs (also while the database or NATS is down)' })
   live() {
     return { status: 'ok' };
   }
@@ -50,6 +53,8 @@ class HealthController {
   /** 200 when the database, NATS, the consumers and the outbox are fine; 503 naming the failing part otherwise. */
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: database, NATS, consumers and outbox are fine' })
+  @ApiServiceUnavailableResponse({ description: 'Names the failing part' })
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 2_000 }),
@@ -62,6 +67,7 @@ class HealthController {
 
   @Get()
   @HealthCheck()
+  @ApiOperation({ summary: 'Alias of /health/ready' })
   check() {
     return this.ready();
   }

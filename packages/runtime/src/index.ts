@@ -18,3 +18,4 @@ export * from './messaging-admin/messaging-admin.module.js';
 export * from './logging/service-logger.js';
 export * from './logging/secret-redaction.js';
 export * from './tracing/tracing.js';
+export * from './openapi/index.js';

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
 import { PublicRoute } from './access/access.decorators.js';
 import { MessagingMetrics } from './messaging-metrics.js';
@@ -12,6 +13,7 @@ export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
  */
 @Controller('metrics')
 @PublicRoute()
+@ApiTags('Operations')
 export class MetricsController {
   constructor(
     private readonly messaging: MessagingMetrics,
@@ -19,6 +21,8 @@ export class MetricsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics (no secrets, no mail content)' })
+  @ApiProduces('text/plain')
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   scrape(): Promise<string> {
     const registries = this.registry ? [this.registry, this.messaging.registry] : [this.messaging.registry];

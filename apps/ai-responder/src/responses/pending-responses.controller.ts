@@ -1,4 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { In, type Repository } from 'typeorm';
@@ -17,12 +18,15 @@ export interface PendingResponseView {
 }
 
 /** For admins: which replies are waiting for their due time (or being written) right now. */
+@ApiTags('Responses')
 @Controller('v1/projects/:projectId/pending-responses')
 export class PendingResponsesController {
   constructor(@InjectRepository(PendingResponse) private readonly responses: Repository<PendingResponse>) {}
 
   @Get()
   @RequireScope('inbox:read')
+  @ApiOperation({ summary: 'The replies waiting for their due time, or being written, right now (up to 500)' })
+  @ApiOkResponse({ description: '`{ items }`, soonest due first' })
   async list(@Param('projectId', ProjectIdPipe) projectId: string): Promise<{ items: PendingResponseView[] }> {
     const rows = await this.responses.find({
       where: { projectId, status: In([...OPEN_STATUSES]) },

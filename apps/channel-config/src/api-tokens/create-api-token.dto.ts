@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsString, Length, Matches, registerDecorator, type ValidationArguments } from 'class-validator';
 import { API_SCOPES, isApiScope, PROJECT_ID_PATTERN, type ApiScope, type ApiTokenProjects } from '@ensoras/contracts';
@@ -8,15 +9,26 @@ export const MAX_TOKEN_PROJECTS = 1_000;
 /** POST /v1/tokens. */
 export class CreateApiTokenDto {
   /** Shown in the audit log beside every change the token makes; unique among active tokens. */
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'crm-sync', description: 'Shown in the audit log beside its changes; unique among active tokens' })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @Length(1, 100)
   @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'name must not contain control characters' })
   name!: string;
 
-  @IsTokenProjects() projects!: ApiTokenProjects;
+  @ApiProperty({
+    oneOf: [
+      { type: 'string', enum: ['*'], description: 'Every project' },
+      { type: 'array', items: { type: 'string', pattern: PROJECT_ID_PATTERN.source }, minItems: 1, maxItems: MAX_TOKEN_PROJECTS, uniqueItems: true },
+    ],
+    example: ['acme'],
+  })
+  @IsTokenProjects()
+  projects!: ApiTokenProjects;
 
-  @IsScopeList() scopes!: ApiScope[];
+  @ApiProperty({ enum: API_SCOPES, isArray: true, minItems: 1, uniqueItems: true, example: ['inbox:read'] })
+  @IsScopeList()
+  scopes!: ApiScope[];
 }
 
 /** `"*"`, or a non-empty list of distinct project ids as the routes take them (the contracts' PROJECT_ID_PATTERN). */

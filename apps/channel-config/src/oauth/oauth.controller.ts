@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, BadRequestException } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OAUTH_PROVIDERS, OAuthClientDto, StartOAuthDto, type OAuthProvider, type OAuthStateView } from '@ensoras/contracts';
 import { ProjectIdPipe, PublicRoute, RequireScope } from '@ensoras/runtime';
 import { callbackPage, doneRedirect } from './oauth-callback-page.js';
@@ -23,6 +24,7 @@ function providerOf(value: string): OAuthProvider {
 }
 
 /** Connecting a project's mailbox with OAuth2, and the project's own OAuth clients. */
+@ApiTags('Email channel: OAuth2')
 @Controller('v1/projects/:projectId/channels/email/oauth')
 @RequireScope('config:write')
 export class OAuthController {
@@ -35,6 +37,8 @@ export class OAuthController {
   /** Which providers can be used, the grants (never a token) and the project's own clients (never a secret). */
   @Get()
   @RequireScope('config:read')
+  @ApiOperation({ summary: 'Providers that can be used, the grants (never a token) and the project\'s own clients (never a secret)' })
+  @ApiOkResponse({ description: 'The OAuth state' })
   async state(@Param('projectId', ProjectIdPipe) projectId: string): Promise<OAuthStateView> {
     const [available, connections, clients] = await Promise.all([this.clients.available(projectId), this.grants.connections(projectId), this.clients.list(projectId)]);
     return { projectId, available, connections, clients };
@@ -43,6 +47,10 @@ export class OAuthController {
   /** The consent URL to open in the admin's browser; 409 when the provider has no client or no redirect URL is set. */
   @Post('start')
   @HttpCode(200)
+  @ApiOperation({ summary: "The consent URL to open in the admin's browser" })
+  @ApiOkResponse({ description: '`{ url, expiresAt }`' })
+  @ApiBadRequestResponse({ description: 'Unknown provider' })
+  @ApiConflictResponse({ description: 'The provider has no client, or no redirect URL is set' })
   start(@Param('projectId', ProjectIdPipe) projectId: string, @Body() body: StartOAuthDto): Promise<{ url: string; expiresAt: string }> {
     return this.connect.start(projectId, body.provider);
   }
@@ -50,12 +58,21 @@ export class OAuthController {
   /** Forgets the grant (and asks the provider to revoke it, where it can). 404 when not connected. */
   @Delete(':provider')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Forget the grant (and ask the provider to revoke it, where it can)' })
+  @ApiParam({ name: 'provider', enum: OAUTH_PROVIDERS })
+  @ApiNoContentResponse({ description: 'Disconnected' })
+  @ApiBadRequestResponse({ description: 'Unknown provider' })
+  @ApiNotFoundResponse({ description: 'Not connected with this provider' })
   disconnect(@Param('projectId', ProjectIdPipe) projectId: string, @Param('provider') provider: string): Promise<void> {
     return this.connect.disconnect(projectId, providerOf(provider));
   }
 
   /** The project's own OAuth client, used instead of the deployment's from the next consent on. */
   @Put('clients/:provider')
+  @ApiOperation({ summary: "Store the project's own OAuth client, used instead of the deployment's from the next consent on" })
+  @ApiParam({ name: 'provider', enum: OAUTH_PROVIDERS })
+  @ApiOkResponse({ description: '`{ provider, clientId, updatedAt }` (never the secret)' })
+  @ApiBadRequestResponse({ description: 'Unknown provider, or a field is invalid' })
   putClient(
     @Param('projectId', ProjectIdPipe) projectId: string,
     @Param('provider') provider: string,
@@ -66,6 +83,10 @@ export class OAuthController {
 
   @Delete('clients/:provider')
   @HttpCode(204)
+  @ApiOperation({ summary: "Remove the project's own OAuth client" })
+  @ApiParam({ name: 'provider', enum: OAUTH_PROVIDERS })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiBadRequestResponse({ description: 'Unknown provider' })
   async removeClient(@Param('projectId', ProjectIdPipe) projectId: string, @Param('provider') provider: string): Promise<void> {
     await this.clients.remove(projectId, providerOf(provider));
   }
@@ -77,6 +98,7 @@ export class OAuthController {
  */
 @Controller('v1/oauth')
 @PublicRoute()
+@ApiTags('Email channel: OAuth2')
 export class OAuthCallbackController {
   constructor(
     private readonly connect: OAuthConnect,
@@ -84,6 +106,9 @@ export class OAuthCallbackController {
   ) {}
 
   @Get('callback')
+  @ApiOperation({ summary: "Where the provider sends the admin's browser after the consent (OAUTH_REDIRECT_URL); no token, the single-use state authenticates it" })
+  @ApiOkResponse({ description: 'A small page saying the mailbox is connected (or a 303 to OAUTH_DONE_URL)' })
+  @ApiBadRequestResponse({ description: 'A page saying why connecting failed (or a 303 to OAUTH_DONE_URL)' })
   async callback(@Query() query: Record<string, unknown>, @Res() response: PageResponse): Promise<void> {
     const outcome = await this.connect.callback(query);
     const doneUrl = this.providers.doneUrl;

@@ -1,9 +1,11 @@
 import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { QuarantineRetry } from './quarantine-retry.service.js';
 import { parseQuarantineId, QuarantineStore, type QuarantineEntry } from './quarantine.store.js';
 
 /** Lets an admin see which mail of a project could not be imported, where its raw bytes are, and try it again. */
+@ApiTags('Quarantine')
 @Controller('v1/projects/:projectId/quarantine')
 export class QuarantineController {
   constructor(
@@ -13,6 +15,8 @@ export class QuarantineController {
 
   @Get()
   @RequireScope('config:read')
+  @ApiOperation({ summary: 'Mail of the project that could not be imported, with why and where its raw bytes are' })
+  @ApiOkResponse({ description: '`{ projectId, items }`' })
   async list(@Param('projectId', ProjectIdPipe) projectId: string): Promise<{ projectId: string; items: QuarantineEntry[] }> {
     return { projectId, items: await this.quarantine.list(projectId) };
   }
@@ -25,6 +29,12 @@ export class QuarantineController {
   @Post(':id/retry')
   @RequireScope('config:write')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Parse the kept raw mail again and publish it' })
+  @ApiParam({ name: 'id', description: '`<uidValidity>-<uid>`, as the list gives it', example: '1700000000-42' })
+  @ApiOkResponse({ description: '`{ id, published, messageId, duplicate }`; the entry is removed' })
+  @ApiBadRequestResponse({ description: 'The id is not `<uidValidity>-<uid>`' })
+  @ApiNotFoundResponse({ description: 'No such entry, or its raw mail is no longer kept' })
+  @ApiUnprocessableEntityResponse({ description: 'It still cannot be parsed (the entry stays, with the reason)' })
   async retry(
     @Param('projectId', ProjectIdPipe) projectId: string,
     @Param('id') id: string,

@@ -1,4 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Res, StreamableFile } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
@@ -12,6 +13,7 @@ interface HeaderTarget {
 }
 
 /** Serves the attachments listed on a received message; the links in its HTML point here. */
+@ApiTags('Inbox')
 @Controller('v1/projects/:projectId/tickets/:ticketId/messages/:messageId/attachments')
 export class AttachmentsController {
   constructor(
@@ -25,6 +27,13 @@ export class AttachmentsController {
    */
   @Get(':index')
   @RequireScope('inbox:read')
+  @ApiOperation({ summary: 'An attachment of a received message, by its index in the message\'s list' })
+  @ApiParam({ name: 'ticketId', format: 'uuid' })
+  @ApiParam({ name: 'messageId', format: 'uuid' })
+  @ApiParam({ name: 'index', schema: { type: 'integer', minimum: 0 } })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The bytes as the sender sent them, with their content type; never sniffed, sandboxed', schema: { type: 'string', format: 'binary' } })
+  @ApiNotFoundResponse({ description: 'Unknown ticket, message or index, mail over the size limit, or raw mail no longer kept' })
   async download(
     @Param('projectId', ProjectIdPipe) projectId: string,
     @Param('ticketId') ticketId: string,

@@ -1,4 +1,5 @@
 import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TicketView } from '@ensoras/contracts';
 import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { HandoffDto } from './handoff.dto.js';
@@ -9,6 +10,7 @@ import { TicketStatusService, type StatusChangeOutcome } from './ticket-status.s
  * of the inbox API's changes. Each answers the ticket as it is afterwards; 404 for an unknown ticket, 409 where the change makes
  * no sense (ticketTransition says why).
  */
+@ApiTags('Inbox')
 @Controller('v1/projects/:projectId/tickets/:ticketId')
 export class TicketActionsController {
   constructor(private readonly status: TicketStatusService) {}
@@ -17,6 +19,11 @@ export class TicketActionsController {
   @Post('handoff')
   @RequireScope('inbox:write')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Take the ticket from the AI (→ needs_human), saying why' })
+  @ApiOkResponse({ description: 'The ticket afterwards' })
+  @ApiBadRequestResponse({ description: 'The reason is missing, blank or too long' })
+  @ApiNotFoundResponse({ description: 'No such ticket in the project' })
+  @ApiConflictResponse({ description: 'The change makes no sense in the ticket\'s status (the message says why)' })
   async handOff(
     @Param('projectId', ProjectIdPipe) projectId: string,
     @Param('ticketId') ticketId: string,
@@ -29,6 +36,10 @@ export class TicketActionsController {
   @Post('resume-ai')
   @RequireScope('inbox:write')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Give the ticket back to the AI (needs_human → open)' })
+  @ApiOkResponse({ description: 'The ticket afterwards' })
+  @ApiNotFoundResponse({ description: 'No such ticket in the project' })
+  @ApiConflictResponse({ description: 'The change makes no sense in the ticket\'s status (the message says why)' })
   async resumeAi(@Param('projectId', ProjectIdPipe) projectId: string, @Param('ticketId') ticketId: string): Promise<TicketView> {
     return viewOf(await this.status.resumeAi(projectId, ticketId), ticketId);
   }
@@ -37,6 +48,10 @@ export class TicketActionsController {
   @Post('close')
   @RequireScope('inbox:write')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Close the ticket; a new customer mail reopens it' })
+  @ApiOkResponse({ description: 'The ticket afterwards' })
+  @ApiNotFoundResponse({ description: 'No such ticket in the project' })
+  @ApiConflictResponse({ description: 'The change makes no sense in the ticket\'s status (the message says why)' })
   async close(@Param('projectId', ProjectIdPipe) projectId: string, @Param('ticketId') ticketId: string): Promise<TicketView> {
     return viewOf(await this.status.close(projectId, ticketId), ticketId);
   }

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TicketMessageView } from '@ensoras/contracts';
 import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { AgentReplyDto } from './agent-reply.dto.js';
 import { OutgoingReplyService } from './outgoing-reply.service.js';
 
+@ApiTags('Inbox')
 @Controller('v1/projects/:projectId/tickets/:ticketId/replies')
 export class AgentReplyController {
   constructor(private readonly replies: OutgoingReplyService) {}
@@ -13,6 +15,11 @@ export class AgentReplyController {
   @Post()
   @RequireScope('inbox:write')
   @HttpCode(201)
+  @ApiOperation({ summary: "An agent's reply: recorded and queued for sending, answering the latest customer message" })
+  @ApiCreatedResponse({ description: 'The recorded message' })
+  @ApiBadRequestResponse({ description: 'text is missing, or text or html is too large' })
+  @ApiNotFoundResponse({ description: 'No such ticket in the project' })
+  @ApiConflictResponse({ description: 'The channel has no identity (fromEmail), or the ticket no customer address to answer' })
   async reply(
     @Param('projectId', ProjectIdPipe) projectId: string,
     @Param('ticketId') ticketId: string,

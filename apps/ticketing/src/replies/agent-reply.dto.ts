@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsByteLength, IsNotEmpty, IsOptional, IsString } from 'class-validator';
 
 /**
@@ -10,7 +11,8 @@ export const MAX_REPLY_HTML_BYTES = 60_000;
 
 /** `POST /v1/projects/:projectId/tickets/:ticketId/replies`: a human agent's answer. */
 export class AgentReplyDto {
-  @IsString() @IsNotEmpty() @IsByteLength(1, MAX_REPLY_TEXT_BYTES) text!: string;
+  @ApiProperty({ description: `The reply as plain text; 1 to ${MAX_REPLY_TEXT_BYTES} bytes of UTF-8` }) @IsString() @IsNotEmpty() @IsByteLength(1, MAX_REPLY_TEXT_BYTES) text!: string;
   /** Optional HTML form of the same reply; sanitised like received HTML. Without it mail-outbound sends the text. */
+  @ApiPropertyOptional({ description: `The same reply as HTML, sanitised; at most ${MAX_REPLY_HTML_BYTES} bytes of UTF-8. Left out: the text is sent` })
   @IsOptional() @IsString() @IsByteLength(0, MAX_REPLY_HTML_BYTES) html?: string;
 }

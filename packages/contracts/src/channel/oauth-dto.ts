@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength, registerDecorator, type ValidationArguments } from 'class-validator';
 import { MAIL_AUTH_TYPES, OAUTH_PROVIDERS, type OAuthProvider } from './mail-auth.js';
 
@@ -25,17 +26,17 @@ function ProviderFitsType() {
 
 /** `imap.auth` / `smtp.auth`: `{ type: 'password' }` or `{ type: 'oauth2', provider: 'google' | 'microsoft' }`. */
 export class MailAuthDto {
-  @IsIn(MAIL_AUTH_TYPES) type!: 'password' | 'oauth2';
-  @ProviderFitsType() provider?: OAuthProvider;
+  @ApiProperty({ enum: MAIL_AUTH_TYPES }) @IsIn(MAIL_AUTH_TYPES) type!: 'password' | 'oauth2';
+  @ApiPropertyOptional({ enum: OAUTH_PROVIDERS, description: 'Required with type oauth2, refused with type password' }) @ProviderFitsType() provider?: OAuthProvider;
 }
 
 /** POST …/channels/email/oauth/start. */
 export class StartOAuthDto {
-  @IsIn(OAUTH_PROVIDERS) provider!: OAuthProvider;
+  @ApiProperty({ enum: OAUTH_PROVIDERS }) @IsIn(OAUTH_PROVIDERS) provider!: OAuthProvider;
 }
 
 /** PUT …/channels/email/oauth/clients/{provider}: the project's own OAuth client, used instead of the deployment's. */
 export class OAuthClientDto {
-  @IsString() @IsNotEmpty() @MaxLength(512) clientId!: string;
-  @IsString() @IsNotEmpty() @MaxLength(1024) clientSecret!: string;
+  @ApiProperty({ maxLength: 512 }) @IsString() @IsNotEmpty() @MaxLength(512) clientId!: string;
+  @ApiProperty({ maxLength: 1024, format: 'password', description: 'Write-only: never shown again' }) @IsString() @IsNotEmpty() @MaxLength(1024) clientSecret!: string;
 }
