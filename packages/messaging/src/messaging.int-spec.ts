@@ -96,14 +96,18 @@ describe('messaging on a real NATS and PostgreSQL', () => {
     const dataSource = app.get(DataSource);
     const committed = createEnvelope(Probe, 'p2', { n: 10, failTimes: 0 });
     const rolledBack = createEnvelope(Probe, 'p2', { n: 11, failTimes: 0 });
-    await dataSource.transaction((manager) => outbox.add(manager, committed));
-    await dataSource
-      .transaction(async (manager) => {
+    // transaction() commits, then kicks the relay; what work returns comes back.
+    const result = await outbox.transaction(async (_manager, enqueue) => {
+      await enqueue(committed);
+      return 'done';
+    });
+    expect(result).toBe('done');
+    await expect(
+      outbox.transaction(async (manager) => {
         await outbox.add(manager, rolledBack);
         throw new Error('rollback');
-      })
-      .catch(() => undefined);
-    outbox.publishSoon();
+      }),
+    ).rejects.toThrow('rollback');
     await eventually(() => attemptsSeen.get(10) === 1);
     // A re-publish of the same envelope (a relay that crashed before marking the row) is dropped by JetStream.
     const ack = await jetstream(client).publish(subjectOf(committed), JSON.stringify(committed), { msgID: committed.id });
