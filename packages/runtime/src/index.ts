@@ -14,3 +14,4 @@ export * from './project-id.pipe.js';
 export * from './metrics.controller.js';
 export * from './messaging-metrics.js';
 export * from './messaging-admin/messaging-admin.module.js';
+export * from './pagination/keyset-pagination.js';
