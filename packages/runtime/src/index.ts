@@ -1,5 +1,5 @@
 export * from './environment.js';
-export * from './admin-token.guard.js';
+export * from './access/admin-token.js';
 export * from './access/access-decision.js';
 export * from './access/access.decorators.js';
 export * from './access/actor-context.js';
