@@ -6,7 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvelope, defineEvent, subjectOf, type EventEnvelope } from '@ensoras/contracts';
-import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
+import { consumerDrained, createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { Outbox } from './outbox/outbox.service.js';
 import { startMessagingTestApp } from './test-support/messaging-test-app.js';
 
@@ -112,7 +112,7 @@ describe('messaging on a real NATS and PostgreSQL', () => {
     // A re-publish of the same envelope (a relay that crashed before marking the row) is dropped by JetStream.
     const ack = await jetstream(client).publish(subjectOf(committed), JSON.stringify(committed), { msgID: committed.id });
     expect(ack.duplicate).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await consumerDrained(client, 'TICKETS', 'probe__ticket_any_probe');
     expect(attemptsSeen.get(10)).toBe(1);
     expect(attemptsSeen.has(11)).toBe(false);
     const [row] = await dataSource.query(`SELECT published_at FROM probe.outbox_message WHERE id = $1`, [committed.id]);
