@@ -12,6 +12,7 @@ import { KnowledgePassage } from './knowledge/knowledge-passage.entity.js';
 import { HandedOffTicket } from './loop-breaker/handed-off-ticket.entity.js';
 import { aiResponderSchema } from './migrations/schema.js';
 import { PendingResponse } from './responses/pending-response.entity.js';
+import { PendingResponsesApiModule } from './responses/pending-responses-api.module.js';
 import { ResponsesModule } from './responses/responses.module.js';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         KnowledgeEmbeddingsModule.forRoot(embeddingSettingsOf(environment)),
         ResponsesModule.forRoot(environment),
+        PendingResponsesApiModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         KnowledgeAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
       ],
     };

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
+import { SecretsModule } from '@ensoras/secrets';
 import { ApiAccessModule, HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import { ApiTokenEntity } from './api-tokens/api-token.entity.js';
 import { ApiTokensModule } from './api-tokens/api-tokens.module.js';
@@ -18,7 +19,6 @@ import { OAuthClientEntity } from './oauth/oauth-client.entity.js';
 import { OAuthGrantEntity } from './oauth/oauth-grant.entity.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { ProjectEntity } from './projects/project.entity.js';
-import { SealingModule } from './sealing/sealing.module.js';
 import { SettingsSnapshotModule } from './settings-snapshot/settings-snapshot.module.js';
 
 @Module({})
@@ -37,7 +37,7 @@ export class AppModule {
         HealthModule.forRoot(),
         ApiAccessModule.forRoot({ adminToken: environment.ADMIN_TOKEN, rateLimitPerMinute: environment.API_RATE_LIMIT_PER_MINUTE }),
         MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
-        SealingModule,
+        SecretsModule.forRoot(environment),
         SettingsSnapshotModule,
         ConfigurationModule,
         EmailChannelModule,

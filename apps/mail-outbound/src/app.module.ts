@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_ENTITIES, MessagingModule } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
+import { SecretsModule } from '@ensoras/secrets';
 import { ApiAccessModule, HealthModule, MessagingAdminModule } from '@ensoras/runtime';
 import type { MailOutboundEnvironment } from './config/mail-outbound.environment.js';
 import { Delivery } from './delivery/delivery.entity.js';
@@ -22,6 +23,7 @@ export class AppModule {
         }),
         MessagingModule.forRoot({ serviceName: 'mail-outbound', nats: environment }),
         HealthModule.forRoot(),
+        SecretsModule.forRoot(environment),
         ApiAccessModule.forRoot({ adminToken: environment.ADMIN_TOKEN, rateLimitPerMinute: environment.API_RATE_LIMIT_PER_MINUTE }),
         MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         MetricsModule,

@@ -1,6 +1,7 @@
 // The DTO decorators read design-time types; load the metadata polyfill before any of them runs.
 import 'reflect-metadata';
 export * from './events/envelope.js';
+export * from './events/event-ids.js';
 export * from './events/streams.js';
 export * from './events/schemas/event-catalog.js';
 export * from './channel/channel-settings.js';

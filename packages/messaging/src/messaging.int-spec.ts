@@ -6,7 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvelope, defineEvent, subjectOf, type EventEnvelope } from '@ensoras/contracts';
-import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
+import { consumerDrained, createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { Outbox } from './outbox/outbox.service.js';
 import { startMessagingTestApp } from './test-support/messaging-test-app.js';
 
@@ -96,19 +96,23 @@ describe('messaging on a real NATS and PostgreSQL', () => {
     const dataSource = app.get(DataSource);
     const committed = createEnvelope(Probe, 'p2', { n: 10, failTimes: 0 });
     const rolledBack = createEnvelope(Probe, 'p2', { n: 11, failTimes: 0 });
-    await dataSource.transaction((manager) => outbox.add(manager, committed));
-    await dataSource
-      .transaction(async (manager) => {
+    // transaction() commits, then kicks the relay; what work returns comes back.
+    const result = await outbox.transaction(async (_manager, enqueue) => {
+      await enqueue(committed);
+      return 'done';
+    });
+    expect(result).toBe('done');
+    await expect(
+      outbox.transaction(async (manager) => {
         await outbox.add(manager, rolledBack);
         throw new Error('rollback');
-      })
-      .catch(() => undefined);
-    outbox.publishSoon();
+      }),
+    ).rejects.toThrow('rollback');
     await eventually(() => attemptsSeen.get(10) === 1);
     // A re-publish of the same envelope (a relay that crashed before marking the row) is dropped by JetStream.
     const ack = await jetstream(client).publish(subjectOf(committed), JSON.stringify(committed), { msgID: committed.id });
     expect(ack.duplicate).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await consumerDrained(client, 'TICKETS', 'probe__ticket_any_probe');
     expect(attemptsSeen.get(10)).toBe(1);
     expect(attemptsSeen.has(11)).toBe(false);
     const [row] = await dataSource.query(`SELECT published_at FROM probe.outbox_message WHERE id = $1`, [committed.id]);

@@ -3,6 +3,7 @@ import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { NatsEnvironment } from '@ensoras/messaging';
 import { IsDatabaseUrl, IsMigrationsAtStart } from './migrations-environment.js';
+import { AdminTokenSetting } from './access/admin-token.js';
 
 /**
  * Reads and validates the environment into `schema`. On a bad value it prints which variable is wrong and why,
@@ -53,5 +54,5 @@ export class ServiceEnvironment extends NatsEnvironment {
 
 /** Services with an admin-facing HTTP API. */
 export class AdminApiEnvironment extends ServiceEnvironment {
-  @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' }) ADMIN_TOKEN!: string;
+  @AdminTokenSetting() ADMIN_TOKEN!: string;
 }

@@ -1,6 +1,6 @@
 export * from './environment.js';
 export * from './migrations-environment.js';
-export * from './admin-token.guard.js';
+export * from './access/admin-token.js';
 export * from './access/access-decision.js';
 export * from './access/access.decorators.js';
 export * from './access/actor-context.js';
@@ -19,3 +19,4 @@ export * from './logging/service-logger.js';
 export * from './logging/secret-redaction.js';
 export * from './tracing/tracing.js';
 export * from './openapi/index.js';
+export * from './pagination/keyset-pagination.js';

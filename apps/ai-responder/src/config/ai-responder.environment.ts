@@ -1,19 +1,6 @@
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Max,
-  Min,
-  MinLength,
-  ValidateIf,
-  type ValidationArguments,
-} from 'class-validator';
-import { ServiceEnvironment } from '@ensoras/runtime';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Max, Min, ValidateIf, type ValidationArguments } from 'class-validator';
+import { OptionalAdminTokenSetting, ServiceEnvironment } from '@ensoras/runtime';
 import { DEFAULT_ANSWER_THRESHOLDS } from '../grounding/answer-plan.js';
 
 export const AI_PROVIDERS = ['local', 'openai'] as const;
@@ -33,10 +20,7 @@ export class AiResponderEnvironment extends ServiceEnvironment {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) override PORT: number = 3003;
 
   /** Only guards the small admin listing of pending responses; without it that route does not exist (404). */
-  @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
-  ADMIN_TOKEN?: string;
+  @OptionalAdminTokenSetting() ADMIN_TOKEN?: string;
 
   /** `local` (the offline placeholder) unless set. */
   @IsOptional()

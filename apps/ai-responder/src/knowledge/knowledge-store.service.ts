@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { pageOf } from '@ensoras/runtime';
 import { quotedTable } from '../persistence/quoted-table.js';
 import { detectBodyFormat, type BodyFormat } from './article-text.js';
 import { KnowledgeArticle } from './knowledge-article.entity.js';
@@ -140,9 +141,7 @@ export class KnowledgeStore {
         LIMIT $3`,
       [projectId, page.after ?? null, limit + 1],
     );
-    const items = rows.slice(0, limit).map((row) => summaryOf(viewOf(row)));
-    const more = rows.length > limit;
-    return { items, nextCursor: more ? encodeArticleCursor(items[items.length - 1]!.id) : null };
+    return pageOf(rows, limit, (row) => summaryOf(viewOf(row)), (last) => encodeArticleCursor(last.article_id));
   }
 
   /** Reads and cuts the bodies before any transaction: the CPU work, and the one query it may need, stay outside. */

@@ -1,4 +1,5 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { onlyWithAdminToken } from '@ensoras/runtime';
 import type { AiResponderEnvironment } from '../config/ai-responder.environment.js';
 import { EMBEDDING_CLIENT, EmbeddingClient, type EmbeddingSettings } from './embedding-client.js';
 import { KnowledgeController } from './knowledge.controller.js';
@@ -64,11 +65,10 @@ export class KnowledgeAdminModule {
    * and answer 404, like the service's other admin routes.
    */
   static forRoot(options: { adminToken?: string }): DynamicModule {
-    if (!options.adminToken) return { module: KnowledgeAdminModule };
-    return {
+    return onlyWithAdminToken(options.adminToken, {
       module: KnowledgeAdminModule,
       imports: [KnowledgeModule],
       controllers: [KnowledgeController],
-    };
+    });
   }
 }

@@ -4,6 +4,9 @@ import { handoffEventId } from './handoff-event-id.js';
 describe('handoffEventId', () => {
   it('is the same for the same ticket, so a repeated handoff is one message', () => {
     expect(handoffEventId('p1', 't1')).toBe(handoffEventId('p1', 't1'));
+    // The value it has always had, so a handoff published before an upgrade is not published again after it.
+    expect(handoffEventId('p1', 't1')).toBe('6eda4bfe-e617-5b69-a7e9-0cf7ebbce2b5');
+    expect(handoffEventId('p1', 't1', '2026-12-02T10:00:00.000Z')).toBe('98c081c0-c6e4-57c3-a14d-c03c4450d3a6');
   });
 
   it('differs between tickets and projects', () => {

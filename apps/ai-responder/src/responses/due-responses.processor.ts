@@ -221,18 +221,18 @@ export class DueResponsesProcessor implements BeforeApplicationShutdown {
       const sources = sourcesOf(generated.sources, grounding);
       await this.settle(response, (manager, current) => this.propose(manager, response, current, generated.text, sources));
     }
-    this.outbox.publishSoon();
   }
 
   /**
    * Runs `work` on the row only while this claim still holds it: a claim that outlived its lease may have been
-   * taken over (attempts moved on), and then the other replica's result counts, not ours.
+   * taken over (attempts moved on), and then the other replica's result counts, not ours. What `work` puts into the
+   * outbox is published once this commits.
    */
   private settle(
     response: ClaimedResponse,
     work: (manager: EntityManager, current: PendingResponse) => Promise<void>,
   ): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.outbox.transaction(async (manager) => {
       const current = await manager
         .createQueryBuilder(PendingResponse, 'r')
         .where('r.id = :id', { id: response.id })

@@ -22,6 +22,7 @@ describe('replyProposedEventId', () => {
     const id = replyProposedEventId('6f1c1d6e-8a53-4c38-9d9e-1a4c2b9f0a11');
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(replyProposedEventId('6f1c1d6e-8a53-4c38-9d9e-1a4c2b9f0a11')).toBe(id);
+    expect(id).toBe('a29afc42-b985-591a-b98c-b23cdcaa4af9'); // the value it has always had
     expect(replyProposedEventId('0b7f3a52-6a0e-4f0e-8f43-3d1f6a7e2c90')).not.toBe(id);
     expect(id).not.toBe('6f1c1d6e-8a53-4c38-9d9e-1a4c2b9f0a11');
   });

@@ -1,13 +1,9 @@
-import { createHash } from 'node:crypto';
+import { eventIds } from '@ensoras/contracts';
 
 /**
- * The envelope id of a response's reply.proposed event, derived from the responseId (a name-based UUID, version 5
- * layout over SHA-256): a retry that publishes the same response again carries the same Nats-Msg-Id and is dropped.
+ * The envelope id of a response's reply.proposed event, derived from the responseId: a retry that publishes the same
+ * response again carries the same Nats-Msg-Id and is dropped.
  */
 export function replyProposedEventId(responseId: string): string {
-  const bytes = createHash('sha256').update(`reply.proposed:${responseId}`).digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return eventIds.namedSha256(`reply.proposed:${responseId}`);
 }

@@ -7,7 +7,6 @@ import { GroundingModule } from '../grounding/grounding.module.js';
 import { LoopBreakerModule } from '../loop-breaker/loop-breaker.module.js';
 import { DueResponsesProcessor } from './due-responses.processor.js';
 import { PendingResponse } from './pending-response.entity.js';
-import { PendingResponsesController } from './pending-responses.controller.js';
 import { ResponseScheduler } from './response-scheduler.service.js';
 import { TicketMessageController } from './ticket-message.controller.js';
 import { ANSWER_POLICY } from './answerability.js';
@@ -17,12 +16,10 @@ import { TicketMessageIntake } from './ticket-message-intake.service.js';
 @Module({})
 export class ResponsesModule {
   static forRoot(environment: AiResponderEnvironment): DynamicModule {
-    // The admin listing exists only with a token to guard it; without one the route is simply not there (404).
-    const adminControllers = environment.ADMIN_TOKEN ? [PendingResponsesController] : [];
     return {
       module: ResponsesModule,
       imports: [TypeOrmModule.forFeature([PendingResponse]), ConversationModule, GenerationModule.forRoot(environment), GroundingModule, LoopBreakerModule],
-      controllers: [TicketMessageController, ...adminControllers],
+      controllers: [TicketMessageController],
       providers: [
         TicketMessageIntake,
         ResponseScheduler,

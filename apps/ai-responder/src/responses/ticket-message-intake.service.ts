@@ -9,7 +9,7 @@ import {
 } from '@ensoras/contracts';
 import { canonicalAddress } from '@ensoras/mail';
 import { ChannelSettingsReplica, Outbox } from '@ensoras/messaging';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ConversationLog } from '../conversation/conversation-log.service.js';
 import { HANDED_OFF_REASON, LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
 import { isHumanStatus } from '../loop-breaker/ticket-update-effect.js';
@@ -40,7 +40,6 @@ export class TicketMessageIntake {
   private readonly logger = new Logger(TicketMessageIntake.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly conversation: ConversationLog,
     private readonly scheduler: ResponseScheduler,
     private readonly channels: ChannelSettingsReplica,
@@ -67,15 +66,14 @@ export class TicketMessageIntake {
     await this.channels.whenReady();
     const arrived = wellFormed.map((envelope) => this.arrivedMessage(envelope));
 
-    const outcomes = await this.dataSource.transaction(async (manager) => {
+    // A handoff any silent outcome wrote to the outbox is published after the commit.
+    const outcomes = await this.outbox.transaction(async (manager) => {
       const taken: IntakeOutcome[] = [];
       // Strictly one after another, never Promise.all: each event must see the rows the ones before it wrote.
       for (const message of arrived) taken.push(await this.takeIn(manager, message));
       return taken;
     });
 
-    // A handoff may have been written to the outbox by any silent outcome: one kick publishes them all.
-    if (outcomes.some((outcome) => outcome.action === 'silent')) this.outbox.publishSoon();
     arrived.forEach((message, index) => this.logOutcome(message, outcomes[index]!));
     for (const outcome of outcomes) if (outcome.action === 'scheduled') this.dueResponses.wakeIn(outcome.delaySeconds);
   }

@@ -50,7 +50,7 @@ export class ProjectChanges {
    * or null when nothing did. It must not write to the database itself.
    */
   async apply(projectId: string, decide: (state: ProjectState) => Promise<ProjectChange | null> | ProjectChange | null): Promise<ProjectState> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
+    const outcome = await this.outbox.transaction(async (manager, enqueue) => {
       const state = await lockedState(manager, projectId);
       const change = await decide(state);
       if (!change) return { state, snapshot: null };
@@ -71,8 +71,8 @@ export class ProjectChanges {
         at: state.now,
       });
       const snapshot = channelSettingsSnapshot(state.project, state.channel);
-      if (change.event) await this.outbox.add(manager, createEnvelope(change.event, projectId, channelChangedPayload(snapshot)));
-      if (change.alsoAnnounce) await this.outbox.add(manager, change.alsoAnnounce(state.project.revision, state.now));
+      if (change.event) await enqueue(createEnvelope(change.event, projectId, channelChangedPayload(snapshot)));
+      if (change.alsoAnnounce) await enqueue(change.alsoAnnounce(state.project.revision, state.now));
       return { state: { ...state, stored: true }, snapshot };
     });
     if (outcome.snapshot) await this.afterCommit(outcome.snapshot);
@@ -95,7 +95,6 @@ export class ProjectChanges {
   }
 
   private async afterCommit(snapshot: ChannelSettingsSnapshot): Promise<void> {
-    this.outbox.publishSoon();
     await this.settingsSync.publish(snapshot);
   }
 }

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { DEFAULT_AUTH_FAILURES_BEFORE_PAUSE } from '@ensoras/contracts';
-import { ServiceEnvironment } from '@ensoras/runtime';
+import { OptionalAdminTokenSetting, ServiceEnvironment } from '@ensoras/runtime';
 import { PreviousSecretsKeySetting, SecretsKeySetting } from '@ensoras/secrets';
 
 export class MailIngestEnvironment extends ServiceEnvironment {
@@ -13,7 +13,7 @@ export class MailIngestEnvironment extends ServiceEnvironment {
   @PreviousSecretsKeySetting() SECRETS_KEY_PREVIOUS?: string;
 
   /** Guards the quarantine API; when unset that API does not exist (404). mail-ingest has no other admin API. */
-  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' }) ADMIN_TOKEN?: string;
+  @OptionalAdminTokenSetting() ADMIN_TOKEN?: string;
 
   /** How often a mailbox on a server without IMAP IDLE is checked for new mail. */
   @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) POLL_INTERVAL_MS: number = 5_000;

@@ -4,6 +4,8 @@ import { importEventId, rawObjectKey } from './import-event-id.js';
 describe('importEventId', () => {
   it('is the same for the same mail, so JetStream drops a re-import as a duplicate', () => {
     expect(importEventId('p1', '1700000000', 42)).toBe(importEventId('p1', '1700000000', 42));
+    // The value it has always had: a mail imported before an upgrade and again after it is still one event.
+    expect(importEventId('p1', '1700000000', 42)).toBe('23c1d15f-5c7f-8271-8440-23c010382b3e');
   });
 
   it('differs when project, UIDVALIDITY or UID differ', () => {

@@ -31,7 +31,7 @@ export class MailboxPauses {
    * before (another replica, a retry) changes nothing and announces nothing again.
    */
   async pause(payload: ChannelPausedPayload & { direction: 'imap' }): Promise<void> {
-    const recorded = await this.dataSource.transaction(async (manager) => {
+    const recorded = await this.outbox.transaction(async (manager, enqueue) => {
       const { schema, tableName } = manager.connection.getMetadata(MailboxPause);
       // INSERT answers its RETURNING rows (UPDATE and DELETE would answer [rows, count]).
       const rows = await manager.query<unknown[]>(
@@ -44,11 +44,10 @@ export class MailboxPauses {
         [payload.projectId, payload.revision, payload.reason, payload.failures, new Date(payload.pausedAt)],
       );
       if (rows.length === 0) return false;
-      await this.outbox.add(manager, channelPausedEvent(payload));
+      await enqueue(channelPausedEvent(payload));
       return true;
     });
     if (!recorded) return;
-    this.outbox.publishSoon();
     this.logger.warn(`Mailbox of project ${payload.projectId} paused at revision ${payload.revision} after ${payload.failures} failed logins: ${payload.reason}`);
   }
 }

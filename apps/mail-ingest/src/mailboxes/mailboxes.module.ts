@@ -1,5 +1,4 @@
-import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
-import { SecretBox, secretBoxFromEnvironment } from '@ensoras/secrets';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { CheckpointsModule } from '../checkpoints/checkpoints.module.js';
 import type { MailIngestEnvironment } from '../config/mail-ingest.environment.js';
 import { MailImportModule } from '../mail-import/mail-import.module.js';
@@ -20,10 +19,6 @@ export class MailboxesModule {
       module: MailboxesModule,
       imports: [CheckpointsModule, MailImportModule, MetricsModule],
       providers: [
-        {
-          provide: SecretBox,
-          useFactory: () => secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
-        },
         { provide: MAILBOX_WATCH_OPTIONS, useValue: { pollIntervalMs: environment.POLL_INTERVAL_MS, authFailuresBeforePause: environment.AUTH_FAILURES_BEFORE_PAUSE } },
         OAuthAccessTokenReplica,
         ImapCredentials,

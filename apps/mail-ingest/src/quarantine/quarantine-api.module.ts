@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { onlyWithAdminToken } from '@ensoras/runtime';
 import { MailImportModule } from '../mail-import/mail-import.module.js';
 import { MailboxesController } from '../mailboxes/mailboxes.controller.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
@@ -13,13 +14,11 @@ export class QuarantineApiModule {
    * without it the routes are not registered at all and answer 404.
    */
   static forRoot(options: { adminToken?: string }): DynamicModule {
-    const adminToken = options.adminToken;
-    if (!adminToken) return { module: QuarantineApiModule };
-    return {
+    return onlyWithAdminToken(options.adminToken, {
       module: QuarantineApiModule,
       imports: [QuarantineModule, MailImportModule, MetricsModule],
       controllers: [QuarantineController, MailboxesController],
       providers: [QuarantineRetry],
-    };
+    });
   }
 }

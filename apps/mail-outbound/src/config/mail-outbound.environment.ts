@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { DEFAULT_AUTH_FAILURES_BEFORE_PAUSE } from '@ensoras/contracts';
-import { ServiceEnvironment } from '@ensoras/runtime';
+import { OptionalAdminTokenSetting, ServiceEnvironment } from '@ensoras/runtime';
 import { PreviousSecretsKeySetting, SecretsKeySetting } from '@ensoras/secrets';
 
 export class MailOutboundEnvironment extends ServiceEnvironment {
@@ -16,7 +16,7 @@ export class MailOutboundEnvironment extends ServiceEnvironment {
   @PreviousSecretsKeySetting() SECRETS_KEY_PREVIOUS?: string;
 
   /** Guards the admin routes of parked outbox rows and dead letters; when unset they do not exist (404). */
-  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' }) ADMIN_TOKEN?: string;
+  @OptionalAdminTokenSetting() ADMIN_TOKEN?: string;
 
   /**
    * Consecutive rejected SMTP logins of a project (wrong or revoked password or grant) after which its sending

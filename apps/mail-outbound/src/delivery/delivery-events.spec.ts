@@ -16,6 +16,7 @@ describe('delivery events', () => {
     const first = mailSentEvent(keys, new Date(), '250 ok');
     const again = mailSentEvent(keys, new Date(), '250 ok');
     expect(first.id).toBe(again.id);
+    expect(first.id).toBe('25c0acbb-de64-5c77-b849-bfc065048396'); // the value it has always had
     expect(first.type).toBe(MailSent.type);
     expect(first.payload).toMatchObject({ outboundMessageId: 'o-1', ticketId: 't-1', messageId: '<r@shop.example>', smtpResponse: '250 ok' });
     expect(mailSentEvent({ ...keys, outboundMessageId: 'o-2' }, new Date(), '').id).not.toBe(first.id);

@@ -1,21 +1,16 @@
-import { createHash } from 'node:crypto';
-import { createEnvelope, MailFailed, MailSent, type EventEnvelope, type MailFailedPayload, type MailSentPayload } from '@ensoras/contracts';
+import { createEnvelope, eventIds, MailFailed, MailSent, type EventEnvelope, type MailFailedPayload, type MailSentPayload } from '@ensoras/contracts';
 import type { Delivery } from './delivery.entity.js';
 import type { DeliveryFailure } from './send-failure.js';
 
 /** Namespace of this service's name-based event ids (a fixed random UUID). */
-const EVENT_ID_NAMESPACE = Buffer.from('4d6b1a0e9c3f4f7e8a215b0d6c2e7f31', 'hex');
+const EVENT_ID_NAMESPACE = '4d6b1a0e-9c3f-4f7e-8a21-5b0d6c2e7f31';
 
 /**
- * A UUID (version 5, RFC 9562) derived from a name: the outcome of one delivery always gets the same event id, so
- * telling ticketing again is de-duplicated by JetStream (Nats-Msg-Id) and by any consumer's inbox.
+ * The id of an event named `name` (a name-based UUID, version 5): the outcome of one delivery always gets the same
+ * event id, so telling ticketing again is de-duplicated by JetStream (Nats-Msg-Id) and by any consumer's inbox.
  */
 export function nameBasedEventId(name: string): string {
-  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE).update(name, 'utf8').digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return eventIds.namedV5(EVENT_ID_NAMESPACE, name);
 }
 
 /** What identifies a delivery in the events about it. */

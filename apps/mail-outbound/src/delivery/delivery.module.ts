@@ -1,5 +1,4 @@
-import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { SecretBox, secretBoxFromEnvironment } from '@ensoras/secrets';
+import { type DynamicModule, Module } from '@nestjs/common';
 import type { MailOutboundEnvironment } from '../config/mail-outbound.environment.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { DeliveryController } from './delivery.controller.js';
@@ -14,17 +13,12 @@ import { SmtpTransports } from './smtp-transports.js';
 
 @Module({})
 export class DeliveryModule {
-  static forRoot(environment: Pick<MailOutboundEnvironment, 'SECRETS_KEY' | 'SECRETS_KEY_PREVIOUS' | 'DATA_DIR' | 'AUTH_FAILURES_BEFORE_PAUSE'>): DynamicModule {
+  static forRoot(environment: Pick<MailOutboundEnvironment, 'AUTH_FAILURES_BEFORE_PAUSE'>): DynamicModule {
     return {
       module: DeliveryModule,
       imports: [MetricsModule],
       controllers: [DeliveryController],
       providers: [
-        {
-          // Opens the SMTP and IMAP passwords channel-config sealed; the same key (or the same DATA_DIR in development).
-          provide: SecretBox,
-          useFactory: () => secretBoxFromEnvironment(environment, (message) => new Logger('Secrets').warn(message)),
-        },
         { provide: SMTP_LOGIN_OPTIONS, useValue: { failuresBeforePause: environment.AUTH_FAILURES_BEFORE_PAUSE } satisfies SmtpLoginOptions },
         SmtpLogins,
         OAuthAccessTokenReplica,

@@ -127,7 +127,6 @@ export class DeliveryService {
     }
     await this.channels.whenReady();
     const claim = await this.claim(envelope);
-    this.outbox.publishSoon();
     if (claim.kind === 'settled') {
       if (claim.failedCode) this.metrics.recordFailed(claim.failedCode);
       return;
@@ -146,7 +145,7 @@ export class DeliveryService {
    */
   async sendParked(outboundMessageId: string): Promise<'progress' | 'waiting'> {
     await this.channels.whenReady();
-    const claim = await this.dataSource.transaction(async (manager): Promise<Claim & { envelope?: EventEnvelope<MailSendRequestedPayload> }> => {
+    const claim = await this.outbox.transaction(async (manager): Promise<Claim & { envelope?: EventEnvelope<MailSendRequestedPayload> }> => {
       const delivery = await manager.findOne(Delivery, { where: { outboundMessageId }, lock: { mode: 'pessimistic_write' } });
       if (!delivery?.request) return { kind: 'settled' };
       const envelope = delivery.request;
@@ -156,7 +155,6 @@ export class DeliveryService {
       const claimed = await this.act(manager, delivery, envelope, decision, usable);
       return { ...claimed, envelope };
     });
-    this.outbox.publishSoon();
     if (claim.kind === 'settled' && claim.failedCode) this.metrics.recordFailed(claim.failedCode);
     if (claim.kind === 'send') {
       await this.sendAndSettle(claim.envelope!, claim.channel, claim.attempt, { via: 'parked', authFailures: claim.authFailures });
@@ -196,7 +194,7 @@ export class DeliveryService {
 
   private claimOrSettle(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim> {
     const request = envelope.payload;
-    return this.dataSource.transaction(async (manager): Promise<Claim> => {
+    return this.outbox.transaction(async (manager): Promise<Claim> => {
       await manager
         .createQueryBuilder()
         .insert()
@@ -336,7 +334,7 @@ export class DeliveryService {
 
     const sentAt = new Date();
     const smtpResponse = withoutSecret(String(info.response ?? ''), transport.password).slice(0, 1_000);
-    await this.dataSource.transaction(async (manager) => {
+    await this.outbox.transaction(async (manager, enqueue) => {
       await manager.update(
         Delivery,
         { outboundMessageId: keys.outboundMessageId },
@@ -353,10 +351,9 @@ export class DeliveryService {
         },
       );
       // The first report of this outcome: a mail is sent (and settled `sent`) once, so no earlier row has its id.
-      await this.outbox.add(manager, mailSentEvent(keys, sentAt, smtpResponse));
+      await enqueue(mailSentEvent(keys, sentAt, smtpResponse));
       await this.logins.recordAccepted(manager, keys.projectId, channel.revision);
     });
-    this.outbox.publishSoon();
     this.sentCopies.appendSoon(keys.projectId);
     this.metrics.recordSent();
     this.logger.log(`Sent mail ${keys.outboundMessageId} ${keys.messageId} (attempt ${attempt}): ${smtpResponse}`);
@@ -388,7 +385,7 @@ export class DeliveryService {
     how: Attempt,
     envelope: EventEnvelope<MailSendRequestedPayload>,
   ): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.outbox.transaction(async (manager) => {
       if (failure.permanent) {
         await this.fail(manager, keys, failure);
         return;
@@ -409,7 +406,6 @@ export class DeliveryService {
       }
       await this.announce(manager, mailFailedEvent(keys, failure, attempt));
     });
-    this.outbox.publishSoon();
     if (failure.permanent) {
       this.metrics.recordFailed(failure.code);
       this.logger.warn(`Mail ${keys.outboundMessageId} failed for good (${failure.code}): ${failure.reason}`);
@@ -431,7 +427,7 @@ export class DeliveryService {
    */
   private async settleRejectedLogin(envelope: EventEnvelope<MailSendRequestedPayload>, revision: number, attempt: number, reason: string): Promise<void> {
     const keys = deliveryKeysOf(envelope);
-    const decision = await this.dataSource.transaction(async (manager) => {
+    const decision = await this.outbox.transaction(async (manager) => {
       const delivery = await manager.findOne(Delivery, { where: { outboundMessageId: keys.outboundMessageId }, lock: { mode: 'pessimistic_write' } });
       if (!delivery || delivery.status !== 'sending' || delivery.attempts !== attempt) return null;
       const counted = await this.logins.recordRejected(manager, keys.projectId, revision, reason);
@@ -444,7 +440,6 @@ export class DeliveryService {
       });
       return counted;
     });
-    this.outbox.publishSoon();
     this.metrics.recordRetry('auth_failed');
     if (decision?.action === 'pause') {
       this.logger.warn(`SMTP of project ${keys.projectId} paused at revision ${revision} after ${decision.record.failures} rejected logins: ${reason}`);

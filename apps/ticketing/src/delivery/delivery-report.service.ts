@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { DeliveryStatus, MailFailedPayload, MailSentPayload } from '@ensoras/contracts';
 import { Outbox } from '@ensoras/messaging';
 import { ticketHandoff, ticketUpdated } from '../tickets/ticket-envelopes.js';
@@ -35,7 +35,6 @@ export class DeliveryReportService {
   private readonly logger = new Logger(DeliveryReportService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
   ) {}
 
@@ -57,7 +56,7 @@ export class DeliveryReportService {
       else settlements[position] = { outcome: 'unknown-message' };
     }
     if (toApply.length > 0) {
-      const applied = await this.dataSource.transaction(async (m) => {
+      const applied = await this.outbox.transaction(async (m) => {
         const outcomes: Settlement[] = [];
         for (const position of toApply) outcomes.push(await this.applyIn(m, reports[position]!));
         return outcomes;
@@ -65,7 +64,6 @@ export class DeliveryReportService {
       for (const [index, position] of toApply.entries()) settlements[position] = applied[index]!;
     }
 
-    if (settlements.some((settlement) => settlement.outcome === 'updated')) this.outbox.publishSoon();
     // After the commit: a hand-off logged inside the transaction would be a lie if a later report rolled it back.
     for (const [position, settlement] of settlements.entries()) this.logSettlement(reports[position]!, settlement);
     return settlements.map((settlement) => settlement.outcome);

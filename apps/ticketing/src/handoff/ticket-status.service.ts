@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { EventEnvelope, HandoffBy, TicketStatus, TicketView } from '@ensoras/contracts';
 import { Outbox } from '@ensoras/messaging';
 import { ticketClosed, ticketHandoff, ticketUpdated } from '../tickets/ticket-envelopes.js';
@@ -28,7 +28,6 @@ export class TicketStatusService {
   private readonly logger = new Logger(TicketStatusService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
   ) {}
 
@@ -77,7 +76,7 @@ export class TicketStatusService {
     apply: (m: EntityManager, ticket: Ticket, previousStatus: TicketStatus) => Promise<EventEnvelope[]>,
   ): Promise<StatusChangeOutcome> {
     if (!isUUID(ticketId)) return { outcome: 'unknown-ticket' };
-    const outcome = await this.dataSource.transaction(async (m): Promise<StatusChangeOutcome> => {
+    return this.outbox.transaction(async (m, enqueue): Promise<StatusChangeOutcome> => {
       const ticket = await m.findOne(Ticket, { where: { id: ticketId, projectId }, lock: { mode: 'pessimistic_write' } });
       if (!ticket) return { outcome: 'unknown-ticket' };
       const transition = ticketTransition(ticket.status, event);
@@ -88,10 +87,8 @@ export class TicketStatusService {
       ticket.updatedAt = new Date();
       const events = await apply(m, ticket, previousStatus);
       await m.update(Ticket, { id: ticket.id }, { status: ticket.status, handoffReason: ticket.handoffReason, updatedAt: ticket.updatedAt });
-      await this.outbox.add(m, ...events);
+      await enqueue(...events);
       return { outcome: 'changed', ticket: toTicketView(ticket) };
     });
-    if (outcome.outcome === 'changed') this.outbox.publishSoon();
-    return outcome;
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { BounceDetails, EventEnvelope, MailReceivedPayload, TicketStatus } from '@ensoras/contracts';
 import { ChannelSettingsReplica, logContext, Outbox } from '@ensoras/messaging';
 import { NO_SUBJECT, normalizeSubject, subjectThreadKey } from '@ensoras/mail';
@@ -47,7 +47,6 @@ export class InboundMailService {
   private readonly logger = new Logger(InboundMailService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly channels: ChannelSettingsReplica,
   ) {}
@@ -75,7 +74,7 @@ export class InboundMailService {
     }
     if (prepared.length === 0) return outcomes;
 
-    const recorded = await this.dataSource.transaction(async (m) => {
+    const recorded = await this.outbox.transaction(async (m) => {
       const writes = new PendingWrites();
       const clock = new IncreasingClock();
       const results = new Map<PreparedMail, InboundOutcome>();
@@ -87,7 +86,6 @@ export class InboundMailService {
     });
 
     for (const mail of prepared) outcomes[mail.position] = recorded.get(mail)!;
-    if (prepared.some((mail) => recorded.get(mail)!.outcome === 'recorded')) this.outbox.publishSoon();
     for (const mail of prepared) this.logOutcome(mail, recorded.get(mail)!);
     return outcomes;
   }

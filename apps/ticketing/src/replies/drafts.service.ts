@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { DeliveryStatus, TicketMessageView } from '@ensoras/contracts';
 import { Outbox } from '@ensoras/messaging';
 import { ticketUpdated } from '../tickets/ticket-envelopes.js';
@@ -35,7 +35,6 @@ export class DraftsService {
   private readonly logger = new Logger(DraftsService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly replies: OutgoingReplyService,
   ) {}
@@ -60,7 +59,6 @@ export class DraftsService {
       return { outcome: 'sent', message: toTicketMessageView(draft) };
     });
     if (outcome.outcome === 'sent') {
-      this.outbox.publishSoon();
       this.logger.log(`Draft ${draftId} of ticket ${ticketId} in ${projectId} sent (${outcome.message.author})`);
     }
     return outcome;
@@ -85,7 +83,6 @@ export class DraftsService {
       return { outcome: 'discarded', message: toTicketMessageView(draft) };
     });
     if (outcome.outcome === 'discarded') {
-      this.outbox.publishSoon();
       this.logger.log(`Draft ${draftId} of ticket ${ticketId} in ${projectId} discarded`);
     }
     return outcome;
@@ -102,7 +99,7 @@ export class DraftsService {
     act: (m: EntityManager, ticket: Ticket, draft: TicketMessage) => Promise<DraftOutcome>,
   ): Promise<DraftOutcome> {
     if (!isUUID(ticketId)) return { outcome: 'ticket-not-found' };
-    return this.dataSource.transaction(async (m): Promise<DraftOutcome> => {
+    return this.outbox.transaction(async (m): Promise<DraftOutcome> => {
       const draft = isUUID(draftId)
         ? await m.findOne(TicketMessage, { where: { id: draftId, ticketId, projectId, direction: 'outbound' }, lock: { mode: 'pessimistic_write' } })
         : null;

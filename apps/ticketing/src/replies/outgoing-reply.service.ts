@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { MailAddress, MessageAuthor, ReplySource, TicketMessageView } from '@ensoras/contracts';
 import { ChannelSettingsReplica, logContext, Outbox } from '@ensoras/messaging';
 import { canonicalAddress, generateMessageId, personalName, replySubject, sameAddress, sanitizeMailHtml } from '@ensoras/mail';
@@ -57,7 +57,6 @@ export class OutgoingReplyService {
   private readonly logger = new Logger(OutgoingReplyService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly channels: ChannelSettingsReplica,
   ) {}
@@ -83,7 +82,7 @@ export class OutgoingReplyService {
     if (toRecord.length > 0) {
       await this.channels.whenReady();
       const clock = new IncreasingClock();
-      const recorded = await this.dataSource.transaction(async (m) => {
+      const recorded = await this.outbox.transaction(async (m) => {
         const outcomes: OutgoingReplyResult[] = [];
         for (const position of toRecord) outcomes.push(await this.recordIn(m, replies[position]!, clock));
         return outcomes;
@@ -91,7 +90,6 @@ export class OutgoingReplyService {
       for (const [index, position] of toRecord.entries()) results[position] = recorded[index]!;
     }
 
-    if (results.some((result) => result.outcome === 'recorded' || result.outcome === 'drafted')) this.outbox.publishSoon();
     for (const [position, result] of results.entries()) {
       const { author, ticketId } = replies[position]!;
       if (result.outcome !== 'recorded' && result.outcome !== 'drafted') continue;

@@ -1,5 +1,6 @@
 import {
   createEnvelope,
+  eventIds,
   MailSendRequested,
   TicketClosed,
   TicketCreated,
@@ -18,7 +19,6 @@ import {
   type TicketView,
 } from '@ensoras/contracts';
 import { cutHtml, cutText, jsonByteLength, shareBudget } from './bounded-text.js';
-import { timeOrderedId } from './event-id.js';
 import { rootAndLast } from './reference-chain.js';
 import type { TicketMessage } from './ticket-message.entity.js';
 import type { Ticket } from './ticket.entity.js';
@@ -55,11 +55,11 @@ const MAX_TRAILING_EVENT_REFERENCES = 20;
  * Ids are time-ordered so that the events of one transaction are published in the order they were added.
  */
 export function ticketCreated(ticket: Ticket): EventEnvelope {
-  return createEnvelope(TicketCreated, ticket.projectId, { ticket: boundedTicketView(toTicketView(ticket)) }, timeOrderedId());
+  return createEnvelope(TicketCreated, ticket.projectId, { ticket: boundedTicketView(toTicketView(ticket)) }, eventIds.timeOrdered());
 }
 
 export function ticketMessageCreated(ticket: Ticket, message: TicketMessage): EventEnvelope {
-  const id = timeOrderedId();
+  const id = eventIds.timeOrdered();
   const view = boundedMessageView(toTicketMessageView(message));
   const ticketView = boundedTicketView(toTicketView(ticket));
   return withBodies(
@@ -78,7 +78,7 @@ export function ticketUpdated(
   changes: string[],
   extra: { message?: TicketMessage; previousStatus?: TicketStatus } = {},
 ): EventEnvelope {
-  const id = timeOrderedId();
+  const id = eventIds.timeOrdered();
   const ticketView = boundedTicketView(toTicketView(ticket));
   const previous = changes.includes('status') && extra.previousStatus !== undefined ? { previousStatus: extra.previousStatus } : {};
   if (!extra.message) return createEnvelope(TicketUpdated, ticket.projectId, { ticket: ticketView, changes, ...previous }, id);
@@ -93,16 +93,16 @@ export function ticketUpdated(
 /** The ticket became needs_human: who handed it over, and why (the reason stored on the ticket). */
 export function ticketHandoff(ticket: Ticket, by: HandoffBy): EventEnvelope {
   const ticketView = boundedTicketView(toTicketView(ticket));
-  return createEnvelope(TicketHandoff, ticket.projectId, { ticket: ticketView, by, reason: ticketView.handoffReason ?? '' }, timeOrderedId());
+  return createEnvelope(TicketHandoff, ticket.projectId, { ticket: ticketView, by, reason: ticketView.handoffReason ?? '' }, eventIds.timeOrdered());
 }
 
 export function ticketClosed(ticket: Ticket, previousStatus: TicketStatus): EventEnvelope {
-  return createEnvelope(TicketClosed, ticket.projectId, { ticket: boundedTicketView(toTicketView(ticket)), previousStatus }, timeOrderedId());
+  return createEnvelope(TicketClosed, ticket.projectId, { ticket: boundedTicketView(toTicketView(ticket)), previousStatus }, eventIds.timeOrdered());
 }
 
 /** A draft was kept for an agent: the draft itself, bounded like any message of an event. */
 export function ticketDraftCreated(ticket: Ticket, draft: TicketMessage): EventEnvelope {
-  const id = timeOrderedId();
+  const id = eventIds.timeOrdered();
   const view = boundedMessageView(toTicketMessageView(draft));
   const ticketView = boundedTicketView(toTicketView(ticket));
   return withBodies(
@@ -128,7 +128,7 @@ export function ticketDraftCreated(ticket: Ticket, draft: TicketMessage): EventE
  * budget; the cut here is the guarantee for a reply that came from elsewhere.
  */
 export function mailSendRequested(ticket: Ticket, message: TicketMessage, author: 'ai' | 'agent'): EventEnvelope {
-  const id = timeOrderedId();
+  const id = eventIds.timeOrdered();
   const payload: MailSendRequestedPayload = {
     outboundMessageId: message.id,
     ticketId: ticket.id,

@@ -1,8 +1,8 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import type { TicketDetailView, TicketPage, TicketStatus } from '@ensoras/contracts';
-import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
+import { newestFirstPage } from '@ensoras/runtime';
 import { TicketMessage } from './ticket-message.entity.js';
 import { Ticket } from './ticket.entity.js';
 import { toTicketMessageView, toTicketView } from './ticket-views.js';
@@ -24,22 +24,7 @@ export class TicketInboxService {
     const statuses = options.status ?? [];
     if (statuses.length === 1) query.andWhere('t.status = :status', { status: statuses[0] });
     else if (statuses.length > 1) query.andWhere('t.status IN (:...statuses)', { statuses });
-    if (options.cursor !== undefined) {
-      const after = decodeTicketCursor(options.cursor);
-      if (!after) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['cursor: cursor is not one this API returned'] });
-      query.andWhere('(t.created_at, t.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
-        createdAt: after.createdAt.toISOString(),
-        id: after.id,
-      });
-    }
-    // One row beyond the page tells whether there is a next one.
-    const rows = await query.orderBy('t.createdAt', 'DESC').addOrderBy('t.id', 'DESC').limit(options.limit + 1).getMany();
-    const items = rows.slice(0, options.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toTicketView),
-      nextCursor: rows.length > options.limit && last ? encodeTicketCursor(last) : null,
-    };
+    return newestFirstPage(query, 't', options, toTicketView);
   }
 
   /** 404 for an unknown id and for another project's ticket alike. */

@@ -1,8 +1,7 @@
-import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { ProjectIdPipe, RequireScope } from '@ensoras/runtime';
-import { decodeTicketCursor, encodeTicketCursor } from '../tickets/ticket-cursor.js';
+import { newestFirstPage, ProjectIdPipe, RequireScope } from '@ensoras/runtime';
 import { DEFAULT_UNATTACHED_PAGE_SIZE, ListUnattachedMailQuery } from './list-unattached-mail.query.js';
 import { UnattachedMail } from './unattached-mail.entity.js';
 import type { UnattachedMailPage } from '@ensoras/contracts';
@@ -27,17 +26,6 @@ export class UnattachedMailController {
       .createQueryBuilder('u')
       .where('u.project_id = :projectId', { projectId });
     if (query.kind) select.andWhere('u.kind = :kind', { kind: query.kind });
-    if (query.cursor !== undefined) {
-      const after = decodeTicketCursor(query.cursor);
-      if (!after) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['cursor: cursor is not one this API returned'] });
-      select.andWhere('(u.created_at, u.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
-        createdAt: after.createdAt.toISOString(),
-        id: after.id,
-      });
-    }
-    const rows = await select.orderBy('u.createdAt', 'DESC').addOrderBy('u.id', 'DESC').limit(limit + 1).getMany();
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return { items: items.map(toUnattachedMailView), nextCursor: rows.length > limit && last ? encodeTicketCursor(last) : null };
+    return newestFirstPage(select, 'u', { limit, cursor: query.cursor }, toUnattachedMailView);
   }
 }

@@ -16,6 +16,7 @@ describe('channelPausedEvent', () => {
     const first = channelPausedEvent(pause());
     expect(first).toMatchObject({ type: ChannelPaused.type, projectId: 'acme', payload: pause() });
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(first.id).toBe('c30f0358-2fed-827c-bc7d-b00fa62d8710'); // the value it has always had
     expect(channelPausedEvent(pause({ failures: 4, pausedAt: '2026-12-01T12:05:00.000Z' })).id).toBe(first.id);
     const others = [pause({ direction: 'imap' }), pause({ revision: 5 }), pause({ projectId: 'acme2' })].map((other) => channelPausedEvent(other).id);
     expect(new Set([first.id, ...others]).size).toBe(4);

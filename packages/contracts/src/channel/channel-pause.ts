@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { createEnvelope, defineEvent, type EventEnvelope } from '../events/envelope.js';
+import { eventIds } from '../events/event-ids.js';
 
 /**
  * A direction of the email channel that logs in: `imap` (mail-ingest reads the mailbox) or `smtp` (mail-outbound
@@ -52,10 +52,7 @@ export const ChannelResumed = defineEvent<ChannelResumedPayload>('channel', 'ema
  * replicas, a retry after a crash) is one event for JetStream's de-duplication and for every consumer's inbox.
  */
 export function channelPausedEvent(payload: ChannelPausedPayload): EventEnvelope<ChannelPausedPayload> {
-  const hex = createHash('sha256').update(`${ChannelPaused.type}\u0000${payload.projectId}\u0000${payload.direction}\u0000${payload.revision}`).digest('hex');
-  // RFC 9562 version 8 (custom) with the RFC variant bits, so it passes as a UUID wherever one is expected.
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const id = eventIds.derived(ChannelPaused.type, payload.projectId, payload.direction, payload.revision);
   return createEnvelope(ChannelPaused, payload.projectId, payload, id);
 }
 

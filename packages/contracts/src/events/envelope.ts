@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { eventIds } from './event-ids.js';
 
 /** Every event on NATS travels in this envelope; the payload class comes from this package. */
 export interface EventEnvelope<TPayload = unknown> {
@@ -59,7 +59,7 @@ export function createEnvelope<TPayload>(
   definition: EventDefinition<TPayload>,
   projectId: string,
   payload: TPayload,
-  id: string = randomUUID(),
+  id: string = eventIds.random(),
 ): EventEnvelope<TPayload> {
   return {
     id,

@@ -18,6 +18,9 @@ export interface ParkedOutboxRow {
   parkedAt: string;
 }
 
+/** Puts events into the outbox inside the transaction it was handed with. */
+export type Enqueue = (...envelopes: EventEnvelope[]) => Promise<void>;
+
 export interface OutboxStats {
   /** Rows waiting to be published (parked rows not included). */
   pending: number;
@@ -28,14 +31,37 @@ export interface OutboxStats {
 
 @Injectable()
 export class Outbox {
+  /** Transactions (by their manager) that put rows into the outbox: their commit kicks the relay. */
+  private readonly enqueuedIn = new WeakSet<EntityManager>();
+
   constructor(
     private readonly relay: OutboxRelay,
     private readonly dataSource: DataSource,
   ) {}
 
-  /** Call inside the transaction that makes the change; the event exists exactly when the change does. */
+  /**
+   * Runs `work` in one transaction and, once it has committed, publishes what it put into the outbox without waiting
+   * for the relay's next poll. Events go in through `enqueue`, or through add() / addOrRepublish() with `manager`
+   * (code deeper down that is handed the manager); a transaction that enqueued nothing does not kick the relay, and
+   * one that throws commits and publishes nothing. Returns what `work` returns.
+   */
+  async transaction<T>(work: (manager: EntityManager, enqueue: Enqueue) => Promise<T>): Promise<T> {
+    let used: EntityManager | undefined;
+    const result = await this.dataSource.transaction((manager) => {
+      used = manager;
+      return work(manager, (...envelopes) => this.add(manager, ...envelopes));
+    });
+    if (used && this.enqueuedIn.has(used)) this.relay.kick();
+    return result;
+  }
+
+  /**
+   * Call inside the transaction that makes the change; the event exists exactly when the change does. Inside
+   * transaction() the relay is kicked after the commit.
+   */
   async add(manager: EntityManager, ...envelopes: EventEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return;
+    this.enqueuedIn.add(manager);
     await manager.insert(
       OutboxMessage,
       envelopes.map((envelope) => ({
@@ -59,9 +85,10 @@ export class Outbox {
       { publishedAt: null, parkedAt: null, nextAttemptAt: null, attempts: 0 },
     );
     if (!repeated.affected) await this.add(manager, envelope);
+    else this.enqueuedIn.add(manager);
   }
 
-  /** Call after the transaction committed, to publish without waiting for the next poll. */
+  /** For rows written outside transaction(): publishes without waiting for the next poll. */
   publishSoon(): void {
     this.relay.kick();
   }

@@ -1,7 +1,6 @@
 import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ApiTokenReplica } from '@ensoras/messaging';
-import { ADMIN_TOKEN, AdminTokenGuard } from '../admin-token.guard.js';
 import { actorContextMiddleware } from './actor-context.js';
 import { ApiAccessGuard } from './api-access.guard.js';
 import { API_ACCESS_OPTIONS, ApiAccess, type ApiAccessOptions } from './api-access.service.js';
@@ -22,14 +21,11 @@ export class ApiAccessModule implements NestModule {
       providers: [
         RouteAccessCheck,
         { provide: API_ACCESS_OPTIONS, useValue: options },
-        // AdminTokenGuard (routes not converted yet) compares against it.
-        { provide: ADMIN_TOKEN, useValue: options.adminToken },
         ApiTokenReplica,
         ApiAccess,
         ApiAccessGuard,
-        AdminTokenGuard,
       ],
-      exports: [API_ACCESS_OPTIONS, ADMIN_TOKEN, ApiTokenReplica, ApiAccess, ApiAccessGuard, AdminTokenGuard],
+      exports: [API_ACCESS_OPTIONS, ApiTokenReplica, ApiAccess, ApiAccessGuard],
     };
   }
 

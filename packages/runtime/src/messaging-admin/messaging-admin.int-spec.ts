@@ -18,7 +18,7 @@ import {
   PermanentEventError,
 } from '@ensoras/messaging';
 import { PersistenceModule } from '@ensoras/persistence';
-import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
+import { consumerDrained, createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { ApiAccessModule } from '../access/api-access.module.js';
 import { startService } from '../bootstrap.js';
 import { HealthModule } from '../health.module.js';
@@ -121,7 +121,7 @@ describe('messaging admin routes, readiness and metrics of a service', () => {
     expect(replay.status).toBe(200);
     await eventually(() => seen.includes(7), { timeoutMs: 5_000 });
     expect((await admin(`/v1/dead-letters/${letters[0].seq}/replay`, 'POST')).status).toBe(404);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await consumerDrained(client, 'TICKETS', 'orders__ticket_any_order');
     expect(seen.filter((n) => n === 7)).toHaveLength(1);
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^messaging_dead_letters\{service="orders"\} 0$/m);
   });

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { onlyWithAdminToken } from '../access/admin-token.js';
 import { DeadLettersAdminController } from './dead-letters-admin.controller.js';
 import { OutboxAdminController } from './outbox-admin.controller.js';
 
@@ -9,10 +10,9 @@ export class MessagingAdminModule {
    * Without a token the routes are not registered at all and answer 404, like the other optional admin routes.
    */
   static forRoot(options: { adminToken?: string }): DynamicModule {
-    if (!options.adminToken) return { module: MessagingAdminModule };
-    return {
+    return onlyWithAdminToken(options.adminToken, {
       module: MessagingAdminModule,
       controllers: [OutboxAdminController, DeadLettersAdminController],
-    };
+    });
   }
 }
