@@ -81,20 +81,20 @@ export async function startLockedNatsCluster(size = 3): Promise<LockedNatsCluste
 
 function lockedCluster(nodes: ClusterNode[], passwords: Record<NatsUser, string>): LockedNatsCluster & { whenMetaLeader(): Promise<void> } {
   const url = nodes.map((node) => node.url).join(',');
-  /** A short connection as `ops` to whichever node answers. */
+  // One connection as `ops` for every question, reconnecting to another node when its own dies: on a loaded machine
+  // a fresh login per question can take longer than the server's authentication timeout.
+  let ops: Promise<NatsConnection> | undefined;
   const asOps = async <T>(work: (connection: NatsConnection) => Promise<T>): Promise<T> => {
-    const connection = await connect({
-      servers: nodes.filter((node) => node.running()).map((node) => node.url),
+    ops ??= connect({
+      servers: nodes.map((node) => node.url),
       user: 'ops',
       pass: passwords.ops,
       inboxPrefix: '_INBOX.ops',
-      reconnect: false,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
     });
-    try {
-      return await work(connection);
-    } finally {
-      await connection.close();
-    }
+    ops.catch(() => (ops = undefined));
+    return work(await ops);
   };
   const jsApi = (subject: string) =>
     asOps(async (connection) => {
@@ -133,6 +133,7 @@ function lockedCluster(nodes: ClusterNode[], passwords: Record<NatsUser, string>
       await eventually(() => jsApi('$JS.API.INFO').then(() => true), { timeoutMs: STARTUP_TIMEOUT_MS, intervalMs: 250, message: 'the NATS cluster elected no JetStream leader' });
     },
     async stop() {
+      await (await ops?.catch(() => undefined))?.close();
       await Promise.all(nodes.map((node) => node.stop()));
     },
   };
