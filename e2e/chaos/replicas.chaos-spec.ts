@@ -139,18 +139,20 @@ describe('replicas for real: two of each service on a 3-node NATS cluster', () =
       await Promise.all(deliveries);
     })();
     arrivals.catch(() => undefined);
-    // Who watches the mailbox, twice a second: never two replicas at once, and how long nobody did.
-    const watching: { max: number; unwatchedMs: number; stop: boolean } = { max: 0, unwatchedMs: 0, stop: false };
+    // Who watches the mailbox, twice a second: never two replicas at once, and when nobody did.
+    const watching: { max: number; unwatched: { from: number; to: number }[]; stop: boolean } = { max: 0, unwatched: [], stop: false };
     onTestFinished(() => {
       watching.stop = true;
     });
     const sampler = (async () => {
       while (!watching.stop) {
-        const sampledAt = Date.now();
+        const sampledAt = Date.now() - startedAt;
         const count = (await watchers()).length;
-        await sleep(500);
         watching.max = Math.max(watching.max, count);
-        if (count === 0) watching.unwatchedMs += Date.now() - sampledAt;
+        const last = watching.unwatched.at(-1);
+        if (count === 0 && last && last.to >= sampledAt - 1_000) last.to = Date.now() - startedAt;
+        else if (count === 0) watching.unwatched.push({ from: sampledAt, to: Date.now() - startedAt });
+        await sleep(500);
       }
     })();
     const faults: string[] = [];
@@ -255,7 +257,7 @@ describe('replicas for real: two of each service on a 3-node NATS cluster', () =
         `  answers ${smtp.messages.length}, customers answered twice ${[...repliesPerCustomer.values()].filter((n) => n > 1).length}, ` +
           `unanswered ${customers.filter((c) => !repliesPerCustomer.has(c)).length}, delivery uncertain (handed off) ${uncertain().length}`,
         `  dead letters ${deadLetters}; mailbox watched by replica ${watcher! + 1}, then ${watchingAtEnd.map((i) => i + 1).join(', ')}, ` +
-          `by ${watching.max} at most at once, by none for ${Math.round(watching.unwatchedMs / 1000)} s; ` +
+          `by ${watching.max} at most at once, by none ${watching.unwatched.map(({ from, to }) => `${Math.round(from / 1000)}–${Math.round(to / 1000)} s`).join(', ') || 'never'}; ` +
           `all answered ${Math.round((Date.now() - arrivedAt) / 1000)} s after the last mail, ${Math.round((Date.now() - startedAt) / 1000)} s in all`,
       ].join('\n'),
     );
