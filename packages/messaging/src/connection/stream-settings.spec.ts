@@ -44,7 +44,7 @@ describe('stream configuration', () => {
   it('says what an update changes, and nothing for a stream that already matches', () => {
     const [wanted] = streamConfigs(streamSettingsOf({ NATS_STREAM_MAX_AGE: '7d', NATS_STREAM_REPLICAS: 3 }));
     const [current] = streamConfigs(streamSettingsOf({}));
-    expect(differences({ ...current, placement: { cluster: 'c' } }, wanted!)).toEqual(['max_age 30d → 7d', 'num_replicas 1 → 3']);
-    expect(differences({ ...wanted, placement: { cluster: 'c' } }, wanted!)).toEqual([]);
+    expect(differences({ ...current, placement: { cluster: 'c', tags: [] } }, wanted!)).toEqual(['max_age 30d → 7d', 'num_replicas 1 → 3']);
+    expect(differences({ ...wanted, placement: { cluster: 'c', tags: [] } }, wanted!)).toEqual([]);
   });
 });
