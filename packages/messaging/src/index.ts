@@ -4,6 +4,7 @@ export * from './connection/nats-connection.js';
 export * from './connection/nats-settings.js';
 export * from './connection/nats-environment.js';
 export * from './connection/topology.js';
+export * from './connection/stream-settings.js';
 export * from './publishing/event-publisher.js';
 export * from './consuming/jetstream.server.js';
 export * from './consuming/jetstream.context.js';

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from './connection/nats-connection.js';
+import { streamSettingsOf } from './connection/stream-settings.js';
 import { ensureStreams } from './connection/topology.js';
 import { ConsumerStatus } from './consuming/consumer-status.js';
 import { DeadLetters } from './dead-letters/dead-letters.service.js';
@@ -39,7 +40,7 @@ export class MessagingModule {
           provide: JETSTREAM_MANAGER,
           useFactory: async (nc: NatsConnection): Promise<JetStreamManager> => {
             const jsm = await jetstreamManager(nc);
-            await ensureStreams(jsm);
+            await ensureStreams(jsm, streamSettingsOf(options.nats));
             return jsm;
           },
           inject: [NATS_CONNECTION],

@@ -3,7 +3,7 @@ import { BadRequestException, Logger, ValidationPipe, type INestApplication } fr
 import { NestFactory } from '@nestjs/core';
 import type { NestMicroservice } from '@nestjs/microservices';
 import type { ValidationError } from 'class-validator';
-import { ConsumerStatus, JetStreamServer, NATS_CONNECTION, RethrowEventErrors } from '@ensoras/messaging';
+import { ConsumerStatus, JetStreamServer, MESSAGING_OPTIONS, NATS_CONNECTION, RethrowEventErrors, streamSettingsOf, type MessagingOptions } from '@ensoras/messaging';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Server } from 'node:net';
 import type { DestinationStream } from 'pino';
@@ -77,6 +77,7 @@ async function createApplication(options: ServiceStartOptions, observability: Ob
       connection: app.get<NatsConnection>(NATS_CONNECTION),
       durableName: options.durableName,
       observer: metricsOf(app),
+      streams: streamSettingsOf(app.get<MessagingOptions>(MESSAGING_OPTIONS).nats),
     });
     app.get(ConsumerStatus).watch(server);
     const microservice = app.connectMicroservice({

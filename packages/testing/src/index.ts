@@ -10,6 +10,7 @@ export { freePort, waitForPort } from './ports.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { startLineServer, type LineServer } from './line-server.js';
 export { startLockedNats, NATS_USERS, type LockedNatsServer, type NatsUser } from './locked-nats.js';
+export { startLockedNatsCluster, type LockedNatsCluster, type NatsClusterNode, type StreamPlacement } from './nats-cluster.js';
 export { eventually } from './wait.js';
 export { consumerDrained } from './drained.js';
 export { MAIL_CORPUS_DIR } from './mail-corpus.js';

@@ -33,6 +33,8 @@ export async function startServices(
   environment: Record<string, string>,
   /** Variables for one service only, e.g. its own NATS login. */
   perService: Partial<Record<ServiceName, Record<string, string>>> = {},
+  /** How long each service may take to answer /health at start: 90 s, more for many services on a small machine. */
+  options: { healthyWithinMs?: number } = {},
 ): Promise<RunningServices> {
   const ports = new Map<ServiceName, number>();
   const processes = new Map<ServiceName, ServiceProcess>();
@@ -69,7 +71,7 @@ export async function startServices(
       await Promise.all([...processes.values()].map((service) => service.stop()));
     },
   };
-  for (const name of SERVICE_NAMES) await whenHealthy(name);
+  for (const name of SERVICE_NAMES) await whenHealthy(name, options.healthyWithinMs);
   return services;
 }
 

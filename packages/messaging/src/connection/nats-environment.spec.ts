@@ -71,3 +71,33 @@ describe('NatsEnvironment', () => {
     expect(load({ NATS_INBOX_PREFIX: '_INBOX.>' }).problems).toEqual([expect.stringMatching(/^NATS_INBOX_PREFIX: /)]);
   });
 });
+
+describe('NatsEnvironment: stream retention and replicas', () => {
+  it('takes durations of at least an hour and 1, 3 or 5 replicas', () => {
+    const { environment, errors } = load({ NATS_STREAM_MAX_AGE: '72h', NATS_DEAD_LETTER_MAX_AGE: '180d', NATS_STREAM_REPLICAS: '3' });
+    expect(errors).toEqual([]);
+    expect(environment.NATS_STREAM_REPLICAS).toBe(3);
+    expect(load({ NATS_STREAM_MAX_AGE: '90m', NATS_STREAM_REPLICAS: '5' }).errors).toEqual([]);
+  });
+
+  it('reads unset or empty variables as the defaults', () => {
+    const { environment, errors } = load({ NATS_STREAM_MAX_AGE: '', NATS_STREAM_REPLICAS: '' });
+    expect(errors).toEqual([]);
+    expect(environment.NATS_STREAM_REPLICAS).toBeUndefined();
+    expect(environment.NATS_STREAM_MAX_AGE).toBeUndefined();
+  });
+
+  it('names the variable of a retention or replica count it cannot use', () => {
+    for (const value of ['30', '30 days', '1.5d', '30m', '0d', 'forever']) {
+      expect(load({ NATS_STREAM_MAX_AGE: value }).problems, value).toEqual([
+        'NATS_STREAM_MAX_AGE: NATS_STREAM_MAX_AGE must be a duration of at least 1h such as 30d, 72h or 90m',
+      ]);
+    }
+    expect(load({ NATS_DEAD_LETTER_MAX_AGE: '2w' }).problems).toEqual([expect.stringMatching(/^NATS_DEAD_LETTER_MAX_AGE: NATS_DEAD_LETTER_MAX_AGE must be/)]);
+    for (const value of ['2', '0', 'three', '-1', '3.5']) {
+      expect(load({ NATS_STREAM_REPLICAS: value }).problems, value).toEqual([
+        'NATS_STREAM_REPLICAS: NATS_STREAM_REPLICAS must be 1 (a single NATS server), 3 or 5 (a cluster of at least that many servers)',
+      ]);
+    }
+  });
+});

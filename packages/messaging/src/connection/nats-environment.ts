@@ -1,7 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, Matches, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { IsIn, IsNotEmpty, Matches, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import type { NatsSettings } from './nats-settings.js';
+import { durationMessage, isStreamMaxAge, REPLICAS_MESSAGE, STREAM_REPLICAS } from './stream-settings.js';
 
 const AUTHENTICATION_VARIABLES = ['NATS_USER', 'NATS_TOKEN', 'NATS_NKEY_SEED', 'NATS_NKEY_SEED_FILE', 'NATS_CREDS_FILE'] as const;
 
@@ -57,6 +58,20 @@ export class NatsEnvironment implements NatsSettings {
   @whenSet
   @Matches(/^[^\s*>]+$/, { message: 'NATS_INBOX_PREFIX must be a subject without spaces or wildcards, e.g. _INBOX.ticketing' })
   NATS_INBOX_PREFIX?: string;
+
+  @emptyIsUnset @whenSet @ValidateBy({ name: 'streamMaxAge', validator: { validate: isStreamMaxAge } }, { message: durationMessage('NATS_STREAM_MAX_AGE') })
+  NATS_STREAM_MAX_AGE?: string;
+
+  @emptyIsUnset
+  @whenSet
+  @ValidateBy({ name: 'streamMaxAge', validator: { validate: isStreamMaxAge } }, { message: durationMessage('NATS_DEAD_LETTER_MAX_AGE') })
+  NATS_DEAD_LETTER_MAX_AGE?: string;
+
+  /** A number from here on; `abc` becomes NaN, which IsIn refuses. */
+  @Transform(({ value }: { value: unknown }) => (value === '' || value === undefined || value === null ? undefined : Number(value)))
+  @whenSet
+  @IsIn([...STREAM_REPLICAS], { message: REPLICAS_MESSAGE })
+  NATS_STREAM_REPLICAS?: number;
 }
 
 /** One way to authenticate: two of them would leave which one the server sees to the client library. */

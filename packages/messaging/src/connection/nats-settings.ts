@@ -33,6 +33,12 @@ export interface NatsSettings {
    * subscribe to its own replies only (infra/nats/nats-server.conf); plain `_INBOX` without a user.
    */
   NATS_INBOX_PREFIX?: string;
+  /** How long the event streams keep events (`30d`, `72h`, `90m`; at least `1h`); 30 days by default. */
+  NATS_STREAM_MAX_AGE?: string;
+  /** How long the DEADLETTER stream keeps dead letters; 90 days by default. */
+  NATS_DEAD_LETTER_MAX_AGE?: string;
+  /** Copies of every stream, KV bucket and object store: 1 (default, one server), 3 or 5 (a NATS cluster). */
+  NATS_STREAM_REPLICAS?: number;
 }
 
 /** The nats.js options for these settings. Secret files are read at each (re)connect, so rotated files are picked up. */

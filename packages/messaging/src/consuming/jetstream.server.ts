@@ -4,6 +4,7 @@ import { STREAMS, type StreamArea } from '@ensoras/contracts';
 import { AckPolicy, type Consumer, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { lastValueFrom } from 'rxjs';
+import type { StreamSettings } from '../connection/stream-settings.js';
 import { ensureStreams } from '../connection/topology.js';
 import { deadLetter, REPLAY_FOR_HEADER, type DeadLetterKind } from '../dead-letters/dead-letters.js';
 import { isBatchHandler, maxBatchOf } from './event-batches.js';
@@ -49,6 +50,8 @@ export interface JetStreamServerOptions {
   /** Wait before setting up the consumers again when NATS is not there yet (the last value repeats). */
   setupRetryMs?: number[];
   observer?: ConsumerObserver;
+  /** Retention and replicas of the streams it declares (the service's NATS_STREAM_* settings); the defaults otherwise. */
+  streams?: StreamSettings;
 }
 
 /**
@@ -149,7 +152,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /** One durable consumer per handled subject pattern: nats-server 2.9 (Debian's) has one filter per consumer. */
   private async setUpConsumers(): Promise<{ stream: string; name: string; pattern: string }[]> {
     const jsm = await jetstreamManager(this.options.connection, { timeout: 5_000 });
-    await ensureStreams(jsm);
+    await ensureStreams(jsm, this.options.streams);
     const consumers: { stream: string; name: string; pattern: string }[] = [];
     for (const pattern of this.messageHandlers.keys()) {
       const stream = streamFor(pattern);
