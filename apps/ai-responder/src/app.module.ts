@@ -10,6 +10,7 @@ import { KnowledgeArticle } from './knowledge/knowledge-article.entity.js';
 import { embeddingSettingsOf, KnowledgeAdminModule, KnowledgeEmbeddingsModule } from './knowledge/knowledge.module.js';
 import { KnowledgePassage } from './knowledge/knowledge-passage.entity.js';
 import { HandedOffTicket } from './loop-breaker/handed-off-ticket.entity.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { aiResponderSchema } from './migrations/schema.js';
 import { PendingResponse } from './responses/pending-response.entity.js';
 import { PendingResponsesApiModule } from './responses/pending-responses-api.module.js';
@@ -28,6 +29,7 @@ export class AppModule {
         }),
         MessagingModule.forRoot({ serviceName: 'ai-responder', nats: environment }),
         HealthModule.forRoot(),
+        MetricsModule,
         ApiAccessModule.forRoot({ adminToken: environment.ADMIN_TOKEN, rateLimitPerMinute: environment.API_RATE_LIMIT_PER_MINUTE }),
         MessagingAdminModule.forRoot({ adminToken: environment.ADMIN_TOKEN }),
         ScheduleModule.forRoot(),

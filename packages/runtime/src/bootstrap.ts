@@ -9,7 +9,7 @@ import type { Server } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { observe, type Observability } from './logging/observed-service.js';
 import { DEFAULT_JSON_BODY_LIMIT_BYTES, useJsonBodyLimit } from './json-body-limit.js';
-import { MessagingMetrics } from './messaging-metrics.js';
+import { MessagingMetrics } from './metrics/messaging-metrics.js';
 import { documentApi } from './openapi/document-api.js';
 import { answerProbesWhileStarting } from './startup-probes.js';
 

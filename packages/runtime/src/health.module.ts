@@ -1,4 +1,4 @@
-import { Controller, Get, type DynamicModule, Global, Inject, Module, Optional } from '@nestjs/common';
+import { Controller, Get, type DynamicModule, Global, Inject, type MiddlewareConsumer, Module, type NestModule, Optional, RequestMethod } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -8,10 +8,12 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { ConsumerStatus, NatsHealthIndicator, Outbox } from '@ensoras/messaging';
+import { ConsumerStatus, MESSAGING_OPTIONS, NatsHealthIndicator, Outbox, type MessagingOptions } from '@ensoras/messaging';
 import { PublicRoute } from './access/access.decorators.js';
-import { MessagingMetrics } from './messaging-metrics.js';
-import { MetricsController } from './metrics.controller.js';
+import { HttpMetrics } from './metrics/http-metrics.js';
+import { MessagingMetrics } from './metrics/messaging-metrics.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { createServiceRegistry, METRICS_REGISTRY } from './metrics/metrics-registry.js';
 
 /** Extra readiness checks a service adds; like the others they must carry no tenant data. */
 export const EXTRA_HEALTH_CHECKS = Symbol('EXTRA_HEALTH_CHECKS');
@@ -94,17 +96,35 @@ class HealthController {
   }
 }
 
-/** Health and /metrics of every service; global so that a service's metrics module can reach MessagingMetrics. */
+/**
+ * Health and /metrics of every service, with the HTTP metrics of every route; global so that a service's metrics
+ * register on its METRICS_REGISTRY (labelled with the service's name) and the transport reaches MessagingMetrics.
+ */
 @Global()
 @Module({})
-export class HealthModule {
+export class HealthModule implements NestModule {
   static forRoot(options: HealthOptions = {}): DynamicModule {
     return {
       module: HealthModule,
       imports: [TerminusModule],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: HEALTH_OPTIONS, useValue: options }, MessagingMetrics],
-      exports: [MessagingMetrics],
+      providers: [
+        { provide: HEALTH_OPTIONS, useValue: options },
+        {
+          provide: METRICS_REGISTRY,
+          useFactory: (messaging: MessagingOptions) => createServiceRegistry(messaging.serviceName),
+          inject: [MESSAGING_OPTIONS],
+        },
+        HttpMetrics,
+        MessagingMetrics,
+      ],
+      exports: [METRICS_REGISTRY, MessagingMetrics],
     };
+  }
+
+  constructor(private readonly httpMetrics: HttpMetrics) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(this.httpMetrics.middleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

@@ -1,18 +1,22 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import type { AiResponderEnvironment } from '../config/ai-responder.environment.js';
 import { DEFAULT_ANSWER_THRESHOLDS } from '../grounding/answer-plan.js';
+import { AiMetrics } from '../metrics/ai-metrics.js';
 import { LocalReplyGenerator } from './local-reply.generator.js';
 import { OpenAiReplyGenerator } from './openai-reply.generator.js';
 import { PromptBuilder } from './prompt-builder.js';
 import { REPLY_GENERATOR, type ReplyGenerator } from './reply-generator.js';
 
-/** The prompt builder and the configured provider behind REPLY_GENERATOR. */
+/** The prompt builder and the configured provider behind REPLY_GENERATOR, measured (needs the global MetricsModule). */
 @Module({})
 export class GenerationModule {
   static forRoot(environment: AiResponderEnvironment): DynamicModule {
     return {
       module: GenerationModule,
-      providers: [PromptBuilder, { provide: REPLY_GENERATOR, useFactory: () => createReplyGenerator(environment) }],
+      providers: [
+        PromptBuilder,
+        { provide: REPLY_GENERATOR, useFactory: (metrics: AiMetrics) => metrics.measured(createReplyGenerator(environment)), inject: [AiMetrics] },
+      ],
       exports: [PromptBuilder, REPLY_GENERATOR],
     };
   }

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { providerFailureReason, ReplyGenerationError } from './generation-failure.js';
 import { handoff, type GeneratedReply, type ReplyGenerator } from './reply-generator.js';
 import type { ReplyPrompt } from './reply-prompt.js';
 import { readStructuredReply, REPLY_SCHEMA } from './structured-reply.js';
@@ -38,9 +39,9 @@ export class OpenAiReplyGenerator implements ReplyGenerator {
   async generate(prompt: ReplyPrompt): Promise<GeneratedReply> {
     const content = await this.complete(prompt);
     const text = content?.trim();
-    if (!text) throw new Error(`${this.target} returned no reply text`);
+    if (!text) throw new ReplyGenerationError(`${this.target} returned no reply text`, 'invalid_reply');
     const known = new Set(prompt.grounding.passages.map((passage) => passage.articleId));
-    const reply = readStructuredReply(text, known);
+    const reply = readReply(text, known);
     // With a knowledge base that has nothing on this mail there is nothing a reply may stand on.
     if (reply.action === 'reply' && prompt.grounding.knowledgeBase && known.size === 0) return handoff('the knowledge base has nothing on this conversation');
     return reply;
@@ -65,7 +66,7 @@ export class OpenAiReplyGenerator implements ReplyGenerator {
       return completion.choices[0]?.message?.content;
     } catch (error) {
       // Provider errors sometimes echo the key back; it must not reach a log or the database.
-      throw new Error(`${this.target}: ${this.redact(describe(error))}`);
+      throw new ReplyGenerationError(`${this.target}: ${this.redact(describe(error))}`, providerFailureReason(error));
     }
   }
 
@@ -84,6 +85,15 @@ export function withoutCredentials(url: string): string {
     return parsed.toString();
   } catch {
     return '<invalid AI_BASE_URL>';
+  }
+}
+
+/** The model's answer as a reply or a handoff; an answer that is not the asked JSON is the model's failure. */
+function readReply(text: string, known: ReadonlySet<string>): GeneratedReply {
+  try {
+    return readStructuredReply(text, known);
+  } catch (error) {
+    throw new ReplyGenerationError(describe(error), 'invalid_reply');
   }
 }
 

@@ -1,47 +1,26 @@
-import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Inject, Injectable } from '@nestjs/common';
+import { IMPORT_LATENCY, MAILBOXES, MAILS_IMPORTED, METRICS_REGISTRY } from '@ensoras/runtime';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type ImportResult = 'published' | 'duplicate' | 'quarantined';
 
 const MAILBOX_STATES = ['connecting', 'importing', 'idle', 'polling', 'backoff', 'paused'] as const;
 const IMPORT_RESULTS: readonly ImportResult[] = ['published', 'duplicate', 'quarantined'];
 
-/**
- * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so that several
- * instances in one process (tests) do not collide.
- */
+/** The service's own Prometheus metrics, on the registry /metrics serves (named in the runtime's metric catalog). */
 @Injectable()
 export class IngestMetrics {
-  readonly registry = new Registry();
   private mailboxStates: () => string[] = () => [];
+  private readonly imported: Counter<'result'>;
+  private readonly latency: Histogram;
+  private readonly mailboxes: Gauge<'state'>;
 
-  private readonly imported = new Counter({
-    name: 'mail_ingest_mails_imported_total',
-    help: 'Mails taken from a mailbox: published as mail.received, found already stored (re-import), or quarantined',
-    labelNames: ['result'] as const,
-    registers: [this.registry],
-  });
-
-  private readonly latency = new Histogram({
-    name: 'mail_ingest_import_latency_seconds',
-    help:
-      'From a mail landing in the mailbox (IMAP INTERNALDATE, whole seconds) to its mail.received event being stored; ' +
-      'only mail that arrived while the mailbox was being watched',
-    buckets: [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60, 300],
-    registers: [this.registry],
-  });
-
-  private readonly mailboxes: Gauge<'state'> = new Gauge({
-    name: 'mail_ingest_mailboxes',
-    help: 'Mailboxes this replica watches, by state',
-    labelNames: ['state'] as const,
-    registers: [this.registry],
-    collect: () => this.countMailboxStates(),
-  });
-
-  constructor() {
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    const registers = [registry];
+    this.imported = new Counter({ ...MAILS_IMPORTED, registers });
+    this.latency = new Histogram({ ...IMPORT_LATENCY, registers });
+    this.mailboxes = new Gauge({ ...MAILBOXES, registers, collect: () => this.countMailboxStates() });
     for (const result of IMPORT_RESULTS) this.imported.inc({ result }, 0);
-    collectDefaultMetrics({ register: this.registry, prefix: 'mail_ingest_' });
   }
 
   /** Where the states of the watched mailboxes come from; read at every scrape. */
@@ -56,7 +35,6 @@ export class IngestMetrics {
   observeLatency(seconds: number): void {
     this.latency.observe(Math.max(0, seconds));
   }
-
 
   private countMailboxStates(): void {
     const counts = new Map<string, number>(MAILBOX_STATES.map((state) => [state, 0]));

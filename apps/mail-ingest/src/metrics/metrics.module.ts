@@ -1,11 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { METRICS_REGISTRY } from '@ensoras/runtime';
 import { IngestMetrics } from './ingest-metrics.js';
 
-/** Global: the runtime's /metrics (health module) serves METRICS_REGISTRY together with the messaging metrics. */
+/** Global: its metrics register on the runtime's METRICS_REGISTRY (HealthModule), served at /metrics. */
 @Global()
 @Module({
-  providers: [IngestMetrics, { provide: METRICS_REGISTRY, useFactory: (metrics: IngestMetrics) => metrics.registry, inject: [IngestMetrics] }],
-  exports: [IngestMetrics, METRICS_REGISTRY],
+  providers: [IngestMetrics],
+  exports: [IngestMetrics],
 })
 export class MetricsModule {}

@@ -1,53 +1,29 @@
-import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Inject, Injectable } from '@nestjs/common';
+import { MAILS_FAILED, MAILS_SENT, METRICS_REGISTRY, SENT_COPIES, SMTP_RETRIES, SMTP_SEND_DURATION } from '@ensoras/runtime';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 export type SendOutcome = 'sent' | 'transient_failure' | 'permanent_failure';
 
-/**
- * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so that several
- * instances in one process, as in tests, do not collide.
- */
+const SEND_OUTCOMES: readonly SendOutcome[] = ['sent', 'transient_failure', 'permanent_failure'];
+
+/** The service's own Prometheus metrics, on the registry /metrics serves (named in the runtime's metric catalog). */
 @Injectable()
 export class DeliveryMetrics {
-  readonly registry = new Registry();
+  private readonly sent: Counter;
+  private readonly failed: Counter<'code'>;
+  private readonly retried: Counter<'code'>;
+  private readonly sentCopies: Counter<'outcome'>;
+  private readonly sendDuration: Histogram<'outcome'>;
 
-  private readonly sent = new Counter({
-    name: 'mail_outbound_sent_total',
-    help: 'Mails accepted by the SMTP server.',
-    registers: [this.registry],
-  });
-
-  private readonly failed = new Counter({
-    name: 'mail_outbound_failed_total',
-    help: 'Mails given up on (reported with mail.failed, permanent), by failure code.',
-    labelNames: ['code'] as const,
-    registers: [this.registry],
-  });
-
-  private readonly retried = new Counter({
-    name: 'mail_outbound_retries_total',
-    help: 'SMTP attempts that failed transiently and will be retried, by failure code.',
-    labelNames: ['code'] as const,
-    registers: [this.registry],
-  });
-
-  private readonly sentCopies = new Counter({
-    name: 'mail_outbound_sent_copies_total',
-    help: "Copies of sent mail in the mailbox's Sent folder, by outcome: appended (or found there), skipped (setting off, provider files it, no IMAP or no Sent folder), failed (attempts ran out).",
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-
-  private readonly sendDuration = new Histogram({
-    name: 'mail_outbound_send_duration_seconds',
-    help: 'Duration of one SMTP transaction (connect or pooled connection, envelope, DATA), by outcome.',
-    labelNames: ['outcome'] as const,
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [this.registry],
-  });
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    const registers = [registry];
+    this.sent = new Counter({ ...MAILS_SENT, registers });
+    this.failed = new Counter({ ...MAILS_FAILED, registers });
+    this.retried = new Counter({ ...SMTP_RETRIES, registers });
+    this.sentCopies = new Counter({ ...SENT_COPIES, registers });
+    this.sendDuration = new Histogram({ ...SMTP_SEND_DURATION, registers });
+    // Present from the start, so that rate() and the alert on failures have a beginning.
+    for (const outcome of SEND_OUTCOMES) this.sendDuration.zero({ outcome });
   }
 
   /** Starts timing an SMTP transaction; call the result with its outcome. */

@@ -1,11 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { METRICS_REGISTRY } from '@ensoras/runtime';
 import { DeliveryMetrics } from './delivery-metrics.js';
 
-/** Global: the runtime's /metrics (health module) serves METRICS_REGISTRY together with the messaging metrics. */
+/** Global: its metrics register on the runtime's METRICS_REGISTRY (HealthModule), served at /metrics. */
 @Global()
 @Module({
-  providers: [DeliveryMetrics, { provide: METRICS_REGISTRY, useFactory: (metrics: DeliveryMetrics) => metrics.registry, inject: [DeliveryMetrics] }],
-  exports: [DeliveryMetrics, METRICS_REGISTRY],
+  providers: [DeliveryMetrics],
+  exports: [DeliveryMetrics],
 })
 export class MetricsModule {}

@@ -14,11 +14,18 @@ import { ProjectLanes } from './project-lanes.js';
 import { subjectMatches } from './subject-match.js';
 import { traceHandling } from '../telemetry/event-tracing.js';
 
+/** A durable consumer of the service, as its metrics ask JetStream about it. */
+export interface ConsumerRef {
+  stream: string;
+  name: string;
+}
+
 /** What the transport tells the service's metrics and readiness about. */
 export interface ConsumerObserver {
-  consumersReady?(): void;
+  consumersReady?(consumers: readonly ConsumerRef[]): void;
   handlerFailed?(consumer: string, kind: FailureKind): void;
   deadLettered?(consumer: string, kind: DeadLetterKind): void;
+  redelivered?(consumer: string): void;
 }
 
 export interface JetStreamServerOptions {
@@ -136,7 +143,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         const js = jetstream(this.options.connection);
         for (const { stream, name, pattern } of consumers) void this.consumeForever(js, stream, name, pattern);
         this.ready = true;
-        this.options.observer?.consumersReady?.();
+        this.options.observer?.consumersReady?.(consumers.map(({ stream, name }) => ({ stream, name })));
         if (attempt > 1) this.logger.log(`Consumers of ${this.options.durableName} set up after ${attempt} attempts`);
         return;
       } catch (error) {
@@ -231,7 +238,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /** One pull: each event goes to its project's lane as soon as it arrives (a single event waits for no batch). */
   private async pull(consumer: Consumer, events: number, lanes: ProjectLanes<JsMsg>): Promise<void> {
     const batch = await consumer.fetch({ max_messages: events, expires: PULL_EXPIRES_MS });
-    for await (const message of batch) lanes.add(message);
+    for await (const message of batch) {
+      if (message.info.deliveryCount > 1) this.options.observer?.redelivered?.(message.info.consumer);
+      lanes.add(message);
+    }
   }
 
   private tracked<T>(work: Promise<T>): Promise<T> {

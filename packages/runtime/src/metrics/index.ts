@@ -1,0 +1,5 @@
+export * from './metric-catalog.js';
+export * from './metrics-registry.js';
+export * from './http-metrics.js';
+export * from './messaging-metrics.js';
+export * from './metrics.controller.js';
