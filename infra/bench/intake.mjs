@@ -310,7 +310,7 @@ try {
     const text = await response.text();
     return text
       .split('\n')
-      .filter((line) => line.startsWith('mail_ingest_mails_imported_total'))
+      .filter((line) => line.startsWith('ensoras_mail_ingest_mails_imported_total'))
       .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
   }
 

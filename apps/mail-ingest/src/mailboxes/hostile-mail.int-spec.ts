@@ -202,6 +202,6 @@ describe('hostile mail: a parse over PARSE_TIMEOUT_MS', () => {
     const slow = mail(['Subject: slow to parse'], '<p style="color:red">x <b>y</b></p>\r\n'.repeat(100_000), 'text/html; charset=utf-8');
     const outcome = await hostileCase('parse over PARSE_TIMEOUT_MS=250', slow);
     expect(outcome).toEqual({ quarantined: 'parse_timeout: parsing took longer than 250 ms' });
-    expect(await app.metrics()).toMatch(/^mail_ingest_mails_imported_total\{result="quarantined"\} 1$/mu);
+    expect(await app.metrics()).toMatch(/^ensoras_mail_ingest_mails_imported_total\{result="quarantined",service="mail-ingest"\} 1$/mu);
   });
 });

@@ -364,16 +364,16 @@ describe('mail-ingest', () => {
 
   it('serves Prometheus metrics', async () => {
     // The counter moves after the publish is acknowledged, so the test's consumer may see the event first.
-    const publishedCount = (metrics: string) => Number(/^mail_ingest_mails_imported_total\{result="published"\} (\d+)$/m.exec(metrics)?.[1]);
+    const publishedCount = (metrics: string) => Number(/^ensoras_mail_ingest_mails_imported_total\{result="published",service="mail-ingest"\} (\d+)$/m.exec(metrics)?.[1]);
     const text = await eventually(async () => {
       const metrics = await app.metrics();
       return publishedCount(metrics) === harness.events.length ? metrics : null;
     }, { message: 'the published counter does not match the events on the stream' });
-    expect(text).toMatch(/^mail_ingest_mails_imported_total\{result="quarantined"\} 1$/m);
-    expect(text).toMatch(/^mail_ingest_mailboxes\{state="idle"\} \d+$/m);
-    expect(text).toMatch(/^mail_ingest_mailboxes\{state="polling"\} 1$/m);
-    expect(text).toMatch(/^mail_ingest_import_latency_seconds_bucket\{le="1"\} \d+$/m);
-    latencies.push(`import latency histogram of the service (INTERNALDATE → stored):\n    ${text.split('\n').filter((line) => line.startsWith('mail_ingest_import_latency_seconds')).join('\n    ')}`);
+    expect(text).toMatch(/^ensoras_mail_ingest_mails_imported_total\{result="quarantined",service="mail-ingest"\} 1$/m);
+    expect(text).toMatch(/^ensoras_mail_ingest_mailboxes\{state="idle",service="mail-ingest"\} \d+$/m);
+    expect(text).toMatch(/^ensoras_mail_ingest_mailboxes\{state="polling",service="mail-ingest"\} 1$/m);
+    expect(text).toMatch(/^ensoras_mail_ingest_import_latency_seconds_bucket\{le="1",service="mail-ingest"\} \d+$/m);
+    latencies.push(`import latency histogram of the service (INTERNALDATE → stored):\n    ${text.split('\n').filter((line) => line.startsWith('ensoras_mail_ingest_import_latency_seconds')).join('\n    ')}`);
   });
 
   it('publishes nothing twice after a restart (checkpoint), and has no admin API without ADMIN_TOKEN', async () => {
@@ -383,10 +383,10 @@ describe('mail-ingest', () => {
     // Without the token there is no mailbox listing: the metrics say when MAIN, SEEN, BAD, ORPHAN idle and POLL polls.
     const metrics = await eventually(async () => {
       const text = await app.metrics();
-      return /^mail_ingest_mailboxes\{state="idle"\} 4$/m.test(text) && /^mail_ingest_mailboxes\{state="polling"\} 1$/m.test(text) ? text : null;
+      return /^ensoras_mail_ingest_mailboxes\{state="idle",service="mail-ingest"\} 4$/m.test(text) && /^ensoras_mail_ingest_mailboxes\{state="polling",service="mail-ingest"\} 1$/m.test(text) ? text : null;
     }, { timeoutMs: 15_000, message: 'the mailboxes did not all watch again' });
-    expect(metrics).toMatch(/^mail_ingest_mails_imported_total\{result="published"\} 0$/m);
-    expect(metrics).toMatch(/^mail_ingest_mails_imported_total\{result="duplicate"\} 0$/m);
+    expect(metrics).toMatch(/^ensoras_mail_ingest_mails_imported_total\{result="published",service="mail-ingest"\} 0$/m);
+    expect(metrics).toMatch(/^ensoras_mail_ingest_mails_imported_total\{result="duplicate",service="mail-ingest"\} 0$/m);
     expect(harness.events.length).toBe(before);
 
     expect((await fetch(`${app.url}/v1/projects/${BAD.projectId}/quarantine`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
@@ -408,7 +408,7 @@ describe('mail-ingest', () => {
       return status?.state === 'idle' && status.importedCount === mailCount ? status : null;
     }, { timeoutMs: 20_000, message: 'mailbox was not re-imported' });
     expect(mailbox.importedCount).toBe(mailCount);
-    expect(await app.metrics()).toMatch(new RegExp(`^mail_ingest_mails_imported_total\\{result="duplicate"\\} ${mailCount}$`, 'm'));
+    expect(await app.metrics()).toMatch(new RegExp(`^ensoras_mail_ingest_mails_imported_total\\{result="duplicate",service="mail-ingest"\\} ${mailCount}$`, 'm'));
     expect(harness.events.length).toBe(before);
     expectEachImportOnce(MAIN.projectId);
   });

@@ -401,11 +401,11 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const metrics = await response.text();
-    const sent = Number(/^mail_outbound_sent_total (\d+)/m.exec(metrics)?.[1]);
+    const sent = Number(/^ensoras_mail_outbound_sent_total\{service="mail-outbound"\} (\d+)/m.exec(metrics)?.[1]);
     expect(sent).toBeGreaterThanOrEqual(1);
-    expect(metrics).toMatch(/^mail_outbound_retries_total\{code="auth_failed"\} [1-9]\d*$/m);
-    expect(metrics).not.toMatch(/^mail_outbound_failed_total\{code="auth_failed"\}/m);
-    expect(metrics).toMatch(/^mail_outbound_failed_total\{code="delivery_uncertain"\} 1$/m);
-    expect(metrics).toMatch(/^mail_outbound_send_duration_seconds_count\{outcome="sent"\} \d+$/m);
+    expect(metrics).toMatch(/^ensoras_mail_outbound_retries_total\{code="auth_failed",service="mail-outbound"\} [1-9]\d*$/m);
+    expect(metrics).not.toMatch(/^ensoras_mail_outbound_failed_total\{code="auth_failed",service="mail-outbound"\}/m);
+    expect(metrics).toMatch(/^ensoras_mail_outbound_failed_total\{code="delivery_uncertain",service="mail-outbound"\} 1$/m);
+    expect(metrics).toMatch(/^ensoras_mail_outbound_send_duration_seconds_count\{outcome="sent",service="mail-outbound"\} \d+$/m);
   });
 });

@@ -301,7 +301,7 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
   it('counts appended and skipped copies in its metrics', async () => {
     const metrics = await (await fetch(`${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/metrics`)).text();
     // The service was restarted: since then it appended the one copy of the `down` project.
-    expect(metrics).toMatch(/^mail_outbound_sent_copies_total\{outcome="appended"\} 1$/m);
+    expect(metrics).toMatch(/^ensoras_mail_outbound_sent_copies_total\{outcome="appended",service="mail-outbound"\} 1$/m);
   });
 
   it('never gives one pending copy to two claims made at the same moment', async () => {

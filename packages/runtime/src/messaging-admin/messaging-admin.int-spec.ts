@@ -113,8 +113,8 @@ describe('messaging admin routes, readiness and metrics of a service', () => {
     }, { timeoutMs: 5_000 });
     expect(letters).toEqual([expect.objectContaining({ eventId: envelope.id, kind: 'permanent', reason: 'order 7 fails validation' })]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/^messaging_events_dead_lettered_total\{consumer="orders__ticket_any_order",kind="permanent"\} 1$/m);
-    expect(metrics).toMatch(/^messaging_dead_letters\{service="orders"\} 1$/m);
+    expect(metrics).toMatch(/^ensoras_dead_letters_published_total\{consumer="orders__ticket_any_order",kind="permanent",service="orders"\} 1$/m);
+    expect(metrics).toMatch(/^ensoras_dead_letters_stored\{service="orders"\} 1$/m);
 
     expect((await admin('/v1/dead-letters/999999/replay', 'POST')).status).toBe(404);
     const replay = await admin(`/v1/dead-letters/${letters[0].seq}/replay`, 'POST');
@@ -123,7 +123,7 @@ describe('messaging admin routes, readiness and metrics of a service', () => {
     expect((await admin(`/v1/dead-letters/${letters[0].seq}/replay`, 'POST')).status).toBe(404);
     await consumerDrained(client, 'TICKETS', 'orders__ticket_any_order');
     expect(seen.filter((n) => n === 7)).toHaveLength(1);
-    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^messaging_dead_letters\{service="orders"\} 0$/m);
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^ensoras_dead_letters_stored\{service="orders"\} 0$/m);
   });
 
   it('lists a parked outbox row and re-drives it', async () => {
@@ -137,7 +137,7 @@ describe('messaging admin routes, readiness and metrics of a service', () => {
     }, { timeoutMs: 5_000 });
     expect(parked[0]).toMatchObject({ id: big.id });
     expect(parked[0].lastError).toMatch(/max_payload/);
-    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^messaging_outbox_rows\{state="parked"\} 1$/m);
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^ensoras_outbox_rows\{state="parked",service="orders"\} 1$/m);
     expect((await admin('/v1/outbox/parked/not-a-uuid/redrive', 'POST')).status).toBe(400);
     const redrive = await admin(`/v1/outbox/parked/${big.id}/redrive`, 'POST');
     expect(await redrive.json()).toEqual({ redriven: [big.id] });
@@ -155,7 +155,7 @@ describe('messaging admin routes, readiness and metrics of a service', () => {
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { error: Record<string, { oldestPendingAgeSeconds: number }> };
     expect(body.error.outbox.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(3_600);
-    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^messaging_outbox_oldest_pending_age_seconds 36\d\d/m);
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^ensoras_outbox_oldest_pending_age_seconds\{service="orders"\} 36\d\d/m);
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
     await dataSource.query(`DELETE FROM orders.outbox_message WHERE id = $1`, [stuck.id]);
   });
