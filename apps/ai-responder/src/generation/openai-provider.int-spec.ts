@@ -235,5 +235,8 @@ describe('ai-responder with an OpenAI-compatible provider', () => {
     // First retry after 30 s.
     expect(Date.parse(pending.dueAt) - Date.now()).toBeGreaterThan(25_000);
     expect(await harness.proposedReplies('p-flaky')).toEqual([]);
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toMatch(/^ensoras_ai_generation_failures_total\{reason="provider_error",service="ai-responder"\} 1$/m);
+    expect(metrics).toMatch(/^ensoras_ai_generation_duration_seconds_count\{service="ai-responder",outcome="reply"\} [1-9]\d*$/m);
   });
 });

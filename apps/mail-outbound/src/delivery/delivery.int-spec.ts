@@ -406,6 +406,6 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(metrics).toMatch(/^ensoras_mail_outbound_retries_total\{code="auth_failed",service="mail-outbound"\} [1-9]\d*$/m);
     expect(metrics).not.toMatch(/^ensoras_mail_outbound_failed_total\{code="auth_failed",service="mail-outbound"\}/m);
     expect(metrics).toMatch(/^ensoras_mail_outbound_failed_total\{code="delivery_uncertain",service="mail-outbound"\} 1$/m);
-    expect(metrics).toMatch(/^ensoras_mail_outbound_send_duration_seconds_count\{outcome="sent",service="mail-outbound"\} \d+$/m);
+    expect(metrics).toMatch(/^ensoras_mail_outbound_send_duration_seconds_count\{service="mail-outbound",outcome="sent"\} \d+$/m);
   });
 });

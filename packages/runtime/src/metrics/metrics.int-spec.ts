@@ -15,6 +15,7 @@ import { PublicRoute } from '../access/access.decorators.js';
 import { ApiAccessModule } from '../access/api-access.module.js';
 import { startService } from '../bootstrap.js';
 import { HealthModule } from '../health.module.js';
+import { SERVICE_METRICS } from './metric-catalog.js';
 
 const Parcel = defineEvent<{ n: number }>('ticket', 'parcel');
 const CONSUMER = 'metered__ticket_any_parcel';
@@ -106,6 +107,8 @@ describe('/metrics of a running service', () => {
     expect(valueOf(metrics, 'ensoras_http_request_duration_seconds_count', route)).toBe(3);
     expect(valueOf(metrics, 'ensoras_http_requests_total', { method: 'GET', route: 'unmatched', status: '404', service: 'metered' })).toBe(1);
     expect(metrics).not.toMatch(/route="[^"]*(p1|p2|nothing)/);
+    // Every series the runtime's catalog promises is on /metrics (the dashboard and alert rules are checked against it).
+    for (const metric of SERVICE_METRICS) expect(metrics).toContain(`# TYPE ${metric.name} `);
     // Node's process metrics under their usual names, labelled with the service too.
     expect(valueOf(metrics, 'process_cpu_user_seconds_total', { service: 'metered' })).toBeGreaterThan(0);
   });
