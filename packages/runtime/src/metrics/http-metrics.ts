@@ -50,13 +50,11 @@ export class HttpMetrics {
 }
 
 /**
- * Nest applies middleware as catch-all routes (`/{*path}`), so `request.route` is one of those when no controller
- * route matched (a 404): no service has a catch-all route of its own.
+ * Nest mounts middleware as catch-all routes (`/{*path}`, `{/*splat}`), so `request.route` is one of those when no
+ * controller route matched (a 404). No service has a wildcard route of its own: a wildcard means unmatched.
  */
-const MIDDLEWARE_ROUTE = '/{*path}';
-
 function routeTemplateOf(request: ExpressRequest): string {
   const path = request.route?.path;
-  if (typeof path !== 'string' || path === MIDDLEWARE_ROUTE) return UNMATCHED_ROUTE;
+  if (typeof path !== 'string' || path.includes('*')) return UNMATCHED_ROUTE;
   return `${request.baseUrl ?? ''}${path}`;
 }
