@@ -226,6 +226,8 @@ describe('mail-ingest', () => {
     // Not a mail at all; the parser makes the best of it.
     await harness.dovecot.deliver(BAD.user.username, Buffer.from('\u0000\u0001 garbage without any header \u00ff\r\n', 'latin1'));
     await harness.dovecot.deliver(BAD.user.username, testMail({ subject: 'fine after the bad ones' }));
+    // As history (a second older than the enabling), the three are imported in UID order; see beforeAll.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     await harness.putChannel(BAD.projectId, BAD.user);
 
     await eventually(() => withSubject(BAD.projectId, 'fine after the bad ones')[0], { timeoutMs: 15_000 });
