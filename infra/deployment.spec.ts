@@ -238,3 +238,54 @@ describe('the Kubernetes manifests (infra/k8s)', () => {
     }
   });
 });
+
+describe('the NATS JetStream cluster (infra/nats)', () => {
+  const natsManifests = parseAllDocuments(read('infra/nats/k8s/nats.yaml')).map((document) => document.toJS() as Manifest);
+  const statefulSet = natsManifests.find((manifest) => manifest.kind === 'StatefulSet')!;
+  const [container] = containersOf(statefulSet);
+  const env = new Map((container.env ?? []).map((variable) => [variable.name, variable]));
+  const overlay = parse(read('infra/k8s/overlays/example/kustomization.yaml'));
+  const overlayConfig = new Map(
+    (overlay.configMapGenerator[0].literals as string[]).map((literal) => [literal.slice(0, literal.indexOf('=')), literal.slice(literal.indexOf('=') + 1)]),
+  );
+  const nodes = Array.from({ length: statefulSet.spec.replicas as number }, (_, index) => `${statefulSet.metadata.name}-${index}.${statefulSet.spec.serviceName}`);
+
+  it('runs three nodes of the cluster configuration, each named after its pod, with routes to every node', () => {
+    expect(statefulSet.spec.replicas).toBe(3);
+    expect(statefulSet.spec.template.spec.containers[0].args).toEqual(expect.arrayContaining(['-c', '/etc/nats/cluster/nats-cluster.conf']));
+    expect(env.get('NATS_SERVER_NAME')).toMatchObject({ valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    const routes = [...read('infra/nats/cluster/nats-cluster.conf').matchAll(/\$(NATS_ROUTE_\d+)/g)].map(([, variable]) => env.get(variable!)?.value);
+    expect(routes).toEqual(nodes.map((node) => `nats://route:$(NATS_CLUSTER_PASSWORD)@${node}:6222`));
+  });
+
+  it('gives the servers every variable their configuration reads, secrets from keys the example Secret has', () => {
+    const variables = ['infra/nats/nats-server.conf', 'infra/nats/cluster/nats-cluster.conf'].flatMap((file) =>
+      [...read(file).matchAll(/\$(NATS_\w+)/g)].map(([, variable]) => variable!),
+    );
+    for (const variable of new Set(variables)) {
+      expect(env.has(variable), `${variable} set on the nats container`).toBe(true);
+      const secret = env.get(variable)!.valueFrom?.secretKeyRef;
+      if (secret) expect([...exampleSecret.keys()]).toContain(secret.key);
+    }
+  });
+
+  it('mounts both configuration files where the cluster file includes the other from', () => {
+    const items = statefulSet.spec.template.spec.volumes.find((volume: { configMap?: unknown }) => volume.configMap).configMap.items;
+    expect(items.map((item: { path: string }) => item.path).sort()).toEqual(['cluster/nats-cluster.conf', 'nats-server.conf']);
+    expect(read('infra/nats/cluster/nats-cluster.conf')).toContain('include "../nats-server.conf"');
+  });
+
+  it('keeps the quorum through drains and is probed on its monitoring port', () => {
+    const budget = natsManifests.find((manifest) => manifest.kind === 'PodDisruptionBudget')!;
+    expect(budget.spec.maxUnavailable).toBe(1);
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/healthz?js-enabled-only=true', port: 'monitor' });
+    expect(container.livenessProbe?.httpGet.port).toBe('monitor');
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+
+  it('is what the example overlay points the services at, with every stream on all nodes', () => {
+    expect(overlay.resources).toContain('../../../nats');
+    expect(overlayConfig.get('NATS_URL')!.split(',')).toEqual(nodes.map((node) => `nats://${node}:4222`));
+    expect(Number(overlayConfig.get('NATS_STREAM_REPLICAS'))).toBe(statefulSet.spec.replicas);
+  });
+});
