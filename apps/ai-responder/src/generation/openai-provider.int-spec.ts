@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@ensoras/testing';
-import { ADMIN, getJson, ResponderHarness, SUPPORT, ticketMessage, type RunningApp } from '../responses/ai-responder.int-harness.js';
+import { ADMIN, getJson, ResponderHarness, SUPPORT, ticketMessage, type RunningApp } from '../test-support/ai-responder-harness.js';
 
 const API_KEY = 'sk-test-0123456789abcdef';
 

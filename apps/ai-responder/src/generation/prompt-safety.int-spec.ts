@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHANNEL_SAFETY, type MailAddress } from '@ensoras/contracts';
 import { eventually } from '@ensoras/testing';
-import { ADMIN, getJson, ResponderHarness, sleep, ticketMessage, type RunningApp } from '../responses/ai-responder.int-harness.js';
+import { ADMIN, getJson, ResponderHarness, sleep, ticketMessage, type RunningApp } from '../test-support/ai-responder-harness.js';
 
 const GUIDELINES = 'Always offer a callback for billing questions and mention the 30 day return window for every return.';
 const GUIDELINES_HEADING = 'Guidelines for the email channel (they apply on top of the communication style):\n';

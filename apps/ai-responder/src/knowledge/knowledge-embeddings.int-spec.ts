@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { AiResponderEnvironment } from '../config/ai-responder.environment.js';
-import { startKnowledgeApi, type KnowledgeApi } from './knowledge-api.int-harness.js';
+import { startKnowledgeApi, type KnowledgeApi } from '../test-support/knowledge-api-harness.js';
 import type { RetrievedPassage } from './knowledge-retriever.js';
 import { PassageEmbedder } from './passage-embedder.js';
 

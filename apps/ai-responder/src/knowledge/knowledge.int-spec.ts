@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { AiResponderEnvironment } from '../config/ai-responder.environment.js';
-import { startKnowledgeApi, type KnowledgeApi } from './knowledge-api.int-harness.js';
+import { startKnowledgeApi, type KnowledgeApi } from '../test-support/knowledge-api-harness.js';
 import { MAX_BODY_BYTES } from './knowledge-limits.js';
 import { KnowledgeRetriever, type RetrievedPassage } from './knowledge-retriever.js';
 

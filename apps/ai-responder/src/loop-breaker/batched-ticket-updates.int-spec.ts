@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvelope, TicketUpdated, type EventEnvelope, type TicketStatus, type TicketUpdatedPayload } from '@ensoras/contracts';
 import { DataSource } from 'typeorm';
-import { JANE, ResponderHarness, ticketMessage, type RunningApp } from '../responses/ai-responder.int-harness.js';
+import { JANE, ResponderHarness, ticketMessage, type RunningApp } from '../test-support/ai-responder-harness.js';
 import { TicketMessageIntake } from '../responses/ticket-message-intake.service.js';
 import { TicketUpdatedController } from './ticket-updated.controller.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
 import { createEnvelope, TicketUpdated, type ChannelSafety, type MailAddress, type TicketStatus, type TicketUpdatedPayload } from '@ensoras/contracts';
 import { eventually } from '@ensoras/testing';
-import { ADMIN, getJson, JANE, ResponderHarness, sleep, ticketMessage, type RunningApp } from '../responses/ai-responder.int-harness.js';
+import { ADMIN, getJson, JANE, ResponderHarness, sleep, ticketMessage, type RunningApp } from '../test-support/ai-responder-harness.js';
 
 const BOB: MailAddress = { address: 'bob@example.org', name: 'Bob' };
 const safety = (overrides: Partial<ChannelSafety>): ChannelSafety => ({

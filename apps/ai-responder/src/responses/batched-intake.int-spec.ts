@@ -13,7 +13,7 @@ import {
 import { consumerName } from '@ensoras/messaging';
 import { eventually } from '@ensoras/testing';
 import { LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
-import { ResponderHarness, SUPPORT, ticketMessage, type RunningApp } from './ai-responder.int-harness.js';
+import { ResponderHarness, SUPPORT, ticketMessage, type RunningApp } from '../test-support/ai-responder-harness.js';
 import { TicketMessageIntake } from './ticket-message-intake.service.js';
 
 type TicketMessageEnvelope = EventEnvelope<TicketMessageCreatedPayload>;

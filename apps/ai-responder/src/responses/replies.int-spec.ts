@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvelope, TicketMessageCreated } from '@ensoras/contracts';
 import { eventually } from '@ensoras/testing';
-import { ADMIN, getJson, JANE, ResponderHarness, sleep, SUPPORT, ticketMessage, type RunningApp } from './ai-responder.int-harness.js';
+import { ADMIN, getJson, JANE, ResponderHarness, sleep, SUPPORT, ticketMessage, type RunningApp } from '../test-support/ai-responder-harness.js';
 
 /**
  * ai-responder against a real NATS JetStream and PostgreSQL, with the local provider: ticket messages go in as

@@ -4,7 +4,7 @@ import { Objm } from '@nats-io/obj';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RAW_MAIL_OBJECT_STORE, type AttachmentMeta, type TicketMessageView } from '@ensoras/contracts';
 import { parseInboundMail } from '@ensoras/mail';
-import { TicketingHarness } from '../tickets/ticketing.int-harness.js';
+import { TicketingHarness } from '../test-support/ticketing-harness.js';
 
 const PROJECT = 'p-attachments';
 const OTHER = 'p-other';

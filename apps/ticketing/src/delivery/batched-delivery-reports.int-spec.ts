@@ -11,8 +11,8 @@ import {
   type TicketUpdatedPayload,
 } from '@ensoras/contracts';
 import { OutgoingReplyService } from '../replies/outgoing-reply.service.js';
-import { customerTicket, published, transactionsThatWrote, type CustomerTicket } from '../replies/outgoing-batches.int-harness.js';
-import { ANNA, BOB, CAROL, DAVE, TicketingHarness } from '../tickets/ticketing.int-harness.js';
+import { customerTicket, published, transactionsThatWrote, type CustomerTicket } from '../test-support/outgoing-batches-harness.js';
+import { ANNA, BOB, CAROL, DAVE, TicketingHarness } from '../test-support/ticketing-harness.js';
 import { DeliveryReportController } from './delivery-report.controller.js';
 
 /** mail.sent and mail.failed handled in batches, called as the batch transport calls the handlers. */

@@ -18,8 +18,8 @@ import {
   type TicketView,
 } from '@ensoras/contracts';
 import { eventually } from '@ensoras/testing';
-import { published } from '../replies/outgoing-batches.int-harness.js';
-import { ANNA, BOB, CAROL, DAVE, TicketingHarness } from '../tickets/ticketing.int-harness.js';
+import { published } from '../test-support/outgoing-batches-harness.js';
+import { ANNA, BOB, CAROL, DAVE, TicketingHarness } from '../test-support/ticketing-harness.js';
 
 /** Issue 9: handoff, resume-ai and close through the API, a closed ticket reopened by mail, drafts, the status filter. */
 const STATES = 'p-states';

@@ -14,7 +14,7 @@ import { Outbox } from '@ensoras/messaging';
 import { eventually } from '@ensoras/testing';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
-import { ANNA, BOB, CAROL, SUPPORT, TicketingHarness, mailReceivedPayload } from '../tickets/ticketing.int-harness.js';
+import { ANNA, BOB, CAROL, SUPPORT, TicketingHarness, mailReceivedPayload } from '../test-support/ticketing-harness.js';
 import type { UnattachedMailPage } from '@ensoras/contracts';
 import { InboundMailService, type InboundOutcome } from './inbound-mail.service.js';
 

@@ -12,7 +12,7 @@ import { startService } from '@ensoras/runtime';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { AppModule } from '../app.module.js';
 import { TicketingEnvironment } from '../config/ticketing.environment.js';
-import { mailReceivedPayload } from '../tickets/ticketing.int-harness.js';
+import { mailReceivedPayload } from '../test-support/ticketing-harness.js';
 
 const ADMIN_TOKEN = 'ticketing-replicas-admin-token';
 const PROJECT = 'p-replicas';

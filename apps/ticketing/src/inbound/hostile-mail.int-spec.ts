@@ -5,7 +5,7 @@ import { eventually } from '@ensoras/testing';
 import { MAX_REPLY_TEXT_BYTES } from '../replies/agent-reply.dto.js';
 import { TRUNCATION_MARKER } from '../tickets/bounded-text.js';
 import { EVENT_BUDGET_BYTES } from '../tickets/ticket-envelopes.js';
-import { ANNA, SUPPORT, TicketingHarness } from '../tickets/ticketing.int-harness.js';
+import { ANNA, SUPPORT, TicketingHarness } from '../test-support/ticketing-harness.js';
 
 /** Mail built to break ticketing's limits: each becomes a ticket message, and mail after it keeps flowing. */
 const HOSTILE = 'p-hostile';

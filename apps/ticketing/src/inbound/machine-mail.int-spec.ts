@@ -11,7 +11,7 @@ import {
   type TicketUpdatedPayload,
 } from '@ensoras/contracts';
 import { eventually } from '@ensoras/testing';
-import { ANNA, SUPPORT, TicketingHarness } from '../tickets/ticketing.int-harness.js';
+import { ANNA, SUPPORT, TicketingHarness } from '../test-support/ticketing-harness.js';
 import type { UnattachedMailPage } from '@ensoras/contracts';
 
 const PROJECT = 'p-machines';

@@ -13,8 +13,8 @@ import { EnvelopesOf, PermanentEventError } from '@ensoras/messaging';
 import { eventually } from '@ensoras/testing';
 import { TicketStatusService } from '../handoff/ticket-status.service.js';
 import { Ticket } from '../tickets/ticket.entity.js';
-import { ANNA, BOB, CAROL, DAVE, SUPPORT, TicketingHarness } from '../tickets/ticketing.int-harness.js';
-import { customerTicket, proposal, published, transactionsThatWrote, type CustomerTicket } from './outgoing-batches.int-harness.js';
+import { ANNA, BOB, CAROL, DAVE, SUPPORT, TicketingHarness } from '../test-support/ticketing-harness.js';
+import { customerTicket, proposal, published, transactionsThatWrote, type CustomerTicket } from '../test-support/outgoing-batches-harness.js';
 import { ReplyProposedController } from './reply-proposed.controller.js';
 
 /** reply.proposed handled in batches, called as the batch transport calls the handler (and once through it). */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_TOKENS_BUCKET, type ApiTokenRecord, type TicketPage } from '@ensoras/contracts';
 import { apiTokenKey } from '@ensoras/messaging';
 import { eventually } from '@ensoras/testing';
-import { TicketingHarness } from './ticketing.int-harness.js';
+import { TicketingHarness } from '../test-support/ticketing-harness.js';
 
 /**
  * Ticketing decides scoped tokens from its replica of the api-tokens bucket, which channel-config fills (its own spec,

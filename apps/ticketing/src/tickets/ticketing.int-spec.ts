@@ -29,7 +29,7 @@ import { startService } from '@ensoras/runtime';
 import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { AppModule } from '../app.module.js';
 import { TicketingEnvironment } from '../config/ticketing.environment.js';
-import { channelSettings, mailReceivedPayload } from './ticketing.int-harness.js';
+import { channelSettings, mailReceivedPayload } from '../test-support/ticketing-harness.js';
 
 const ADMIN_TOKEN = 'ticketing-test-admin-token';
 const PROJECT = 'p-main';

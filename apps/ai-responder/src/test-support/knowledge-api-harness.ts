@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { startService } from '@ensoras/runtime';
 import { AppModule } from '../app.module.js';
 import type { AiResponderEnvironment } from '../config/ai-responder.environment.js';
-import { KNOWLEDGE_JSON_BODY_LIMIT_BYTES } from './knowledge-limits.js';
+import { KNOWLEDGE_JSON_BODY_LIMIT_BYTES } from '../knowledge/knowledge-limits.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the specs read whatever the routes answer
 type Json = any;

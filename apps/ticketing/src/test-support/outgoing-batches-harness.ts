@@ -10,7 +10,7 @@ import { Outbox } from '@ensoras/messaging';
 import { eventually } from '@ensoras/testing';
 import { InboundMailService } from '../inbound/inbound-mail.service.js';
 import { TicketMessage } from '../tickets/ticket-message.entity.js';
-import { mailReceivedPayload, type TicketingHarness } from '../tickets/ticketing.int-harness.js';
+import { mailReceivedPayload, type TicketingHarness } from './ticketing-harness.js';
 
 export interface CustomerTicket {
   ticketId: string;

@@ -1,7 +1,7 @@
 /**
  * What the ai-responder integration specs share: a private nats-server, a fresh PostgreSQL database, the
  * channel-settings bucket as channel-config would fill it, and the app booted in-process the way main.ts does.
- * Not part of the build (tsconfig.build.json excludes *.int-harness.ts).
+ * Not part of the build (tsconfig.build.json excludes src/test-support).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
