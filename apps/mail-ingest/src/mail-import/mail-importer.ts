@@ -158,7 +158,11 @@ export class MailImporter {
       for (const { mail, ready } of mails) {
         const prepared = await ready;
         if (stopping()) break;
-        steps.push(this.store(context, mail, prepared, range));
+        const step = this.store(context, mail, prepared, range);
+        // Settled below, after the loop: a publish that fails (NATS lost its stream leader) while a later mail is
+        // still being parsed must not count as an unhandled rejection, which ends the process.
+        step.catch(() => undefined);
+        steps.push(step);
       }
     } catch (caught) {
       error = caught;
