@@ -1,98 +1,32 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { Kvm, type KV } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import pg from 'pg';
+import type { KV } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_TOKENS_BUCKET, type ApiTokenView, type AuditEntryView, type CreatedApiTokenView } from '@ensoras/contracts';
-import { startService } from '@ensoras/runtime';
-import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
-import { AppModule } from '../app.module.js';
-import { ChannelConfigEnvironment } from '../config/channel-config.environment.js';
-import { CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES } from '../config/json-body-limit.js';
+import { eventually } from '@ensoras/testing';
+import { ChannelConfigHarness } from '../test-support/channel-config-harness.js';
 
-const ADMIN_TOKEN = 'tokens-test-admin-token-0123456789';
 /** Small, so that the rate limit is reached quickly; each token gets this many requests at once. */
 const RATE_LIMIT = 20;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the specs read whatever the routes answer
-type Json = any;
-
 describe('channel-config scoped API tokens', () => {
-  let database: TestDatabase;
-  let nats: NatsTestServer;
-  let dataDir: string;
-  let environment: ChannelConfigEnvironment;
-  let app: INestApplication;
-  let baseUrl: string;
-  let db: pg.Client;
-  let nc: NatsConnection;
+  let harness: ChannelConfigHarness;
   let bucket: KV;
 
-  async function boot(): Promise<void> {
-    app = await startService({
-      name: 'channel-config',
-      module: AppModule.forRoot(environment),
-      port: 0,
-      host: '127.0.0.1',
-      durableName: 'channel-config',
-      jsonBodyLimitBytes: CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES,
-    });
-    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  }
-
   beforeAll(async () => {
-    [database, nats] = await Promise.all([createTestDatabase(), startNats()]);
-    dataDir = mkdtempSync(join(tmpdir(), 'channel-config-tokens-'));
-    environment = Object.assign(new ChannelConfigEnvironment(), {
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      PORT: 0,
-      ADMIN_TOKEN,
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-      API_RATE_LIMIT_PER_MINUTE: RATE_LIMIT,
-    });
-    await boot();
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    nc = await connect({ servers: nats.url });
-    bucket = await new Kvm(nc).open(API_TOKENS_BUCKET);
+    harness = await ChannelConfigHarness.start({ API_RATE_LIMIT_PER_MINUTE: RATE_LIMIT });
+    bucket = await harness.bucket(API_TOKENS_BUCKET);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await nc?.close();
-    await db?.end();
-    await Promise.allSettled([database?.drop(), nats?.stop()]);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await harness?.stop();
   });
 
-  async function call(
-    method: string,
-    path: string,
-    body?: unknown,
-    token: string | null = ADMIN_TOKEN,
-  ): Promise<{ status: number; body: Json; headers: Headers }> {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
-  }
+  const call = (...args: Parameters<ChannelConfigHarness['call']>) => harness.call(...args);
 
   async function createToken(request: { name: string; projects: string[] | '*'; scopes: string[] }): Promise<CreatedApiTokenView> {
-    const created = await call('POST', '/v1/tokens', request);
+    const created = await harness.call<CreatedApiTokenView>('POST', '/v1/tokens', request);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    return created.body as CreatedApiTokenView;
+    return created.body;
   }
 
   /** A token's first use: its bucket entry reaches the replica by the watch, a moment after the 201. */
@@ -112,7 +46,7 @@ describe('channel-config scoped API tokens', () => {
     expect(created.token).toMatch(/^ens_[A-Za-z0-9_-]{43}$/);
     expect(new Date(created.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
 
-    const { rows } = await db.query('SELECT * FROM channel_config.api_token WHERE id = $1', [created.id]);
+    const { rows } = await harness.db.query('SELECT * FROM channel_config.api_token WHERE id = $1', [created.id]);
     expect(rows).toHaveLength(1);
     expect(rows[0].token_hash).toBe(sha256(created.token));
     expect(JSON.stringify(rows[0])).not.toContain(created.token);
@@ -135,7 +69,7 @@ describe('channel-config scoped API tokens', () => {
   });
 
   it('answers 400 naming the field, listing unknown scopes, and stores nothing', async () => {
-    const before = (await db.query('SELECT count(*)::int AS n FROM channel_config.api_token')).rows[0].n as number;
+    const before = (await harness.db.query('SELECT count(*)::int AS n FROM channel_config.api_token')).rows[0].n as number;
     const unknownScopes = await call('POST', '/v1/tokens', { name: 'x', projects: '*', scopes: ['config:read', 'superuser'] });
     expect(unknownScopes.status).toBe(400);
     expect(unknownScopes.body.message).toEqual([
@@ -150,7 +84,7 @@ describe('channel-config scoped API tokens', () => {
     const extra = await call('POST', '/v1/tokens', { name: 'x', projects: '*', scopes: ['inbox:read'], admin: true });
     expect(extra.status).toBe(400);
     expect(extra.body.message).toEqual(['admin: property admin should not exist']);
-    expect((await db.query('SELECT count(*)::int AS n FROM channel_config.api_token')).rows[0].n).toBe(before);
+    expect((await harness.db.query('SELECT count(*)::int AS n FROM channel_config.api_token')).rows[0].n).toBe(before);
   });
 
   it('holds a token to its scope and its projects: 200 on project A, 403 on project B or without the scope, 401 when unknown', async () => {
@@ -259,8 +193,8 @@ describe('channel-config scoped API tokens', () => {
     const planted = `ens_${randomBytes(32).toString('base64url')}`;
     await bucket.put(sha256(planted), JSON.stringify({ id: 'planted', name: 'planted', projects: '*', scopes: ['config:write'] }));
 
-    await app.close();
-    await boot();
+    await harness.stopApp();
+    await harness.startApp();
 
     await untilAccepted(lost.token, '/v1/projects/p-a/configuration');
     expect((await call('GET', '/v1/projects/p-a/configuration', undefined, lost.token)).status).toBe(200);

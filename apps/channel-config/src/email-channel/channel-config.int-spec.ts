@@ -1,12 +1,6 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import pg from 'pg';
+import type { KV } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aiModeOf,
@@ -30,107 +24,40 @@ import {
   type ChannelChangedPayload,
   type TestConnectionResult,
 } from '@ensoras/contracts';
-import { startService } from '@ensoras/runtime';
 import { decodeKey, SecretBox } from '@ensoras/secrets';
-import {
-  createTestDatabase,
-  eventually,
-  startDovecot,
-  startLineServer,
-  startNats,
-  startSmtpServer,
-  type DovecotServer,
-  type NatsTestServer,
-  type SmtpTestServer,
-  type TestDatabase,
-} from '@ensoras/testing';
+import { eventually, startDovecot, startLineServer, startSmtpServer, type DovecotServer, type SmtpTestServer } from '@ensoras/testing';
 import type { QueryRunner } from 'typeorm';
-import { AppModule } from '../app.module.js';
-import { ChannelConfigEnvironment } from '../config/channel-config.environment.js';
 import { CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES } from '../config/json-body-limit.js';
+import { ADMIN_TOKEN, ChannelConfigHarness } from '../test-support/channel-config-harness.js';
 import { AddChannelSafety1764300000000 } from '../migrations/1764300000000-add-channel-safety.js';
 import { AddChannelAiModeAndHandoff1796600000000 } from '../migrations/1796600000000-add-channel-ai-mode-and-handoff.js';
 
-const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const IMAP_USER = { username: 'support@example.test', password: 'imap-Secret-4711' };
 const SMTP_USER = { username: 'smtp-user@example.test', password: 'smtp-Secret-0815' };
 
 describe('channel-config admin API', () => {
-  let database: TestDatabase;
-  let nats: NatsTestServer;
+  let harness: ChannelConfigHarness;
   let dovecot: DovecotServer;
   let smtp: SmtpTestServer;
-  let dataDir: string;
-  let environment: ChannelConfigEnvironment;
-  let app: INestApplication;
-  let baseUrl: string;
-  let db: pg.Client;
-  let nc: NatsConnection;
   let jsm: JetStreamManager;
   let settingsBucket: KV;
 
-  async function boot(): Promise<void> {
-    app = await startService({
-      name: 'channel-config',
-      module: AppModule.forRoot(environment),
-      port: 0,
-      host: '127.0.0.1',
-      durableName: 'channel-config',
-      jsonBodyLimitBytes: CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES,
-    });
-    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  }
-
   beforeAll(async () => {
-    [database, nats, dovecot, smtp] = await Promise.all([
-      createTestDatabase(),
-      startNats(),
+    [harness, dovecot, smtp] = await Promise.all([
+      ChannelConfigHarness.start({ TEST_CONNECTION_TIMEOUT_MS: 5_000 }),
       startDovecot({ users: [IMAP_USER] }),
       startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
     ]);
-    dataDir = mkdtempSync(join(tmpdir(), 'channel-config-'));
-    environment = Object.assign(new ChannelConfigEnvironment(), {
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      PORT: 0,
-      ADMIN_TOKEN,
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-      TEST_CONNECTION_TIMEOUT_MS: 5_000,
-    });
-    await boot();
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    nc = await connect({ servers: nats.url });
-    jsm = await jetstreamManager(nc);
-    settingsBucket = await new Kvm(nc).open(CHANNEL_SETTINGS_BUCKET);
+    jsm = await jetstreamManager(harness.nc);
+    settingsBucket = await harness.bucket(CHANNEL_SETTINGS_BUCKET);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await nc?.close();
-    await db?.end();
-    await Promise.allSettled([database?.drop(), nats?.stop(), dovecot?.stop(), smtp?.stop()]);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await harness?.stop();
+    await Promise.allSettled([dovecot?.stop(), smtp?.stop()]);
   });
 
-  async function call<T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-    token: string | null = ADMIN_TOKEN,
-  ): Promise<{ status: number; body: T; text: string }> {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, text };
-  }
+  const call = <T = Record<string, unknown>>(...args: Parameters<ChannelConfigHarness['call']>) => harness.call<T>(...args);
 
   /** A channel that really works against the test servers: Dovecot over implicit TLS, the SMTP server in plain. */
   function workingChannel() {
@@ -151,7 +78,7 @@ describe('channel-config admin API', () => {
   }
 
   async function storedRows(projectId: string): Promise<number> {
-    const { rows } = await db.query<{ count: string }>(
+    const { rows } = await harness.db.query<{ count: string }>(
       `SELECT (SELECT count(*) FROM channel_config.project WHERE project_id = $1)
             + (SELECT count(*) FROM channel_config.email_channel WHERE project_id = $1)
             + (SELECT count(*) FROM channel_config.audit_entry WHERE project_id = $1)
@@ -267,7 +194,7 @@ describe('channel-config admin API', () => {
       expect(text).not.toMatch(/"password":|sealed/);
     }
 
-    const { rows } = await db.query('SELECT * FROM channel_config.email_channel WHERE project_id = $1', ['p-secret']);
+    const { rows } = await harness.db.query('SELECT * FROM channel_config.email_channel WHERE project_id = $1', ['p-secret']);
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows[0])).not.toContain(IMAP_USER.password);
     expect(JSON.stringify(rows[0])).not.toContain(SMTP_USER.password);
@@ -380,7 +307,7 @@ describe('channel-config admin API', () => {
       lastImportAt: '2026-12-01T10:00:00.000Z',
       updatedAt: '2026-12-01T10:00:01.000Z',
     };
-    await (await new Kvm(nc).create(MAILBOX_STATUS_BUCKET)).put('p-status', JSON.stringify(report));
+    await (await harness.bucket(MAILBOX_STATUS_BUCKET)).put('p-status', JSON.stringify(report));
     expect((await call<EmailChannelStatusView>('GET', `${project}/status`)).body).toEqual({
       projectId: 'p-status',
       enabled: true,
@@ -549,16 +476,16 @@ describe('channel-config admin API', () => {
   it('gives a channel stored before the AI mode existed auto and no acknowledgement when the migration runs', async () => {
     const project = '/v1/projects/p-upgrade-ai/channels/email';
     expect((await call('PUT', project, { ...workingChannel(), aiMode: 'off', handoff: { acknowledge: true, text: 'Hi' } })).status).toBe(200);
-    await app.close();
+    await harness.stopApp();
     const migration = new AddChannelAiModeAndHandoff1796600000000();
     const queryRunner = {
       connection: { options: { schema: 'channel_config' } },
-      query: (sql: string) => db.query(sql),
+      query: (sql: string) => harness.db.query(sql),
     } as unknown as QueryRunner;
     await migration.down(queryRunner);
-    await db.query('DELETE FROM channel_config.migrations WHERE name = $1', [migration.name]);
+    await harness.db.query('DELETE FROM channel_config.migrations WHERE name = $1', [migration.name]);
 
-    await boot();
+    await harness.startApp();
     const upgraded = await call<EmailChannelView>('GET', project);
     expect(upgraded.status).toBe(200);
     expect(upgraded.body).toMatchObject({ aiMode: 'auto', handoff: DEFAULT_HANDOFF });
@@ -633,12 +560,12 @@ describe('channel-config admin API', () => {
   it('re-writes every project snapshot from the database at start-up', async () => {
     expect((await call('PUT', '/v1/projects/p-restart/channels/email', workingChannel())).status).toBe(200);
     const written = await eventually(() => snapshotOf('p-restart'));
-    await app.close();
+    await harness.stopApp();
     // As if the service had died between its commit and the KV write.
     await settingsBucket.purge('p-restart');
     expect(await snapshotOf('p-restart')).toBeNull();
 
-    await boot();
+    await harness.startApp();
     const rewritten = await eventually(() => snapshotOf('p-restart'));
     expect(rewritten).toEqual(written);
   });
@@ -646,17 +573,17 @@ describe('channel-config admin API', () => {
   it('gives a channel stored before the safety limits existed the defaults when the migration runs', async () => {
     const project = '/v1/projects/p-upgrade/channels/email';
     expect((await call('PUT', project, { ...workingChannel(), safety: { ...DEFAULT_CHANNEL_SAFETY, maxAiRepliesPerTicket: 1 } })).status).toBe(200);
-    await app.close();
+    await harness.stopApp();
     // Back to the schema before the migration, as a database of the previous release is.
     const migration = new AddChannelSafety1764300000000();
     const queryRunner = {
       connection: { options: { schema: 'channel_config' } },
-      query: (sql: string) => db.query(sql),
+      query: (sql: string) => harness.db.query(sql),
     } as unknown as QueryRunner;
     await migration.down(queryRunner);
-    await db.query('DELETE FROM channel_config.migrations WHERE name = $1', [migration.name]);
+    await harness.db.query('DELETE FROM channel_config.migrations WHERE name = $1', [migration.name]);
 
-    await boot();
+    await harness.startApp();
     const upgraded = await call<EmailChannelView>('GET', project);
     expect(upgraded.status).toBe(200);
     expect(upgraded.body.safety).toEqual(DEFAULT_CHANNEL_SAFETY);
@@ -757,7 +684,7 @@ describe('channel-config admin API', () => {
       .replace('@SIGNATURE@', `<p>${escaped(20_000 - 7)}</p>`)
       .replace('@GUIDELINES@', escaped(10_000));
     expect(Buffer.byteLength(body)).toBeGreaterThan(150_000);
-    const large = await fetch(`${baseUrl}${project}`, {
+    const large = await fetch(`${harness.url}${project}`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body,
@@ -789,14 +716,14 @@ describe('channel-config admin API', () => {
   });
 
   it('rotates SECRETS_KEY: the previous key opens old passwords (old format too), which are re-sealed at start', async () => {
-    const keyA = environment.SECRETS_KEY as string;
+    const keyA = harness.environment.SECRETS_KEY as string;
     const keyB = randomBytes(32).toString('base64');
     const rotated = '/v1/projects/p-rotate/channels/email';
     const legacy = '/v1/projects/p-legacy/channels/email';
     expect((await call('PUT', rotated, workingChannel())).status).toBe(200);
     expect((await call('PUT', legacy, workingChannel())).status).toBe(200);
     const sealedColumns = async (projectId: string) =>
-      (await db.query<{ imap: string; smtp: string }>(
+      (await harness.db.query<{ imap: string; smtp: string }>(
         'SELECT imap_password_sealed AS imap, smtp_password_sealed AS smtp FROM channel_config.email_channel WHERE project_id = $1',
         [projectId],
       )).rows[0];
@@ -805,16 +732,16 @@ describe('channel-config admin API', () => {
     expect((await sealedColumns('p-rotate')).imap.startsWith(`v2.${idOfA}.`)).toBe(true);
 
     // A row as the previous release stored it: v1, no key id, no context.
-    await app.close();
-    await db.query('UPDATE channel_config.email_channel SET imap_password_sealed = $2, smtp_password_sealed = $3 WHERE project_id = $1', [
+    await harness.stopApp();
+    await harness.db.query('UPDATE channel_config.email_channel SET imap_password_sealed = $2, smtp_password_sealed = $3 WHERE project_id = $1', [
       'p-legacy',
       legacySeal(decodeKey(keyA), IMAP_USER.password),
       legacySeal(decodeKey(keyA), SMTP_USER.password),
     ]);
 
-    environment.SECRETS_KEY = keyB;
-    environment.SECRETS_KEY_PREVIOUS = keyA;
-    await boot();
+    harness.environment.SECRETS_KEY = keyB;
+    harness.environment.SECRETS_KEY_PREVIOUS = keyA;
+    await harness.startApp();
     for (const projectId of ['p-rotate', 'p-legacy', 'p-connect']) {
       const columns = await sealedColumns(projectId);
       expect(columns.imap.startsWith(`v2.${idOfB}.`), projectId).toBe(true);
@@ -830,15 +757,15 @@ describe('channel-config admin API', () => {
     expect(audit.body.entries[0]).toMatchObject({ action: 'email_channel.passwords_resealed', changedFields: ['imap.password', 'smtp.password'] });
 
     // Without the previous key everything still works: nothing depends on key A any more.
-    await app.close();
-    environment.SECRETS_KEY_PREVIOUS = undefined;
-    await boot();
+    await harness.stopApp();
+    harness.environment.SECRETS_KEY_PREVIOUS = undefined;
+    await harness.startApp();
     for (const project of [rotated, legacy]) {
       expect((await call<TestConnectionResult>('POST', `${project}/test-connection`)).body, project).toEqual({ imap: { ok: true }, smtp: { ok: true } });
     }
     // A sealed password copied to another project (or host) in the bucket or the database does not open there.
     const { imap } = await sealedColumns('p-rotate');
-    await db.query('UPDATE channel_config.email_channel SET imap_password_sealed = $2 WHERE project_id = $1', ['p-legacy', imap]);
+    await harness.db.query('UPDATE channel_config.email_channel SET imap_password_sealed = $2 WHERE project_id = $1', ['p-legacy', imap]);
     expect((await call('POST', `${legacy}/test-connection`)).status).toBe(409);
   });
 });

@@ -3,14 +3,8 @@
  * recorded on the channel and shown by the status route, ignored when older than the settings, cleared by POST
  * …/resume (a new revision, audited, channel.email.resumed) and by any other change.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { KV } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHANNEL_SETTINGS_BUCKET,
@@ -26,59 +20,29 @@ import {
   type EventEnvelope,
   type MailDirection,
 } from '@ensoras/contracts';
-import { startService } from '@ensoras/runtime';
-import { createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
-import { AppModule } from '../app.module.js';
-import { ChannelConfigEnvironment } from '../config/channel-config.environment.js';
+import { eventually } from '@ensoras/testing';
+import { ADMIN_TOKEN, ChannelConfigHarness } from '../test-support/channel-config-harness.js';
 
-const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const PROJECT = 'p-paused';
 const CONSUMER = 'channel-config__channel_any_email_paused';
 
 describe('channel-config: paused directions and resume', () => {
-  let database: TestDatabase;
-  let nats: NatsTestServer;
-  let dataDir: string;
-  let app: INestApplication;
-  let baseUrl: string;
-  let nc: NatsConnection;
+  let harness: ChannelConfigHarness;
   let jsm: JetStreamManager;
   let settingsBucket: KV;
 
   beforeAll(async () => {
-    [database, nats] = await Promise.all([createTestDatabase(), startNats()]);
-    dataDir = mkdtempSync(join(tmpdir(), 'channel-config-pause-'));
-    const environment = Object.assign(new ChannelConfigEnvironment(), {
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      PORT: 0,
-      ADMIN_TOKEN,
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-    });
-    app = await startService({ name: 'channel-config', module: AppModule.forRoot(environment), port: 0, host: '127.0.0.1', durableName: 'channel-config' });
-    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    nc = await connect({ servers: nats.url });
-    jsm = await jetstreamManager(nc);
-    settingsBucket = await new Kvm(nc).open(CHANNEL_SETTINGS_BUCKET);
+    harness = await ChannelConfigHarness.start();
+    jsm = await jetstreamManager(harness.nc);
+    settingsBucket = await harness.bucket(CHANNEL_SETTINGS_BUCKET);
   }, 60_000);
 
   afterAll(async () => {
-    await app?.close();
-    await nc?.close();
-    await Promise.allSettled([database?.drop(), nats?.stop()]);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await harness?.stop();
   });
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${baseUrl}/v1/projects/${PROJECT}/channels/email${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  /** Calls a route of the project's email channel. */
+  const call = <T>(method: string, path: string, body?: unknown) => harness.call<T>(method, `/v1/projects/${PROJECT}/channels/email${path}`, body);
 
   async function revision(): Promise<number> {
     const entry = await settingsBucket.get(PROJECT);
@@ -89,7 +53,7 @@ describe('channel-config: paused directions and resume', () => {
   async function reportPause(direction: MailDirection, atRevision: number, reason: string): Promise<ChannelPausedPayload> {
     const payload: ChannelPausedPayload = { projectId: PROJECT, direction, revision: atRevision, reason, failures: 3, pausedAt: new Date().toISOString() };
     const envelope = channelPausedEvent(payload);
-    const ack = await jetstream(nc).publish(`channel.${PROJECT}.email.paused`, JSON.stringify(envelope), { msgID: envelope.id });
+    const ack = await jetstream(harness.nc).publish(`channel.${PROJECT}.email.paused`, JSON.stringify(envelope), { msgID: envelope.id });
     await eventually(
       async () => {
         const info = await jsm.consumers.info(STREAMS.channel, CONSUMER).catch(() => null);
@@ -168,8 +132,8 @@ describe('channel-config: paused directions and resume', () => {
   });
 
   it('answers 404 for resuming a channel that was never configured', async () => {
-    const response = await fetch(`${baseUrl}/v1/projects/p-nothing/channels/email/resume`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const response = await fetch(`${harness.url}/v1/projects/p-nothing/channels/email/resume`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(response.status).toBe(404);
-    expect((await fetch(`${baseUrl}/v1/projects/${PROJECT}/channels/email/resume`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${harness.url}/v1/projects/${PROJECT}/channels/email/resume`, { method: 'POST' })).status).toBe(401);
   });
 });

@@ -1,11 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { Kvm, type KV } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import pg from 'pg';
+import type { KV } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHANNEL_SETTINGS_BUCKET,
@@ -17,26 +10,18 @@ import {
   type OAuthStateView,
   type TestConnectionResult,
 } from '@ensoras/contracts';
-import { startService } from '@ensoras/runtime';
 import { channelAccessTokenContext, SecretBox } from '@ensoras/secrets';
 import {
-  createTestDatabase,
   eventually,
   startDovecot,
-  startNats,
   startOAuthProvider,
   startSmtpServer,
   type DovecotServer,
-  type NatsTestServer,
   type OAuthTestProvider,
   type SmtpTestServer,
-  type TestDatabase,
 } from '@ensoras/testing';
-import { AppModule } from '../app.module.js';
-import { ChannelConfigEnvironment } from '../config/channel-config.environment.js';
-import { CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES } from '../config/json-body-limit.js';
+import { ChannelConfigHarness } from '../test-support/channel-config-harness.js';
 
-const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const ACCOUNT = 'support@example.test';
 const GOOGLE = { clientId: 'google-client', clientSecret: 'google-secret-1' };
 const MICROSOFT = { clientId: 'microsoft-client', clientSecret: 'microsoft-secret-1' };
@@ -45,18 +30,11 @@ const PROJECT_CLIENT = { clientId: 'project-own-client', clientSecret: 'project-
 const TOKEN_LIFETIME_SECONDS = 6;
 
 describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot and an SMTP server checking XOAUTH2)', () => {
-  let database: TestDatabase;
-  let nats: NatsTestServer;
+  let harness: ChannelConfigHarness;
   let google: OAuthTestProvider;
   let microsoft: OAuthTestProvider;
   let dovecot: DovecotServer;
   let smtp: SmtpTestServer;
-  let dataDir: string;
-  let secretsKey: string;
-  let app: INestApplication;
-  let baseUrl: string;
-  let db: pg.Client;
-  let nc: NatsConnection;
   let tokens: KV;
   let settings: KV;
 
@@ -66,76 +44,43 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
       // Microsoft rotates refresh tokens.
       startOAuthProvider({ clients: [MICROSOFT], account: ACCOUNT, rotateRefreshTokens: true, accessTokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS }),
     ]);
-    [database, nats, dovecot, smtp] = await Promise.all([
-      createTestDatabase(),
-      startNats(),
+    [harness, dovecot, smtp] = await Promise.all([
+      ChannelConfigHarness.start({
+        TEST_CONNECTION_TIMEOUT_MS: 5_000,
+        OAUTH_ALLOW_HTTP_ENDPOINTS: true,
+        OAUTH_REDIRECT_URL: 'http://127.0.0.1:1/v1/oauth/callback', // replaced below, once the port is known
+        OAUTH_REFRESH_AHEAD_SECONDS: 3,
+        OAUTH_REFRESH_CHECK_MS: 250,
+        GOOGLE_OAUTH_CLIENT_ID: GOOGLE.clientId,
+        GOOGLE_OAUTH_CLIENT_SECRET: GOOGLE.clientSecret,
+        GOOGLE_OAUTH_ISSUER: google.issuer,
+        GOOGLE_OAUTH_AUTHORIZATION_URL: google.authorizationEndpoint,
+        GOOGLE_OAUTH_TOKEN_URL: google.tokenEndpoint,
+        GOOGLE_OAUTH_REVOCATION_URL: google.revocationEndpoint,
+        GOOGLE_OAUTH_MAIL_HOSTS: '127.0.0.1',
+        MICROSOFT_OAUTH_CLIENT_ID: MICROSOFT.clientId,
+        MICROSOFT_OAUTH_CLIENT_SECRET: MICROSOFT.clientSecret,
+        MICROSOFT_OAUTH_ISSUER: microsoft.issuer,
+        MICROSOFT_OAUTH_AUTHORIZATION_URL: microsoft.authorizationEndpoint,
+        MICROSOFT_OAUTH_TOKEN_URL: microsoft.tokenEndpoint,
+        MICROSOFT_OAUTH_MAIL_HOSTS: '127.0.0.1',
+      }),
       // No password for the account anywhere: only tokens the Google provider vouches for log in.
       startDovecot({ users: [{ username: 'someone-else@example.test', password: 'unused' }], oauth2IntrospectionUrl: google.introspectionEndpoint }),
       startSmtpServer({ mode: 'plain', oauth2IntrospectionUrl: google.introspectionEndpoint }),
     ]);
-    dataDir = mkdtempSync(join(tmpdir(), 'channel-config-oauth-'));
-    secretsKey = randomBytes(32).toString('base64');
-    const environment = Object.assign(new ChannelConfigEnvironment(), {
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      PORT: 0,
-      ADMIN_TOKEN,
-      SECRETS_KEY: secretsKey,
-      TEST_CONNECTION_TIMEOUT_MS: 5_000,
-      OAUTH_ALLOW_HTTP_ENDPOINTS: true,
-      OAUTH_REDIRECT_URL: 'http://127.0.0.1:1/v1/oauth/callback', // replaced below, once the port is known
-      OAUTH_REFRESH_AHEAD_SECONDS: 3,
-      OAUTH_REFRESH_CHECK_MS: 250,
-      GOOGLE_OAUTH_CLIENT_ID: GOOGLE.clientId,
-      GOOGLE_OAUTH_CLIENT_SECRET: GOOGLE.clientSecret,
-      GOOGLE_OAUTH_ISSUER: google.issuer,
-      GOOGLE_OAUTH_AUTHORIZATION_URL: google.authorizationEndpoint,
-      GOOGLE_OAUTH_TOKEN_URL: google.tokenEndpoint,
-      GOOGLE_OAUTH_REVOCATION_URL: google.revocationEndpoint,
-      GOOGLE_OAUTH_MAIL_HOSTS: '127.0.0.1',
-      MICROSOFT_OAUTH_CLIENT_ID: MICROSOFT.clientId,
-      MICROSOFT_OAUTH_CLIENT_SECRET: MICROSOFT.clientSecret,
-      MICROSOFT_OAUTH_ISSUER: microsoft.issuer,
-      MICROSOFT_OAUTH_AUTHORIZATION_URL: microsoft.authorizationEndpoint,
-      MICROSOFT_OAUTH_TOKEN_URL: microsoft.tokenEndpoint,
-      MICROSOFT_OAUTH_MAIL_HOSTS: '127.0.0.1',
-    });
-    app = await startService({
-      name: 'channel-config',
-      module: AppModule.forRoot(environment),
-      port: 0,
-      host: '127.0.0.1',
-      durableName: 'channel-config',
-      jsonBodyLimitBytes: CHANNEL_CONFIG_JSON_BODY_LIMIT_BYTES,
-    });
-    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     // The redirect URL is read per request, so the real port can be filled in now.
-    environment.OAUTH_REDIRECT_URL = `${baseUrl}/v1/oauth/callback`;
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    nc = await connect({ servers: nats.url });
-    tokens = await new Kvm(nc).create(OAUTH_ACCESS_TOKEN_BUCKET, { history: 1 });
-    settings = await new Kvm(nc).open(CHANNEL_SETTINGS_BUCKET);
+    harness.environment.OAUTH_REDIRECT_URL = `${harness.url}/v1/oauth/callback`;
+    tokens = await harness.bucket(OAUTH_ACCESS_TOKEN_BUCKET);
+    settings = await harness.bucket(CHANNEL_SETTINGS_BUCKET);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await nc?.close();
-    await db?.end();
-    await Promise.allSettled([database?.drop(), nats?.stop(), dovecot?.stop(), smtp?.stop(), google?.stop(), microsoft?.stop()]);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await harness?.stop();
+    await Promise.allSettled([dovecot?.stop(), smtp?.stop(), google?.stop(), microsoft?.stop()]);
   });
 
-  async function call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const call = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => harness.call<T>(method, path, body);
 
   /** What the admin's browser does: open the consent URL, follow the provider's redirect to our callback. */
   async function consent(projectId: string, provider: 'google' | 'microsoft'): Promise<{ status: number; page: string }> {
@@ -143,7 +88,7 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
     expect(started.status).toBe(200);
     const atProvider = await fetch(started.body.url, { redirect: 'manual' });
     const callback = atProvider.headers.get('location') ?? '';
-    expect(callback.startsWith(`${baseUrl}/v1/oauth/callback?`)).toBe(true);
+    expect(callback.startsWith(`${harness.url}/v1/oauth/callback?`)).toBe(true);
     const page = await fetch(callback);
     return { status: page.status, page: await page.text() };
   }
@@ -179,7 +124,7 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
       scope: 'openid email https://mail.google.com/',
       access_type: 'offline',
       prompt: 'consent',
-      redirect_uri: `${baseUrl}/v1/oauth/callback`,
+      redirect_uri: `${harness.url}/v1/oauth/callback`,
     });
     expect(url.searchParams.get('state')?.length).toBeGreaterThanOrEqual(32);
 
@@ -189,7 +134,7 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
     expect(page).toContain(ACCOUNT);
 
     // The grant is in the database only sealed: no refresh or access token the provider issued appears in clear.
-    const { rows } = await db.query('SELECT * FROM channel_config.oauth_grant WHERE project_id = $1', [projectId]);
+    const { rows } = await harness.db.query('SELECT * FROM channel_config.oauth_grant WHERE project_id = $1', [projectId]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ provider: 'google', account: ACCOUNT, client_id: GOOGLE.clientId });
     const stored = JSON.stringify(rows[0]);
@@ -203,7 +148,7 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
     expect(snapshot.imap?.auth).toEqual({ type: 'oauth2', provider: 'google' });
     const imapEntry = await eventually(() => tokenEntry(projectId, 'imap'));
     expect(imapEntry).toMatchObject({ provider: 'google', account: ACCOUNT, direction: 'imap' });
-    const box = new SecretBox(Buffer.from(secretsKey, 'base64'));
+    const box = new SecretBox(Buffer.from(harness.environment.SECRETS_KEY!, 'base64'));
     const accessToken = box.open((imapEntry as { accessToken: { sealed: string } }).accessToken, channelAccessTokenContext(projectId, 'imap', snapshot.imap!));
     expect(google.introspect(accessToken)).toMatchObject({ active: true, email: ACCOUNT });
     expect(() => box.open((imapEntry as { accessToken: { sealed: string } }).accessToken, channelAccessTokenContext(projectId, 'smtp', snapshot.smtp!))).toThrow();
@@ -247,7 +192,7 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
       const snapshot = await snapshotOf(projectId);
       return snapshot.imap?.port === dovecot.imapsPort ? snapshot.imap : null;
     });
-    const box = new SecretBox(Buffer.from(secretsKey, 'base64'));
+    const box = new SecretBox(Buffer.from(harness.environment.SECRETS_KEY!, 'base64'));
     const opened = await eventually(async () => {
       const entry = await tokenEntry(projectId, 'imap');
       if (!entry || !('accessToken' in entry)) return null;
@@ -276,7 +221,7 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
     }, { timeoutMs: 15_000 });
     expect(microsoft.tokenRequests.filter((request) => request.grantType === 'refresh_token' && !request.ok)).toEqual([]);
     expect(microsoft.liveRefreshTokens()).toHaveLength(1);
-    const { rows } = await db.query('SELECT refresh_token_sealed FROM channel_config.oauth_grant WHERE project_id = $1', [projectId]);
+    const { rows } = await harness.db.query('SELECT refresh_token_sealed FROM channel_config.oauth_grant WHERE project_id = $1', [projectId]);
     expect(JSON.stringify(rows)).not.toContain(microsoft.liveRefreshTokens()[0]);
   });
 
@@ -316,16 +261,16 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
     const replay = await fetch(callback);
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain('unknown or was already used');
-    expect((await fetch(`${baseUrl}/v1/oauth/callback?code=x&state=made-up`)).status).toBe(400);
+    expect((await fetch(`${harness.url}/v1/oauth/callback?code=x&state=made-up`)).status).toBe(400);
 
     google.denyNextConsent();
     const declined = await consent('oauth-declined', 'google');
     expect(declined.status).toBe(400);
     expect(declined.page).toContain('the consent was declined');
-    expect((await db.query("SELECT 1 FROM channel_config.oauth_grant WHERE project_id = 'oauth-declined'")).rowCount).toBe(0);
+    expect((await harness.db.query("SELECT 1 FROM channel_config.oauth_grant WHERE project_id = 'oauth-declined'")).rowCount).toBe(0);
 
     expect((await call('POST', '/v1/projects/oauth-states/channels/email/oauth/start', { provider: 'aol' })).status).toBe(400);
-    const unauthenticated = await fetch(`${baseUrl}/v1/projects/oauth-states/channels/email/oauth/start`, { method: 'POST' });
+    const unauthenticated = await fetch(`${harness.url}/v1/projects/oauth-states/channels/email/oauth/start`, { method: 'POST' });
     expect(unauthenticated.status).toBe(401);
   });
 
@@ -334,7 +279,7 @@ describe('OAuth2 for mailboxes (channel-config against a local provider, Dovecot
     const put = await call('PUT', `/v1/projects/${projectId}/channels/email/oauth/clients/google`, PROJECT_CLIENT);
     expect(put.status).toBe(200);
     expect(JSON.stringify(put.body)).not.toContain(PROJECT_CLIENT.clientSecret);
-    const { rows } = await db.query('SELECT client_secret_sealed FROM channel_config.oauth_client WHERE project_id = $1', [projectId]);
+    const { rows } = await harness.db.query('SELECT client_secret_sealed FROM channel_config.oauth_client WHERE project_id = $1', [projectId]);
     expect(rows[0].client_secret_sealed).toMatch(/^v2\./);
     const started = await call<{ url: string }>('POST', `/v1/projects/${projectId}/channels/email/oauth/start`, { provider: 'google' });
     expect(new URL(started.body.url).searchParams.get('client_id')).toBe(PROJECT_CLIENT.clientId);

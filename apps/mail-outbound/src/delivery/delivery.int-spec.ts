@@ -1,158 +1,26 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CHANNEL_SETTINGS_BUCKET,
-  MailFailed,
-  MailSendRequested,
-  MailSent,
-  STREAMS,
-  createEnvelope,
-  type ChannelSettingsSnapshot,
-  type EventEnvelope,
-  type MailFailedPayload,
-  type MailSendRequestedPayload,
-  type MailSentPayload,
-  type SmtpEncryption,
-} from '@ensoras/contracts';
-import { startService } from '@ensoras/runtime';
-import { SecretBox, channelPasswordContext, decodeKey } from '@ensoras/secrets';
-import {
-  createTestDatabase,
-  eventually,
-  startNats,
-  startSmtpServer,
-  type NatsTestServer,
-  type SmtpTestServer,
-  type TestDatabase,
-} from '@ensoras/testing';
-import { AppModule } from '../app.module.js';
-import { MailOutboundEnvironment } from '../config/mail-outbound.environment.js';
+import { MailFailed, MailSent, STREAMS, type EventEnvelope, type MailSentPayload, type SmtpEncryption } from '@ensoras/contracts';
+import { eventually, startSmtpServer, startTcpProxy, type SmtpTestServer, type TcpProxy } from '@ensoras/testing';
+import { OutboundHarness, SMTP_USER } from '../test-support/outbound-harness.js';
 
-const SMTP_USER = { username: 'support@shop.example', password: 'correct horse battery staple' };
 const SIGNATURE_HTML = '<p>Kind regards,<br><b>The Shop team</b></p>';
 const SIGNATURE_TEXT = '-- \nKind regards,\nThe Shop team';
 
-/** A TCP forwarder in front of an SMTP server: closing it makes the server unreachable, reopening brings it back. */
-class SwitchableProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: SmtpTestServer) {}
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connectTcp(this.target.port, this.target.host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
 describe('mail-outbound: sending requested mail over SMTP', () => {
-  const secretsKey = randomBytes(32).toString('base64');
-  const box = new SecretBox(decodeKey(secretsKey));
-  const dataDir = mkdtempSync(join(tmpdir(), 'mail-outbound-'));
-  let nats: NatsTestServer;
-  let database: TestDatabase;
-  let app: INestApplication;
-  let baseUrl: string;
-  let client: NatsConnection;
-  let db: pg.Client;
+  let harness: OutboundHarness;
   const smtp: Record<'plain' | 'implicit-tls' | 'starttls' | 'flaky' | 'crash' | 'burst', SmtpTestServer> = {} as never;
-  let proxy: SwitchableProxy;
-  /** Every publish on mail.*.sent / mail.*.failed, including repeats JetStream de-duplicates in the stream. */
-  const published: EventEnvelope<{ outboundMessageId: string }>[] = [];
-  const subscriptions: Subscription[] = [];
+  /** In front of the flaky project's server: cut, it is unreachable. */
+  let proxy: TcpProxy;
 
-  function snapshot(projectId: string, server: { host: string; port: number }, encryption: SmtpEncryption, password: string): ChannelSettingsSnapshot {
-    return {
-      projectId,
-      enabled: true,
-      revision: 1,
-      updatedAt: new Date().toISOString(),
-      communicationStyle: '',
-      imap: { host: '127.0.0.1', port: 993, encryption: 'ssl', username: SMTP_USER.username, validateCertificate: true, markAsRead: false, password: box.seal('imap-password', channelPasswordContext(projectId, 'imap', { host: '127.0.0.1', port: 993, encryption: 'ssl', username: SMTP_USER.username })) },
-      // validateCertificate false: the test servers' certificate is self-signed.
-      smtp: { host: server.host, port: server.port, encryption, username: SMTP_USER.username, validateCertificate: false, password: box.seal(password, channelPasswordContext(projectId, 'smtp', { ...server, encryption, username: SMTP_USER.username })) },
-      identity: { fromEmail: 'support@shop.example', fromName: 'Shop "Care" Team', signatureHtml: SIGNATURE_HTML },
-      guidelines: '',
-      responseDelay: { minSeconds: 0, maxSeconds: 0 },
-      // No IMAP server behind these channels; copies in the Sent folder are sent-folder.int-spec's subject.
-      sentFolder: { append: false },
-    };
-  }
-
-  function sendRequest(projectId: string, overrides: Partial<MailSendRequestedPayload> = {}): EventEnvelope<MailSendRequestedPayload> {
-    return createEnvelope(MailSendRequested, projectId, {
-      outboundMessageId: randomUUID(),
-      ticketId: randomUUID(),
-      from: { address: 'support@shop.example', name: 'Shop Support' },
-      to: [{ address: 'anna@customer.example', name: 'Anna Example' }],
-      cc: [],
-      subject: 'Re: Re: Where is my order?',
-      messageId: `<${randomUUID()}@shop.example>`,
-      inReplyTo: '<q-2@customer.example>',
-      references: ['<q-1@customer.example>', '<a-1@shop.example>', '<q-2@customer.example>'],
-      text: 'Hello Anna,\n\nyour order ships today.',
-      html: null,
-      ...overrides,
-    });
-  }
-
-  async function publish(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<void> {
-    await jetstream(client).publish(MailSendRequested.subject(envelope.projectId), JSON.stringify(envelope), { msgID: envelope.id });
-  }
-
-  const reportsOf = <T>(type: string, outboundMessageId: string) =>
-    published.filter((envelope) => envelope.type === type && envelope.payload.outboundMessageId === outboundMessageId) as EventEnvelope<T>[];
-  const sentReports = (outboundMessageId: string) => reportsOf<MailSentPayload>(MailSent.type, outboundMessageId);
-  const failedReports = (outboundMessageId: string) => reportsOf<MailFailedPayload>(MailFailed.type, outboundMessageId);
-
-  async function deliveryRow(
-    outboundMessageId: string,
-  ): Promise<{ status: string; attempts: number; last_error: string | null; handed_over_at: Date | null; sent_at: Date | null } | undefined> {
-    const result = await db.query(
-      'SELECT status, attempts, last_error, handed_over_at, sent_at FROM mail_outbound.delivery WHERE outbound_message_id = $1',
-      [outboundMessageId],
-    );
-    return result.rows[0];
-  }
+  const sentReports = (outboundMessageId: string) => harness.eventsOf(MailSent, outboundMessageId);
+  const failedReports = (outboundMessageId: string) => harness.eventsOf(MailFailed, outboundMessageId);
 
   beforeAll(async () => {
-    [nats, database, smtp.plain, smtp['implicit-tls'], smtp.starttls, smtp.flaky, smtp.crash, smtp.burst] = await Promise.all([
-      startNats(),
-      createTestDatabase(),
+    [harness, smtp.plain, smtp['implicit-tls'], smtp.starttls, smtp.flaky, smtp.crash, smtp.burst] = await Promise.all([
+      OutboundHarness.start(),
       startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
       startSmtpServer({ mode: 'implicit-tls', users: [SMTP_USER] }),
       startSmtpServer({ mode: 'starttls', users: [SMTP_USER] }),
@@ -160,52 +28,37 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
       startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
       startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
     ]);
-    proxy = new SwitchableProxy(smtp.flaky);
-    await proxy.open();
-    await proxy.close(); // the flaky project's server starts out unreachable; its port stays reserved for us
+    proxy = await startTcpProxy(smtp.flaky);
+    await proxy.cut(); // the flaky project's server starts out unreachable; its port stays reserved for us
 
-    client = await connect({ servers: nats.url });
-    const settings = await new Kvm(client).create(CHANNEL_SETTINGS_BUCKET, { storage: StorageType.File, history: 1 });
-    const snapshots = [
-      snapshot('plain', smtp.plain, 'none', SMTP_USER.password),
-      snapshot('implicit-tls', smtp['implicit-tls'], 'ssl', SMTP_USER.password),
-      snapshot('starttls', smtp.starttls, 'tls', SMTP_USER.password),
-      snapshot('flaky', { host: '127.0.0.1', port: proxy.port }, 'none', SMTP_USER.password),
-      snapshot('wrong-password', smtp.plain, 'none', 'not the password'),
-      snapshot('crash', smtp.crash, 'none', SMTP_USER.password),
-      snapshot('burst', smtp.burst, 'none', SMTP_USER.password),
-    ];
-    for (const channel of snapshots) await settings.put(channel.projectId, JSON.stringify(channel));
-
-    for (const subject of ['mail.*.sent', 'mail.*.failed']) {
-      const subscription = client.subscribe(subject);
-      subscriptions.push(subscription);
-      void (async () => {
-        for await (const message of subscription) published.push(message.json());
-      })();
+    const channel = (projectId: string, server: { host: string; port: number }, encryption: SmtpEncryption, password = SMTP_USER.password) =>
+      harness.channel(
+        projectId,
+        { smtp: { host: server.host, port: server.port, encryption, username: SMTP_USER.username, password } },
+        {
+          identity: { fromEmail: 'support@shop.example', fromName: 'Shop "Care" Team', signatureHtml: SIGNATURE_HTML },
+          // No IMAP server behind these channels; copies in the Sent folder are sent-folder.int-spec's subject.
+          sentFolder: { append: false },
+        },
+      );
+    for (const snapshot of [
+      channel('plain', smtp.plain, 'none'),
+      channel('implicit-tls', smtp['implicit-tls'], 'ssl'),
+      channel('starttls', smtp.starttls, 'tls'),
+      channel('flaky', proxy, 'none'),
+      channel('wrong-password', smtp.plain, 'none', 'not the password'),
+      channel('crash', smtp.crash, 'none'),
+      channel('burst', smtp.burst, 'none'),
+    ]) {
+      await harness.putChannel(snapshot);
     }
-
-    const environment = Object.assign(new MailOutboundEnvironment(), {
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      PORT: 0,
-      SECRETS_KEY: secretsKey,
-    });
-    app = await startService({ name: 'mail-outbound', module: AppModule.forRoot(environment), port: 0, host: '127.0.0.1', durableName: 'mail-outbound' });
-    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
+    await harness.startApp();
   });
 
   afterAll(async () => {
-    for (const subscription of subscriptions) subscription.unsubscribe();
-    await db?.end();
-    await app?.close();
-    await client?.close();
-    await proxy?.close();
-    await Promise.all([...Object.values(smtp).map((server) => server.stop()), nats?.stop(), database?.drop()]);
-    rmSync(dataDir, { recursive: true, force: true });
+    await harness?.stop();
+    await proxy?.stop();
+    await Promise.all(Object.values(smtp).map((server) => server.stop()));
   });
 
   it.each([
@@ -213,8 +66,8 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     ['implicit-tls', true],
     ['starttls', true],
   ] as const)('sends one threaded mail with signature and loop headers over %s SMTP', async (mode, secure) => {
-    const request = sendRequest(mode);
-    await publish(request);
+    const request = harness.sendRequest(mode);
+    await harness.requestSend(request);
 
     const [mail] = await smtp[mode].waitForMessages(1, 20_000);
     expect(mail!.secure).toBe(secure);
@@ -237,7 +90,7 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(parsed.headers.get('x-ensoras-loop')).toBe(mode);
 
     // mail.sent is stored on the MAIL stream for ticketing.
-    const jsm = await jetstreamManager(client);
+    const jsm = await jetstreamManager(harness.nc);
     const stored = await eventually(async () => {
       const message = await jsm.streams.getMessage(STREAMS.mail, { last_by_subj: `mail.${mode}.sent` }).catch(() => null);
       const envelope = message?.json<EventEnvelope<MailSentPayload>>();
@@ -245,14 +98,14 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     }, { timeoutMs: 10_000 });
     expect(stored.payload).toMatchObject({ ticketId: request.payload.ticketId, messageId: request.payload.messageId });
     expect(stored.payload.smtpResponse).toMatch(/^250/);
-    expect(await deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await harness.deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it("sends a burst of one project's replies over several pooled connections, each once, a ticket's replies in order", async () => {
     // 12 tickets with 3 replies each, published ticket after ticket, all before the first is sent.
     const tickets = Array.from({ length: 12 }, () => randomUUID());
-    const requests = tickets.flatMap((ticketId) => [1, 2, 3].map((n) => sendRequest('burst', { ticketId, subject: `Re: ticket ${ticketId} reply ${n}` })));
-    await Promise.all(requests.map((request) => publish(request)));
+    const requests = tickets.flatMap((ticketId) => [1, 2, 3].map((n) => harness.sendRequest('burst', { ticketId, subject: `Re: ticket ${ticketId} reply ${n}` })));
+    await Promise.all(requests.map((request) => harness.requestSend(request)));
 
     const mails = await smtp.burst.waitForMessages(requests.length, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -263,20 +116,20 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
       const order = mails.filter((mail) => mail.parsed.subject?.includes(ticketId)).map((mail) => mail.parsed.subject!.slice(-1));
       expect(order).toEqual(['1', '2', '3']);
     }
-    await eventually(async () => (await Promise.all(requests.map((r) => deliveryRow(r.payload.outboundMessageId)))).every((row) => row?.status === 'sent'), {
+    await eventually(async () => (await Promise.all(requests.map((r) => harness.deliveryRow(r.payload.outboundMessageId)))).every((row) => row?.status === 'sent'), {
       timeoutMs: 10_000,
     });
   });
 
   it('does not send a request twice: the repeat only reports mail.sent again, under the same event id', async () => {
     const before = smtp.plain.messages.length;
-    const request = sendRequest('plain');
-    await publish(request);
+    const request = harness.sendRequest('plain');
+    await harness.requestSend(request);
     await smtp.plain.waitForMessages(before + 1, 20_000);
     const [first] = await eventually(() => (sentReports(request.payload.outboundMessageId).length === 1 ? sentReports(request.payload.outboundMessageId) : null), { timeoutMs: 10_000 });
 
     const repeat = { ...request, id: randomUUID(), occurredAt: new Date().toISOString() };
-    await publish(repeat);
+    await harness.requestSend(repeat);
     const reports = await eventually(() => {
       const sent = sentReports(request.payload.outboundMessageId);
       return sent.length === 2 ? sent : null;
@@ -284,26 +137,26 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
 
     expect(reports[1]!.id).toBe(first!.id);
     expect(smtp.plain.messages.filter((mail) => mail.parsed.messageId === request.payload.messageId)).toHaveLength(1);
-    expect(await deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await harness.deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('retries while the SMTP server is down and sends once it is back', async () => {
-    const request = sendRequest('flaky');
-    await publish(request);
+    const request = harness.sendRequest('flaky');
+    await harness.requestSend(request);
 
     const [deferred] = await eventually(() => {
       const failed = failedReports(request.payload.outboundMessageId);
       return failed.length > 0 ? failed : null;
     }, { timeoutMs: 20_000 });
     expect(deferred!.payload).toMatchObject({ code: 'connection_refused', permanent: false });
-    expect(await deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'retrying' });
+    expect(await harness.deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'retrying' });
     expect(smtp.flaky.messages).toHaveLength(0);
 
-    await proxy.open();
+    await proxy.restore();
     const [mail] = await smtp.flaky.waitForMessages(1, 30_000);
     expect(mail!.parsed.messageId).toBe(request.payload.messageId);
     await eventually(() => sentReports(request.payload.outboundMessageId).length === 1, { timeoutMs: 10_000 });
-    const row = await deliveryRow(request.payload.outboundMessageId);
+    const row = await harness.deliveryRow(request.payload.outboundMessageId);
     expect(row?.status).toBe('sent');
     expect(row?.attempts).toBeGreaterThanOrEqual(2);
     expect(smtp.flaky.messages).toHaveLength(1);
@@ -311,8 +164,8 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
 
   it('holds the mail of a project whose password is rejected, never failing it (smtp-pause.int-spec.ts has the rest)', async () => {
     const before = smtp.plain.messages.length;
-    const request = sendRequest('wrong-password');
-    await publish(request);
+    const request = harness.sendRequest('wrong-password');
+    await harness.requestSend(request);
 
     const [held] = await eventually(() => {
       const reports = failedReports(request.payload.outboundMessageId);
@@ -321,20 +174,20 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(held!.payload).toMatchObject({ code: 'auth_failed', permanent: false, ticketId: request.payload.ticketId, messageId: request.payload.messageId });
     expect(held!.payload.reason).toMatch(/rejected the username or password/);
     expect(held!.payload.reason).not.toContain('not the password');
-    expect(await deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'held', attempts: 1 });
+    expect(await harness.deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'held', attempts: 1 });
     expect(failedReports(request.payload.outboundMessageId).filter((report) => report.payload.permanent)).toEqual([]);
     expect(smtp.plain.messages).toHaveLength(before);
   });
 
   it('never sends again a mail whose earlier attempt crashed after handing it over, and reports it as delivery_uncertain', async () => {
-    const request = sendRequest('crash');
+    const request = harness.sendRequest('crash');
     // What a crash between the end of DATA and settling leaves behind, found after JetStream's ack wait.
-    await db.query(
+    await harness.db.query(
       `INSERT INTO mail_outbound.delivery (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at, handed_over_at)
        VALUES ($1, 'crash', $2, $3, 'sending', 1, now() - interval '10 minutes', now() - interval '10 minutes')`,
       [request.payload.outboundMessageId, request.payload.ticketId, request.payload.messageId],
     );
-    await publish(request);
+    await harness.requestSend(request);
 
     const [failed] = await eventually(() => {
       const reports = failedReports(request.payload.outboundMessageId);
@@ -342,19 +195,19 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     }, { timeoutMs: 20_000 });
     expect(failed!.payload).toMatchObject({ code: 'delivery_uncertain', permanent: true });
     expect(failed!.payload.reason).toMatch(/Sent folder/);
-    expect(await deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await harness.deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(smtp.crash.messages.filter((m) => m.parsed.messageId === request.payload.messageId)).toHaveLength(0);
   });
 
   it('sends a mail whose earlier attempt crashed before the end of DATA, once, and records the hand-over', async () => {
-    const request = sendRequest('crash');
+    const request = harness.sendRequest('crash');
     // A crash while connecting or writing the mail: the server dropped that transaction with the connection.
-    await db.query(
+    await harness.db.query(
       `INSERT INTO mail_outbound.delivery (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at)
        VALUES ($1, 'crash', $2, $3, 'sending', 1, now() - interval '10 minutes')`,
       [request.payload.outboundMessageId, request.payload.ticketId, request.payload.messageId],
     );
-    await publish(request);
+    await harness.requestSend(request);
 
     const [sent] = await eventually(() => {
       const reports = sentReports(request.payload.outboundMessageId);
@@ -363,24 +216,24 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(sent!.payload.outboundMessageId).toBe(request.payload.outboundMessageId);
     expect(failedReports(request.payload.outboundMessageId)).toHaveLength(0);
     expect(smtp.crash.messages.filter((m) => m.parsed.messageId === request.payload.messageId)).toHaveLength(1);
-    const row = await deliveryRow(request.payload.outboundMessageId);
+    const row = await harness.deliveryRow(request.payload.outboundMessageId);
     expect(row).toMatchObject({ status: 'sent', attempts: 2 });
     expect(row!.handed_over_at).not.toBeNull();
     expect(new Date(row!.handed_over_at!).getTime()).toBeLessThanOrEqual(new Date(row!.sent_at!).getTime());
   });
 
   it('leaves a send that another attempt is making right now to that attempt, and reports its outcome', async () => {
-    const request = sendRequest('crash');
+    const request = harness.sendRequest('crash');
     // Another replica took this send a moment ago and is talking to the server.
-    await db.query(
+    await harness.db.query(
       `INSERT INTO mail_outbound.delivery (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at)
        VALUES ($1, 'crash', $2, $3, 'sending', 1, now())`,
       [request.payload.outboundMessageId, request.payload.ticketId, request.payload.messageId],
     );
-    await publish(request);
+    await harness.requestSend(request);
     // The request is put back for later; then the other attempt settles.
-    await eventually(async () => (await jetstreamManager(client).then((jsm) => jsm.consumers.info(STREAMS.mail, 'mail-outbound__mail_any_send_requested'))).num_redelivered > 0, { timeoutMs: 10_000 });
-    await db.query(`UPDATE mail_outbound.delivery SET status = 'sent', sent_at = now(), smtp_response = '250 2.0.0 queued' WHERE outbound_message_id = $1`, [
+    await eventually(async () => (await jetstreamManager(harness.nc).then((jsm) => jsm.consumers.info(STREAMS.mail, 'mail-outbound__mail_any_send_requested'))).num_redelivered > 0, { timeoutMs: 10_000 });
+    await harness.db.query(`UPDATE mail_outbound.delivery SET status = 'sent', sent_at = now(), smtp_response = '250 2.0.0 queued' WHERE outbound_message_id = $1`, [
       request.payload.outboundMessageId,
     ]);
 
@@ -394,10 +247,10 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
   });
 
   it('serves /health and Prometheus metrics of what it sent and gave up on', async () => {
-    const health = await fetch(`${baseUrl}/health`);
+    const health = await fetch(`${harness.url}/health`);
     expect(health.status).toBe(200);
 
-    const response = await fetch(`${baseUrl}/metrics`);
+    const response = await fetch(`${harness.url}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const metrics = await response.text();

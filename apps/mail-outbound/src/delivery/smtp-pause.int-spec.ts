@@ -5,147 +5,58 @@
  * published once; a new revision of the settings sends every held reply exactly once, a ticket's in order.
  */
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { jetstream, StorageType } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CHANNEL_SETTINGS_BUCKET,
-  ChannelPaused,
-  MailFailed,
-  MailSendRequested,
-  MailSent,
-  createEnvelope,
-  type ChannelPausedPayload,
-  type ChannelSettingsSnapshot,
-  type EventEnvelope,
-  type MailFailedPayload,
-  type MailSendRequestedPayload,
-} from '@ensoras/contracts';
-import { startService } from '@ensoras/runtime';
-import { SecretBox, channelPasswordContext, decodeKey } from '@ensoras/secrets';
-import { createTestDatabase, eventually, startNats, startSmtpServer, startTcpProxy, type NatsTestServer, type SmtpTestServer, type TcpProxy, type TestDatabase } from '@ensoras/testing';
-import { AppModule } from '../app.module.js';
-import { MailOutboundEnvironment } from '../config/mail-outbound.environment.js';
+import { ChannelPaused, MailFailed, MailSent, type EventEnvelope, type MailSendRequestedPayload } from '@ensoras/contracts';
+import { eventually, startSmtpServer, startTcpProxy, type SmtpTestServer, type TcpProxy } from '@ensoras/testing';
+import { OutboundHarness, SMTP_USER } from '../test-support/outbound-harness.js';
 
 const PROJECT = 'revoked';
-const SMTP_USER = { username: 'support@shop.example', password: 'correct horse battery staple' };
 const REVOKED_PASSWORD = 'revoked-app-password-4711';
 
 describe('mail-outbound: a project whose SMTP login is rejected', () => {
-  const secretsKey = randomBytes(32).toString('base64');
-  const box = new SecretBox(decodeKey(secretsKey));
-  const dataDir = mkdtempSync(join(tmpdir(), 'mail-outbound-pause-'));
-  let nats: NatsTestServer;
-  let database: TestDatabase;
+  let harness: OutboundHarness;
   let smtp: SmtpTestServer;
   let proxy: TcpProxy;
-  let app: INestApplication;
-  let client: NatsConnection;
-  let settings: KV;
-  let db: pg.Client;
-  /** Every publish, repeats included. */
-  const published: EventEnvelope[] = [];
-  const subscriptions: Subscription[] = [];
   const tickets = { a: randomUUID(), b: randomUUID(), c: randomUUID() };
   const requests: EventEnvelope<MailSendRequestedPayload>[] = [];
 
-  function snapshot(revision: number, password: string): ChannelSettingsSnapshot {
-    const smtpSettings = { host: proxy.host, port: proxy.port, encryption: 'none' as const, username: SMTP_USER.username };
-    return {
-      projectId: PROJECT,
-      enabled: true,
-      revision,
-      updatedAt: new Date().toISOString(),
-      communicationStyle: '',
-      imap: null,
-      smtp: { ...smtpSettings, validateCertificate: false, password: box.seal(password, channelPasswordContext(PROJECT, 'smtp', smtpSettings)) },
-      identity: { fromEmail: 'support@shop.example', fromName: 'Shop', signatureHtml: '' },
-      guidelines: '',
-      responseDelay: { minSeconds: 0, maxSeconds: 0 },
-    };
-  }
+  const snapshot = (revision: number, password: string) =>
+    harness.channel(PROJECT, { smtp: { host: proxy.host, port: proxy.port, encryption: 'none', username: SMTP_USER.username, password } }, { revision });
 
-  function sendRequest(ticketId: string, subject: string): EventEnvelope<MailSendRequestedPayload> {
-    const request = createEnvelope(MailSendRequested, PROJECT, {
-      outboundMessageId: randomUUID(),
-      ticketId,
-      from: { address: 'support@shop.example', name: 'Shop' },
-      to: [{ address: 'anna@customer.example', name: 'Anna' }],
-      cc: [],
-      subject,
-      messageId: `<${randomUUID()}@shop.example>`,
-      inReplyTo: null,
-      references: [],
-      text: `Body of ${subject}`,
-      html: null,
-    });
+  /** Requests a reply to the ticket (kept in `requests`). */
+  async function requestSend(ticketId: string, subject: string): Promise<void> {
+    const request = harness.sendRequest(PROJECT, { ticketId, subject });
     requests.push(request);
-    return request;
-  }
-
-  async function publish(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<void> {
-    await jetstream(client).publish(MailSendRequested.subject(PROJECT), JSON.stringify(envelope), { msgID: envelope.id });
-  }
-
-  async function startApp(): Promise<void> {
-    const environment = Object.assign(new MailOutboundEnvironment(), {
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      PORT: 0,
-      SECRETS_KEY: secretsKey,
-    });
-    app = await startService({ name: 'mail-outbound', module: AppModule.forRoot(environment), port: 0, host: '127.0.0.1', durableName: 'mail-outbound' });
+    await harness.requestSend(request);
   }
 
   async function rows(): Promise<Array<{ outbound_message_id: string; status: string; failure_code: string | null }>> {
-    const result = await db.query('SELECT outbound_message_id, status, failure_code FROM mail_outbound.delivery WHERE project_id = $1', [PROJECT]);
+    const result = await harness.db.query('SELECT outbound_message_id, status, failure_code FROM mail_outbound.delivery WHERE project_id = $1', [PROJECT]);
     return result.rows;
   }
 
-  const pausedEvents = () => published.filter((event) => event.type === ChannelPaused.type) as EventEnvelope<ChannelPausedPayload>[];
-  const failures = () => published.filter((event) => event.type === MailFailed.type) as EventEnvelope<MailFailedPayload>[];
+  const pausedEvents = () => harness.eventsOf(ChannelPaused);
+  const failures = () => harness.eventsOf(MailFailed);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   beforeAll(async () => {
-    [nats, database, smtp] = await Promise.all([startNats(), createTestDatabase(), startSmtpServer({ mode: 'plain', users: [SMTP_USER] })]);
-    proxy = await startTcpProxy({ host: smtp.host, port: smtp.port });
-    client = await connect({ servers: nats.url });
-    settings = await new Kvm(client).create(CHANNEL_SETTINGS_BUCKET, { storage: StorageType.File, history: 1 });
-    await settings.put(PROJECT, JSON.stringify(snapshot(1, REVOKED_PASSWORD)));
-    for (const subject of ['mail.*.sent', 'mail.*.failed', 'channel.*.email.paused']) {
-      const subscription = client.subscribe(subject);
-      subscriptions.push(subscription);
-      void (async () => {
-        for await (const message of subscription) published.push(message.json());
-      })();
-    }
-    await startApp();
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
+    [harness, smtp] = await Promise.all([OutboundHarness.start(), startSmtpServer({ mode: 'plain', users: [SMTP_USER] })]);
+    proxy = await startTcpProxy(smtp);
+    await harness.putChannel(snapshot(1, REVOKED_PASSWORD));
+    await harness.startApp();
   }, 60_000);
 
   afterAll(async () => {
-    for (const subscription of subscriptions) subscription.unsubscribe();
-    await db?.end();
-    await app?.close();
-    await client?.close();
+    await harness?.stop();
     await proxy?.stop();
-    await Promise.all([smtp?.stop(), nats?.stop(), database?.drop()]);
-    rmSync(dataDir, { recursive: true, force: true });
+    await smtp?.stop();
   });
 
   it('holds the replies instead of failing them, pauses after the third rejected login, and then tries no more', async () => {
     // Ticket A has three replies, ticket B two, all requested before the first is tried.
-    for (const request of [sendRequest(tickets.a, 'A1'), sendRequest(tickets.b, 'B1'), sendRequest(tickets.a, 'A2'), sendRequest(tickets.b, 'B2'), sendRequest(tickets.a, 'A3')]) {
-      await publish(request);
+    for (const [ticket, subject] of [[tickets.a, 'A1'], [tickets.b, 'B1'], [tickets.a, 'A2'], [tickets.b, 'B2'], [tickets.a, 'A3']] as const) {
+      await requestSend(ticket, subject);
     }
 
     const [paused] = await eventually(() => (pausedEvents().length > 0 ? pausedEvents() : null), { timeoutMs: 30_000, message: 'channel.email.paused was not published' });
@@ -163,7 +74,7 @@ describe('mail-outbound: a project whose SMTP login is rejected', () => {
     expect(loginsAtPause).toBeLessThanOrEqual(4);
 
     // A reply requested while paused is held without a login.
-    await publish(sendRequest(tickets.c, 'C1'));
+    await requestSend(tickets.c, 'C1');
     await eventually(async () => (await rows()).length === 6, { timeoutMs: 10_000 });
     // Parked mail is looked at every 2 s and a rejected try would come back within 30 s; nothing is tried.
     await sleep(6_000);
@@ -177,9 +88,9 @@ describe('mail-outbound: a project whose SMTP login is rejected', () => {
 
   it('stays paused across a restart: still no login, no second announcement', async () => {
     const logins = proxy.connections;
-    await app.close();
-    await startApp();
-    await publish(sendRequest(tickets.c, 'C2'));
+    await harness.stopApp();
+    await harness.startApp();
+    await requestSend(tickets.c, 'C2');
     await eventually(async () => (await rows()).length === 7, { timeoutMs: 10_000 });
     await sleep(5_000);
     expect(proxy.connections).toBe(logins);
@@ -188,7 +99,7 @@ describe('mail-outbound: a project whose SMTP login is rejected', () => {
   });
 
   it("sends every held reply once, each ticket's in order, when the settings get a new revision", async () => {
-    await settings.put(PROJECT, JSON.stringify(snapshot(2, SMTP_USER.password)));
+    await harness.putChannel(snapshot(2, SMTP_USER.password));
 
     const mails = await smtp.waitForMessages(requests.length, 30_000);
     await sleep(3_000);
@@ -202,16 +113,15 @@ describe('mail-outbound: a project whose SMTP login is rejected', () => {
     expect(order('C')).toEqual(['C1', 'C2']);
 
     await eventually(async () => (await rows()).every((row) => row.status === 'sent'), { timeoutMs: 10_000 });
-    const sent = published.filter((event) => event.type === MailSent.type).map((event) => (event.payload as { outboundMessageId: string }).outboundMessageId);
+    const sent = harness.eventsOf(MailSent).map((event) => event.payload.outboundMessageId);
     expect(new Set(sent)).toEqual(new Set(requests.map((request) => request.payload.outboundMessageId)));
     expect(failures().filter((failure) => failure.payload.permanent)).toEqual([]);
-    const leftover = await db.query('SELECT count(*)::int AS n FROM mail_outbound.delivery WHERE request IS NOT NULL');
+    const leftover = await harness.db.query('SELECT count(*)::int AS n FROM mail_outbound.delivery WHERE request IS NOT NULL');
     expect(leftover.rows[0].n).toBe(0);
   });
 
   it('sends new replies at once after that', async () => {
-    const next = sendRequest(tickets.a, 'A4');
-    await publish(next);
+    await requestSend(tickets.a, 'A4');
     await smtp.waitForMessages(requests.length, 10_000);
     expect(smtp.messages.at(-1)?.parsed.subject).toBe('Re: A4');
     expect(pausedEvents()).toHaveLength(1);

@@ -1,45 +1,12 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { jetstream, StorageType } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CHANNEL_SETTINGS_BUCKET,
-  MailSendRequested,
-  createEnvelope,
-  type ChannelSettingsSnapshot,
-  type EventEnvelope,
-  type ImapEncryption,
-  type MailSendRequestedPayload,
-  type MailSentPayload,
-} from '@ensoras/contracts';
-import { startService } from '@ensoras/runtime';
-import { SecretBox, channelPasswordContext, decodeKey } from '@ensoras/secrets';
-import {
-  createTestDatabase,
-  eventually,
-  startDovecot,
-  startNats,
-  startSmtpServer,
-  startTcpProxy,
-  type DovecotServer,
-  type NatsTestServer,
-  type SmtpTestServer,
-  type TcpProxy,
-  type TestDatabase,
-} from '@ensoras/testing';
-import { AppModule } from '../app.module.js';
-import { MailOutboundEnvironment } from '../config/mail-outbound.environment.js';
+import { MailSent, type ChannelSettingsSnapshot } from '@ensoras/contracts';
+import { eventually, startDovecot, startSmtpServer, startTcpProxy, type DovecotServer, type SmtpTestServer, type TcpProxy } from '@ensoras/testing';
+import { OutboundHarness, SMTP_USER } from '../test-support/outbound-harness.js';
 import { SentCopies } from './sent-copies.service.js';
 
-const SMTP_USER = { username: 'support@shop.example', password: 'smtp password' };
 const MAILBOX_PASSWORD = 'mailbox password';
 /** One mailbox per project, so each test counts only its own copies. */
 const MAILBOXES = {
@@ -58,66 +25,29 @@ interface SentMessage {
 }
 
 describe('mail-outbound: copies of sent replies in the Sent folder', () => {
-  const secretsKey = randomBytes(32).toString('base64');
-  const box = new SecretBox(decodeKey(secretsKey));
-  const dataDir = mkdtempSync(join(tmpdir(), 'mail-outbound-sent-'));
-  let nats: NatsTestServer;
-  let database: TestDatabase;
+  let harness: OutboundHarness;
   let smtp: SmtpTestServer;
   let dovecot: DovecotServer;
   /** In front of Dovecot for the `down` project: cut, the IMAP server is unreachable. */
   let proxy: TcpProxy;
-  let app: INestApplication;
-  let client: NatsConnection;
-  let db: pg.Client;
-  const published: EventEnvelope<MailSentPayload>[] = [];
-  let subscription: Subscription;
-
-  const environment = () =>
-    Object.assign(new MailOutboundEnvironment(), { NATS_URL: nats.url, DATABASE_URL: database.url, DATA_DIR: dataDir, PORT: 0, SECRETS_KEY: secretsKey });
-  const startApp = () => startService({ name: 'mail-outbound', module: AppModule.forRoot(environment()), port: 0, host: '127.0.0.1', durableName: 'mail-outbound' });
 
   function snapshot(projectId: Project, extra: Partial<ChannelSettingsSnapshot> = {}): ChannelSettingsSnapshot {
-    const username = MAILBOXES[projectId];
-    const imap =
-      projectId === 'down'
-        ? { host: proxy.host, port: proxy.port, encryption: 'tcp' as ImapEncryption }
-        : { host: dovecot.host, port: dovecot.imapsPort, encryption: 'ssl' as ImapEncryption };
-    const smtpServer = { host: smtp.host, port: smtp.port, encryption: 'none' as const, username: SMTP_USER.username };
-    return {
+    const imap = projectId === 'down' ? { host: proxy.host, port: proxy.port, encryption: 'tcp' as const } : { host: dovecot.host, port: dovecot.imapsPort, encryption: 'ssl' as const };
+    return harness.channel(
       projectId,
-      enabled: true,
-      revision: 1,
-      updatedAt: new Date().toISOString(),
-      communicationStyle: '',
-      // validateCertificate false: the test servers' certificates are self-signed.
-      imap: { ...imap, username, validateCertificate: false, markAsRead: false, password: box.seal(MAILBOX_PASSWORD, channelPasswordContext(projectId, 'imap', { ...imap, username })) },
-      smtp: { ...smtpServer, validateCertificate: false, password: box.seal(SMTP_USER.password, channelPasswordContext(projectId, 'smtp', smtpServer)) },
-      identity: { fromEmail: 'support@shop.example', fromName: 'Shop Support', signatureHtml: '<p>The Shop team</p>' },
-      guidelines: '',
-      responseDelay: { minSeconds: 0, maxSeconds: 0 },
-      ...extra,
-    };
+      {
+        imap: { ...imap, username: MAILBOXES[projectId], password: MAILBOX_PASSWORD },
+        smtp: { host: smtp.host, port: smtp.port, encryption: 'none', username: SMTP_USER.username, password: SMTP_USER.password },
+      },
+      extra,
+    );
   }
 
-  function sendRequest(projectId: Project): EventEnvelope<MailSendRequestedPayload> {
-    return createEnvelope(MailSendRequested, projectId, {
-      outboundMessageId: randomUUID(),
-      ticketId: randomUUID(),
-      from: { address: 'support@shop.example', name: 'Shop Support' },
-      to: [{ address: 'anna@customer.example', name: 'Anna Example' }],
-      cc: [],
-      subject: 'Re: Where is my order?',
-      messageId: `<${randomUUID()}@shop.example>`,
-      inReplyTo: '<q-1@customer.example>',
-      references: ['<q-1@customer.example>'],
-      text: 'Hello Anna,\n\nyour order ships today. Grüße aus dem Lager.',
-      html: null,
-    });
-  }
-
-  async function publish(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<void> {
-    await jetstream(client).publish(MailSendRequested.subject(envelope.projectId), JSON.stringify(envelope), { msgID: envelope.id });
+  /** A reply whose text is not all ASCII, so the copy must keep the sent bytes exactly. */
+  async function requestSend(projectId: Project) {
+    const request = harness.sendRequest(projectId, { text: 'Hello Anna,\n\nyour order ships today. Grüße aus dem Lager.' });
+    await harness.requestSend(request);
+    return request;
   }
 
   /** Logs in to a mailbox directly (never through the proxy). */
@@ -148,29 +78,17 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
     });
   }
 
-  async function copyRow(outboundMessageId: string) {
-    const result = await db.query(
-      `SELECT status, sent_copy, sent_copy_raw, sent_copy_attempts, sent_copy_detail, sent_copy_next_at
-         FROM mail_outbound.delivery WHERE outbound_message_id = $1`,
-      [outboundMessageId],
-    );
-    return result.rows[0] as
-      | { status: string; sent_copy: string | null; sent_copy_raw: Buffer | null; sent_copy_attempts: number; sent_copy_detail: string | null; sent_copy_next_at: Date | null }
-      | undefined;
-  }
-
   const copySettled = (outboundMessageId: string, state: string) =>
     eventually(async () => {
-      const row = await copyRow(outboundMessageId);
+      const row = await harness.deliveryRow(outboundMessageId);
       return row?.sent_copy === state ? row : null;
     }, { timeoutMs: 30_000, message: `the Sent copy of ${outboundMessageId} did not become ${state}` });
 
   const receivedBySmtp = (messageId: string) => eventually(() => smtp.messages.find((mail) => mail.parsed.messageId === messageId), { timeoutMs: 20_000 });
 
   beforeAll(async () => {
-    [nats, database, smtp, dovecot] = await Promise.all([
-      startNats(),
-      createTestDatabase(),
+    [harness, smtp, dovecot] = await Promise.all([
+      OutboundHarness.start(),
       startSmtpServer({ mode: 'plain', users: [SMTP_USER] }),
       startDovecot({ users: Object.values(MAILBOXES).map((username) => ({ username, password: MAILBOX_PASSWORD })) }),
     ]);
@@ -178,33 +96,20 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
     // A mail client (or the provider) made the Sent folder; `nosent` never got one.
     for (const username of [MAILBOXES.sent, MAILBOXES.off, MAILBOXES.down]) await withMailbox(username, (imap) => imap.mailboxCreate('Sent'));
 
-    client = await connect({ servers: nats.url });
-    const settings = await new Kvm(client).create(CHANNEL_SETTINGS_BUCKET, { storage: StorageType.File, history: 1 });
-    const snapshots = [snapshot('sent', { sentFolder: { append: true } }), snapshot('off', { sentFolder: { append: false } }), snapshot('nosent'), snapshot('down')];
-    for (const channel of snapshots) await settings.put(channel.projectId, JSON.stringify(channel));
-    subscription = client.subscribe('mail.*.sent');
-    void (async () => {
-      for await (const message of subscription) published.push(message.json());
-    })();
-
-    app = await startApp();
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
+    for (const channel of [snapshot('sent', { sentFolder: { append: true } }), snapshot('off', { sentFolder: { append: false } }), snapshot('nosent'), snapshot('down')]) {
+      await harness.putChannel(channel);
+    }
+    await harness.startApp();
   });
 
   afterAll(async () => {
-    subscription?.unsubscribe();
-    await db?.end();
-    await app?.close();
-    await client?.close();
+    await harness?.stop();
     await proxy?.stop();
-    await Promise.all([smtp?.stop(), dovecot?.stop(), nats?.stop(), database?.drop()]);
-    rmSync(dataDir, { recursive: true, force: true });
+    await Promise.all([smtp?.stop(), dovecot?.stop()]);
   });
 
   it('appends each reply it sent to the Sent folder once: the very bytes the SMTP server received, marked \\Seen', async () => {
-    const requests = [sendRequest('sent'), sendRequest('sent'), sendRequest('sent')];
-    for (const request of requests) await publish(request);
+    const requests = [await requestSend('sent'), await requestSend('sent'), await requestSend('sent')];
 
     for (const request of requests) {
       const row = await copySettled(request.payload.outboundMessageId, 'appended');
@@ -225,13 +130,12 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
   });
 
   it('does not make a second copy when the append is done again, or the same send is requested again', async () => {
-    const request = sendRequest('sent');
-    await publish(request);
+    const request = await requestSend('sent');
     await copySettled(request.payload.outboundMessageId, 'appended');
     const received = await receivedBySmtp(request.payload.messageId);
 
     // What a crash between the append and recording it leaves: the copy pending again, its bytes kept.
-    await db.query(
+    await harness.db.query(
       `UPDATE mail_outbound.delivery SET sent_copy = 'pending', sent_copy_raw = $2, sent_copy_next_at = now(), sent_copy_detail = NULL
         WHERE outbound_message_id = $1`,
       [request.payload.outboundMessageId, received.raw],
@@ -240,8 +144,8 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
     expect(redone.sent_copy_detail).toBe('Found in Sent already');
 
     // The request delivered again: mail.sent is reported again, nothing is sent or appended again.
-    await publish({ ...request, id: randomUUID() });
-    await eventually(() => published.filter((event) => event.payload.outboundMessageId === request.payload.outboundMessageId).length >= 2, { timeoutMs: 20_000 });
+    await harness.requestSend({ ...request, id: randomUUID() });
+    await eventually(() => harness.eventsOf(MailSent, request.payload.outboundMessageId).length >= 2, { timeoutMs: 20_000 });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const copies = (await sentFolderOf(MAILBOXES.sent))!.filter((message) => message.messageId === request.payload.messageId);
     expect(copies).toHaveLength(1);
@@ -249,8 +153,7 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
   });
 
   it('appends nothing when the channel setting is off, and says so on the delivery', async () => {
-    const request = sendRequest('off');
-    await publish(request);
+    const request = await requestSend('off');
     await receivedBySmtp(request.payload.messageId);
     const row = await copySettled(request.payload.outboundMessageId, 'skipped');
     expect(row.sent_copy_detail).toMatch(/sentFolder\.append is false/);
@@ -261,8 +164,7 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
   });
 
   it('skips a mailbox without a folder marked \\Sent and creates none', async () => {
-    const request = sendRequest('nosent');
-    await publish(request);
+    const request = await requestSend('nosent');
     await receivedBySmtp(request.payload.messageId);
     const row = await copySettled(request.payload.outboundMessageId, 'skipped');
     expect(row.sent_copy_detail).toMatch(/no folder marked as the Sent folder/);
@@ -273,11 +175,10 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
 
   it('sends at once while the IMAP server is unreachable, keeps retrying the copy, and appends it once after a restart', async () => {
     await proxy.cut();
-    const request = sendRequest('down');
-    await publish(request);
+    const request = await requestSend('down');
     const received = await receivedBySmtp(request.payload.messageId);
     const failed = await eventually(async () => {
-      const row = await copyRow(request.payload.outboundMessageId);
+      const row = await harness.deliveryRow(request.payload.outboundMessageId);
       return row?.sent_copy === 'pending' && row.sent_copy_attempts >= 1 ? row : null;
     }, { timeoutMs: 20_000 });
     expect(failed.status).toBe('sent');
@@ -287,9 +188,9 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
     expect(failed.sent_copy_next_at).not.toBeNull();
 
     // The service restarts while the copy waits; the server comes back meanwhile.
-    await app.close();
+    await harness.stopApp();
     await proxy.restore();
-    app = await startApp();
+    await harness.startApp();
 
     const row = await copySettled(request.payload.outboundMessageId, 'appended');
     expect(row.sent_copy_raw).toBeNull();
@@ -299,18 +200,18 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
   });
 
   it('counts appended and skipped copies in its metrics', async () => {
-    const metrics = await (await fetch(`${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/metrics`)).text();
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
     // The service was restarted: since then it appended the one copy of the `down` project.
     expect(metrics).toMatch(/^ensoras_mail_outbound_sent_copies_total\{outcome="appended",service="mail-outbound"\} 1$/m);
   });
 
   it('never gives one pending copy to two claims made at the same moment', async () => {
-    const copies = app.get(SentCopies);
+    const copies = harness.app.get(SentCopies);
     // Only the claims of this test run: the service's own sweep stops.
     await copies.beforeApplicationShutdown();
     const ids = Array.from({ length: 12 }, () => randomUUID());
     for (const id of ids) {
-      await db.query(
+      await harness.db.query(
         `INSERT INTO mail_outbound.delivery (outbound_message_id, project_id, ticket_id, message_id, status, attempts, sent_at, sent_copy, sent_copy_raw, sent_copy_next_at)
          VALUES ($1, 'claims', $2, $3, 'sent', 1, now(), 'pending', $4, now())`,
         [id, randomUUID(), `<${id}@shop.example>`, Buffer.from('Subject: x\r\n\r\nx\r\n')],
