@@ -264,8 +264,9 @@ describe('replicas for real: two of each service on a 3-node NATS cluster', () =
     expect(customers.filter((c) => ticketsPerCustomer.get(c) !== 1)).toEqual([]);
     expect(customers.filter((c) => (repliesPerCustomer.get(c) ?? 0) > 1)).toEqual([]);
     expect(customers.filter((c) => repliesPerCustomer.get(c) !== 1 && !uncertain().includes(c))).toEqual([]);
-    // One mail-outbound replica was killed: at most the send it was making can be uncertain.
-    expect(uncertain().length).toBeLessThanOrEqual(1);
+    // One mail-outbound replica was killed: only the sends it had in flight can be uncertain. With the backlog the
+    // stream leader's death leaves, that is up to one per pooled SMTP connection (3 per project, smtp-transports.ts).
+    expect(uncertain().length).toBeLessThanOrEqual(3);
     expect(new Set(smtp.messages.map((m) => m.parsed.messageId)).size).toBe(smtp.messages.length);
     expect(deadLetters).toBe(0);
     expect(replicaCounts).toEqual(ALL_STREAMS.map(() => 3));
