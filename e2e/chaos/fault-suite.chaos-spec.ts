@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TicketPage, TicketView } from '@ensoras/contracts';
 import {
   createTestDatabase,
   eventually,
@@ -32,6 +31,7 @@ import {
   type TestDatabase,
 } from '@ensoras/testing';
 import { plainMail } from '../mail-builders.js';
+import { adminApi, allTickets, outcomeOf, outcomeSummary, uncertainDeliveries } from './chaos-outcome.js';
 
 const PROJECT = 'chaos';
 const SUPPORT = { username: 'support@acme.test', password: 'imap-chaos-password' };
@@ -53,15 +53,7 @@ describe('the fault suite: crashes and outages while mail arrives', () => {
   let services: RunningServices;
   const adminToken = randomBytes(24).toString('base64url');
 
-  const api = async <T>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  };
+  const api = adminApi(adminToken);
 
   beforeAll(async () => {
     [locked, database, dovecot, smtp] = await Promise.all([
@@ -142,25 +134,13 @@ describe('the fault suite: crashes and outages while mail arrives', () => {
     const arrivedAt = Date.now();
 
     const ticketing = services.url('ticketing');
-    const allTickets = async (): Promise<TicketView[]> => {
-      const items: TicketView[] = [];
-      let cursor: string | null = null;
-      do {
-        const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-        const page = await api<TicketPage>(ticketing, 'GET', `/v1/projects/${PROJECT}/tickets?limit=100${query}`);
-        items.push(...page.body.items);
-        cursor = page.body.nextCursor;
-      } while (cursor);
-      return items;
-    };
     const answeredOrHandedOff = async () => {
-      const found = await allTickets();
+      const found = await allTickets(api, ticketing, PROJECT);
       return found.length >= MAILS && found.every((t) => t.status !== 'open') ? found : null;
     };
     let tickets = await eventually(answeredOrHandedOff, { timeoutMs: 300_000, intervalMs: 2_000, message: 'not every mail became an answered ticket' });
-    // A reply whose sender was killed between the end of DATA and recording the server's answer may or may not have
-    // been delivered: it is never sent again, and its ticket goes to a human saying so. Everything else is answered.
-    const uncertain = () => tickets.filter((t) => t.handoffReason?.includes('delivery_uncertain')).map((t) => t.customer.address);
+    // A reply caught mid-send may or may not have been delivered (uncertainDeliveries); everything else is answered.
+    const uncertain = () => uncertainDeliveries(tickets);
     await eventually(async () => {
       tickets = (await answeredOrHandedOff()) ?? tickets;
       return smtp.messages.length >= MAILS - uncertain().length;
@@ -172,14 +152,9 @@ describe('the fault suite: crashes and outages while mail arrives', () => {
       throw error;
     });
     await sleep(5_000); // time for a wrong second send to show up
-    tickets = await allTickets();
-
-    const repliesPerCustomer = new Map<string, number>();
-    for (const mail of smtp.messages) {
-      for (const to of mail.envelopeTo) repliesPerCustomer.set(to, (repliesPerCustomer.get(to) ?? 0) + 1);
-    }
-    const ticketsPerCustomer = new Map<string, number>();
-    for (const ticket of tickets) ticketsPerCustomer.set(ticket.customer.address, (ticketsPerCustomer.get(ticket.customer.address) ?? 0) + 1);
+    tickets = await allTickets(api, ticketing, PROJECT);
+    const outcome = outcomeOf(tickets, smtp.messages);
+    const { ticketsPerCustomer, repliesPerCustomer } = outcome;
     const ops = locked.login('ops');
     const connection = await connect({ servers: ops.NATS_URL, user: ops.NATS_USER, pass: ops.NATS_PASSWORD, inboxPrefix: '_INBOX.ops' });
     const deadLetters = (await (await jetstreamManager(connection)).streams.info('DEADLETTER')).state.messages;
@@ -188,10 +163,7 @@ describe('the fault suite: crashes and outages while mail arrives', () => {
     console.log(
       [
         `fault suite: ${MAILS} mails, ${faults.length} faults (${faults.join('; ')})`,
-        `  tickets ${tickets.length}, duplicates ${[...ticketsPerCustomer.values()].filter((n) => n > 1).length}, ` +
-          `lost ${customers.filter((c) => !ticketsPerCustomer.has(c)).length}`,
-        `  answers ${smtp.messages.length}, customers answered twice ${[...repliesPerCustomer.values()].filter((n) => n > 1).length}, ` +
-          `unanswered ${customers.filter((c) => !repliesPerCustomer.has(c)).length}, delivery uncertain (handed off) ${uncertain().length}`,
+        ...outcomeSummary(customers, outcome, tickets.length, smtp.messages.length),
         `  dead letters ${deadLetters}; all answered ${Math.round((Date.now() - arrivedAt) / 1000)} s after the last mail, ` +
           `${Math.round((Date.now() - startedAt) / 1000)} s in all`,
       ].join('\n'),

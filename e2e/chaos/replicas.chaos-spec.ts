@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { DEAD_LETTER_STREAM, MAILBOX_LEASE_BUCKET, STREAMS, type TicketPage, type TicketView } from '@ensoras/contracts';
+import { DEAD_LETTER_STREAM, MAILBOX_LEASE_BUCKET, STREAMS, type TicketView } from '@ensoras/contracts';
 import {
   createTestDatabase,
   eventually,
@@ -31,6 +31,7 @@ import {
   type TestDatabase,
 } from '@ensoras/testing';
 import { plainMail } from '../mail-builders.js';
+import { adminApi, allTickets, outcomeOf, outcomeSummary, uncertainDeliveries } from './chaos-outcome.js';
 
 const PROJECT = 'replicas';
 const SUPPORT = { username: 'support@acme.test', password: 'imap-replicas-password' };
@@ -59,15 +60,7 @@ describe('replicas for real: two of each service on a 3-node NATS cluster', () =
   const replicas: RunningServices[] = [];
   const adminToken = randomBytes(24).toString('base64url');
 
-  const api = async <T>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  };
+  const api = adminApi(adminToken);
   /** The mail-ingest replicas watching the project's mailbox (asked over HTTP; a killed one does not answer). */
   const watchers = async (): Promise<number[]> => {
     const watching = await Promise.all(
@@ -199,24 +192,13 @@ describe('replicas for real: two of each service on a 3-node NATS cluster', () =
 
     const survivor = (name: ServiceName) => replicas.find((group) => (name !== 'mail-ingest' ? group !== replicas[0] : group !== replicas[watcher!]))!;
     const ticketing = survivor('ticketing').url('ticketing');
-    const allTickets = async (): Promise<TicketView[]> => {
-      const items: TicketView[] = [];
-      let cursor: string | null = null;
-      do {
-        const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-        const page = await api<TicketPage>(ticketing, 'GET', `/v1/projects/${PROJECT}/tickets?limit=100${query}`);
-        items.push(...page.body.items);
-        cursor = page.body.nextCursor;
-      } while (cursor);
-      return items;
-    };
     const answeredOrHandedOff = async () => {
-      const found = await allTickets();
+      const found = await allTickets(api, ticketing, PROJECT);
       return found.length >= MAILS && found.every((t) => t.status !== 'open') ? found : null;
     };
     const saveLogs = () => replicas.map((group, index) => group.saveLogs(`replicas-${index + 1}`)).join(', ');
     let tickets: TicketView[] = [];
-    const uncertain = () => tickets.filter((t) => t.handoffReason?.includes('delivery_uncertain')).map((t) => t.customer.address);
+    const uncertain = () => uncertainDeliveries(tickets);
     try {
       tickets = await eventually(answeredOrHandedOff, { timeoutMs: 240_000, intervalMs: 2_000, message: 'not every mail became an answered ticket' });
       await eventually(async () => {
@@ -225,20 +207,15 @@ describe('replicas for real: two of each service on a 3-node NATS cluster', () =
       }, { timeoutMs: 120_000, intervalMs: 2_000, message: 'not every customer was answered' });
     } catch (error) {
       const answered = new Set(smtp.messages.flatMap((m) => m.envelopeTo));
-      const found = await allTickets().catch(() => tickets);
+      const found = await allTickets(api, ticketing, PROJECT).catch(() => tickets);
       console.log(`tickets ${found.length}; unanswered: ${found.filter((t) => !answered.has(t.customer.address)).map((t) => `${t.customer.address} (${t.status})`).join('; ')}`);
       console.log(`service logs in ${saveLogs()}`);
       throw error;
     }
     await sleep(5_000); // time for a wrong second send to show up
-    tickets = await allTickets();
-
-    const repliesPerCustomer = new Map<string, number>();
-    for (const mail of smtp.messages) {
-      for (const to of mail.envelopeTo) repliesPerCustomer.set(to, (repliesPerCustomer.get(to) ?? 0) + 1);
-    }
-    const ticketsPerCustomer = new Map<string, number>();
-    for (const ticket of tickets) ticketsPerCustomer.set(ticket.customer.address, (ticketsPerCustomer.get(ticket.customer.address) ?? 0) + 1);
+    tickets = await allTickets(api, ticketing, PROJECT);
+    const outcome = outcomeOf(tickets, smtp.messages);
+    const { ticketsPerCustomer, repliesPerCustomer } = outcome;
     const ops = cluster.login('ops');
     const connection = await connect({ servers: ops.NATS_URL.split(','), user: ops.NATS_USER, pass: ops.NATS_PASSWORD, inboxPrefix: '_INBOX.ops' });
     const jsm = await jetstreamManager(connection);
@@ -252,10 +229,7 @@ describe('replicas for real: two of each service on a 3-node NATS cluster', () =
     console.log(
       [
         `replicas: ${MAILS} mails, 2 replicas of each service, 3 nats-servers; ${faults.length} faults (${faults.join('; ')})`,
-        `  tickets ${tickets.length}, duplicates ${[...ticketsPerCustomer.values()].filter((n) => n > 1).length}, ` +
-          `lost ${customers.filter((c) => !ticketsPerCustomer.has(c)).length}`,
-        `  answers ${smtp.messages.length}, customers answered twice ${[...repliesPerCustomer.values()].filter((n) => n > 1).length}, ` +
-          `unanswered ${customers.filter((c) => !repliesPerCustomer.has(c)).length}, delivery uncertain (handed off) ${uncertain().length}`,
+        ...outcomeSummary(customers, outcome, tickets.length, smtp.messages.length),
         `  dead letters ${deadLetters}; mailbox watched by replica ${watcher! + 1}, then ${watchingAtEnd.map((i) => i + 1).join(', ')}, ` +
           `by ${watching.max} at most at once, by none ${watching.unwatched.map(({ from, to }) => `${Math.round(from / 1000)}–${Math.round(to / 1000)} s`).join(', ') || 'never'}; ` +
           `all answered ${Math.round((Date.now() - arrivedAt) / 1000)} s after the last mail, ${Math.round((Date.now() - startedAt) / 1000)} s in all`,
