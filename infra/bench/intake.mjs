@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { PROJECT, startChannelStack, SUPPORT } from '@ensoras/testing';
+import { processCpuWindow } from './process-cpu.mjs';
 
 const database = process.argv.find((arg) => arg.startsWith('--database='))?.split('=')[1] ?? 'postgres';
 if (database !== 'postgres' && database !== 'embedded') throw new Error(`--database=${database}: postgres or embedded`);
@@ -319,7 +320,7 @@ try {
     const deadline = performance.now() + timeoutMs;
     while (performance.now() < deadline) {
       if ((await importedSoFar()) >= before + count) return performance.now();
-      await sleep(100);
+      await sleep(250);
     }
     return null;
   }
@@ -328,11 +329,13 @@ try {
     const { move } = await stage(size, label);
     const importedBefore = await importedSoFar();
     const cpuSamples = sampleMachineCpu();
+    const byProcess = processCpuWindow();
     const { arrived, uids } = await move();
     const published = importedAt(importedBefore, size, BURST_TIMEOUT_MS);
     const subjects = Array.from({ length: size }, (_, index) => `${label} question ${index + 1}`);
     const last = (times) => (times.includes(undefined) ? null : Math.max(...times));
     const ticketsAt = last(await seenTimes(ticketSeen, subjects, BURST_TIMEOUT_MS));
+    const spentByProcess = byProcess.end();
     const repliesAt = last(await seenTimes(replySeen, subjects, Math.max(0, arrived + BURST_TIMEOUT_MS - performance.now())));
     const rate = (at) => (at === null ? null : size / ((at - arrived) / 1000));
     const seconds = (at) => (at === null ? `not within ${BURST_TIMEOUT_MS / 1000} s` : `after ${((at - arrived) / 1000).toFixed(1)} s`);
@@ -352,6 +355,9 @@ try {
       console.log(
         `  CPU of the whole machine from the MOVE to the last ticket: ${cpu.msPerMail.toFixed(2)} ms per mail, ${(busyShare * 100).toFixed(0)} % of ${cores} cores busy; ceiling at this cost ${cpu.ceiling.toFixed(0)} mails/s`,
       );
+      const perMail = (seconds) => ((seconds * 1000) / size).toFixed(2);
+      const shares = spentByProcess.map(([group, spent]) => `${group} ${perMail(spent.seconds)} (main thread ${perMail(spent.mainSeconds)})`);
+      console.log(`  … by process, ms per mail: ${shares.join(', ')}`);
     }
     return { uids, ticketRate: rate(ticketsAt), replyRate: rate(repliesAt), publishedRate: rate(publishedAt), cpu };
   }
