@@ -3,7 +3,7 @@ import { destination as pinoDestination, pino, stdSerializers, stdTimeFunctions,
 import { PinoPretty } from 'pino-pretty';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOG_FORMATS, LOG_LEVELS } from '../environment.js';
-import { secretPaths } from './secret-redaction.js';
+import { withoutSecrets } from './secret-redaction.js';
 
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
@@ -35,11 +35,15 @@ export function createServiceLogger(options: ServiceLoggerOptions): Logger {
       level,
       base: { service: options.service },
       timestamp: stdTimeFunctions.isoTime,
-      // Pretty output reads the numeric level; JSON consumers (Loki, Elasticsearch, jq) prefer its name.
-      formatters: format === 'json' ? { level: (label) => ({ level: label }) } : {},
+      formatters: {
+        // Pretty output reads the numeric level; JSON consumers (Loki, Elasticsearch, jq) prefer its name.
+        ...(format === 'json' ? { level: (label: string) => ({ level: label }) } : {}),
+        // Secret fields, wherever they appear in a line's own fields or a child logger's.
+        log: (fields: Record<string, unknown>) => withoutSecrets(fields),
+        bindings: (bindings: Record<string, unknown>) => withoutSecrets(bindings),
+      },
       // A copy: pino merges the line's own fields into what the mixin returns.
       mixin: () => ({ ...logContext.current() }),
-      redact: { paths: secretPaths(), censor: '[redacted]' },
       serializers: { err: stdSerializers.err },
     },
     destination,
