@@ -44,7 +44,6 @@ export class LoopBreaker {
   /** Whether the AI may answer the ticket now; reaching a limit hands the ticket off on the spot. */
   async check(manager: EntityManager, request: LoopCheck): Promise<LoopVerdict> {
     const { projectId, ticketId, safety } = request;
-    if (await manager.existsBy(HandedOffTicket, { projectId, ticketId })) return { answer: false, reason: HANDED_OFF_REASON };
     const address = canonicalAddress(request.customerAddress);
     if (request.serialize) {
       // Replies to one address on several tickets, or to the project, may be proposed by several replicas at once:
@@ -52,8 +51,9 @@ export class LoopBreaker {
       // proposing is a short transaction (generation runs before it). (Spaces: text may not hold NUL.)
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ai-reply ${projectId}`]);
     }
-    const recent = await this.recentReplies(manager, projectId, ticketId, address, safety.loopWindowMinutes);
-    const reason = loopLimitReached(recent, safety, address) ?? projectCapReached(await this.repliesInLastHour(manager, projectId), safety.maxAiRepliesPerHour);
+    const standing = await this.standing(manager, projectId, ticketId, address, safety.loopWindowMinutes);
+    if (standing.handedOff) return { answer: false, reason: HANDED_OFF_REASON };
+    const reason = loopLimitReached(standing.recent, safety, address) ?? projectCapReached(standing.lastHour, safety.maxAiRepliesPerHour);
     if (reason === null) return { answer: true };
     await this.handOff(manager, projectId, ticketId, reason, { announce: true });
     return { answer: false, reason };
@@ -117,24 +117,37 @@ export class LoopBreaker {
     return true;
   }
 
-  private repliesInLastHour(manager: EntityManager, projectId: string): Promise<number> {
-    return manager
-      .createQueryBuilder(AiReply, 'p')
-      .where('p.project_id = :projectId', { projectId })
-      .andWhere('p.proposed_at > now() - make_interval(mins => :minutes)', { minutes: PROJECT_CAP_WINDOW_MINUTES })
-      .getCount();
+  /**
+   * Whether the ticket is a human's, and the replies the limits count, in one statement: it runs before every
+   * scheduling and every proposal, so on a reply storm it is a round trip per mail, not five.
+   */
+  private async standing(
+    manager: EntityManager,
+    projectId: string,
+    ticketId: string,
+    address: string,
+    loopWindowMinutes: number,
+  ): Promise<{ handedOff: boolean; recent: RecentReplies; lastHour: number }> {
+    const replies = this.table(manager, AiReply);
+    // The database's clock, as for proposed_at. Counts come back as text (bigint).
+    const [row] = await manager.query<Array<{ handed_off: boolean; ticket: string; address: string; last_hour: string }>>(
+      `SELECT EXISTS (SELECT 1 FROM ${this.table(manager, HandedOffTicket)} WHERE project_id = $1 AND ticket_id = $2) AS handed_off,
+              count(*) FILTER (WHERE counted AND proposed_at > now() - make_interval(mins => $4) AND ticket_id = $2) AS ticket,
+              count(*) FILTER (WHERE counted AND proposed_at > now() - make_interval(mins => $4) AND customer_address = $3) AS address,
+              count(*) FILTER (WHERE proposed_at > now() - make_interval(mins => $5)) AS last_hour
+         FROM ${replies}
+        WHERE project_id = $1 AND proposed_at > now() - make_interval(mins => GREATEST($4, $5))`,
+      [projectId, ticketId, address, loopWindowMinutes, PROJECT_CAP_WINDOW_MINUTES],
+    );
+    return {
+      handedOff: row?.handed_off === true,
+      recent: { ticket: Number(row?.ticket ?? 0), address: address === '' ? null : Number(row?.address ?? 0) },
+      lastHour: Number(row?.last_hour ?? 0),
+    };
   }
 
-  private async recentReplies(manager: EntityManager, projectId: string, ticketId: string, address: string, minutes: number): Promise<RecentReplies> {
-    const inWindow = (alias: string) =>
-      manager
-        .createQueryBuilder(AiReply, alias)
-        .where(`${alias}.project_id = :projectId`, { projectId })
-        .andWhere(`${alias}.counted`)
-        // The database's clock, as for proposed_at.
-        .andWhere(`${alias}.proposed_at > now() - make_interval(mins => :minutes)`, { minutes });
-    const ticket = await inWindow('t').andWhere('t.ticket_id = :ticketId', { ticketId }).getCount();
-    const byAddress = address === '' ? null : await inWindow('a').andWhere('a.customer_address = :address', { address }).getCount();
-    return { ticket, address: byAddress };
+  private table(manager: EntityManager, entity: typeof AiReply | typeof HandedOffTicket): string {
+    const { schema, tableName } = manager.connection.getMetadata(entity);
+    return schema ? `"${schema}"."${tableName}"` : `"${tableName}"`;
   }
 }
