@@ -194,12 +194,41 @@ try {
     (await seenTimes(seen, arrivals.map(([subject]) => subject), 60_000))
       .map((at, index) => (at === undefined ? undefined : at - arrivals[index][1]))
       .filter((delay) => delay !== undefined);
+  /**
+   * When ticketing recorded each mail (its "<message-id> in <project> → ticket" log line, epoch ms), to split arrival →
+   * ticket into the pipeline (mail-ingest, NATS, ticketing) and the inbox API seeing it (the poll and the read).
+   */
+  function recordedAt(messageIds) {
+    const wanted = new Set(messageIds);
+    const found = new Map();
+    for (const line of stack.services.logs('ticketing').split('\n')) {
+      if (!line.includes('→ ticket')) continue;
+      try {
+        const { time, msg } = JSON.parse(line);
+        const id = String(msg).split(' ')[0];
+        if (wanted.has(id) && !found.has(id)) found.set(id, Date.parse(time));
+      } catch {
+        // Not a JSON line.
+      }
+    }
+    return messageIds.map((id) => found.get(id));
+  }
+  /** arrival → recorded by ticketing, p50 / p95 (ms), for mails `label-n` arrived at `arrivals` (performance.now()). */
+  function pipelineSplit(label, arrivals) {
+    const recorded = recordedAt(arrivals.map((_, index) => `<${label}-${index + 1}@bench.test>`));
+    const delays = recorded
+      .map((at, index) => (at === undefined ? undefined : at - (performance.timeOrigin + arrivals[index][1])))
+      .filter((delay) => delay !== undefined);
+    return delays.length === 0 ? 'not in the logs' : `p50 ${percentile(delays, 50).toFixed(0)} ms, p95 ${percentile(delays, 95).toFixed(0)} ms`;
+  }
+
   const toTicket = await delays(ticketSeen);
   const toReply = await delays(replySeen);
   const ms = (value) => (value === undefined ? 'n/a' : `${value.toFixed(0)} ms`);
   console.log(`[${database}] ${SINGLE} single mails 0.5–3 s apart (${toTicket.length} tickets, ${toReply.length} replies seen):`);
   console.log(`  arrival → ticket: p50 ${ms(percentile(toTicket, 50))}, p95 ${ms(percentile(toTicket, 95))}, max ${ms(Math.max(...toTicket))}`);
   console.log(`  arrival → AI reply at SMTP: p50 ${ms(percentile(toReply, 50))}, p95 ${ms(percentile(toReply, 95))}`);
+  console.log(`  of which arrival → recorded by ticketing (its log line): ${pipelineSplit('single', arrivals)}`);
   record('single-ticket-p50', percentile(toTicket, 50), { count: toTicket.length, of: SINGLE });
   record('single-ticket-p95', percentile(toTicket, 95), { count: toTicket.length, of: SINGLE });
   record('single-reply-p95', percentile(toReply, 95), { count: toReply.length, of: SINGLE });
@@ -270,6 +299,7 @@ try {
     const p95 = percentile(toNeighbourTicket, 95);
     console.log(`[${database}] project B's ${NEIGHBOUR_SINGLE} single mails while project A works through ${NEIGHBOUR_BACKLOG} (${toNeighbourTicket.length} tickets seen):`);
     console.log(`  B arrival → ticket: p50 ${ms(p50)}, p95 ${ms(p95)}; ${backlogDoneBefore} of A's ${NEIGHBOUR_BACKLOG} were tickets when B's last one was`);
+    console.log(`  of which B's arrival → recorded by ticketing (its log line): ${pipelineSplit('neighbour', neighbourArrivals)}`);
     console.log(`  A's backlog: all tickets ${backlogSeconds === null ? 'not within the timeout' : `after ${backlogSeconds.toFixed(1)} s`}`);
     record('neighbour-ticket-p95', p95, { count: toNeighbourTicket.length, of: NEIGHBOUR_SINGLE, backlog: NEIGHBOUR_BACKLOG, backlogDoneBefore });
     record('neighbour-delay-p50', p50 - percentile(toTicket, 50), { backlog: NEIGHBOUR_BACKLOG });
