@@ -3,7 +3,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import type { ChannelSettingsSnapshot, ImapSettings } from '@ensoras/contracts';
 import { classifyConnectionError, credentialSecret, imapClientOptions, withoutSecret, type ImapConnectionSettings } from '@ensoras/mail';
 import { ChannelSettingsReplica } from '@ensoras/messaging';
-import { DataSource, type QueryDeepPartialEntity } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Delivery } from '../delivery/delivery.entity.js';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
 import { ImapPasswordUnreadableError, SentFolderLogins, type ImapChannel } from './imap-credentials.js';
@@ -77,15 +77,14 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
     await Promise.allSettled([...this.running.values()]);
   }
 
-  /** The sent_copy columns a delivery settled `sent` gets, with the metrics of a copy skipped at once. */
-  columnsOnSent(settings: ChannelSettingsSnapshot | undefined, raw: Buffer): QueryDeepPartialEntity<Delivery> {
-    const plan: SentCopyPlan = planSentCopy(settings);
-    if (plan.state === 'skipped') {
-      this.metrics.recordSentCopy('skipped');
-      return { sentCopy: 'skipped', sentCopyDetail: plan.reason, sentCopySettledAt: () => 'now()' };
-    }
-    // Due at once, by the database's clock, which the claims compare with.
-    return { sentCopy: 'pending', sentCopyRaw: raw, sentCopyAttempts: 0, sentCopyNextAt: () => 'now()', sentCopyDetail: null };
+  /**
+   * Whether a delivery settled `sent` now gets a copy (`pending`, appended after the settle commits) or none
+   * (`skipped`, with the reason), with the metrics of a copy skipped at once.
+   */
+  planOnSent(settings: ChannelSettingsSnapshot | undefined): SentCopyPlan {
+    const plan = planSentCopy(settings);
+    if (plan.state === 'skipped') this.metrics.recordSentCopy('skipped');
+    return plan;
   }
 
   /** Starts appending the project's due copies, unless that is running already (then it runs again after). */
