@@ -206,6 +206,9 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
 
     const started = Date.now();
     const settled = new Set<string>();
+    // Recorded together once the folder is left (or the connection failed), in one statement: a copy appended and
+    // not recorded (a crash meanwhile) is found by the search of whoever claims it next, and not appended twice.
+    const appended: Array<{ copy: ClaimedCopy; detail: string }> = [];
     try {
       const options = imapClientOptions(login, { timeoutMs: CONNECT_TIMEOUT_MS, socketTimeoutMs: SOCKET_TIMEOUT_MS });
       const { found } = await withSentFolder(
@@ -216,14 +219,14 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
             const there = await folder.holds(copy.messageId, copy.sentAt);
             if (!there) await folder.append(copy.raw, copy.sentAt);
             settled.add(copy.outboundMessageId);
-            await this.settle(copy, claim, { state: 'appended', detail: there ? `Found in ${folder.path} already` : `Appended to ${folder.path}` });
+            appended.push({ copy, detail: there ? `Found in ${folder.path} already` : `Appended to ${folder.path}` });
           }
         },
         this.aborted.signal,
-      );
+      ).finally(() => this.settleTogether(appended, claim, 'appended'));
       if (!found) {
         const detail = 'The mailbox has no folder marked as the Sent folder (IMAP SPECIAL-USE \\Sent); none is created.';
-        for (const copy of copies) await this.settle(copy, claim, { state: 'skipped', detail });
+        await this.settleTogether(copies.map((copy) => ({ copy, detail })), claim, 'skipped');
         return;
       }
     } catch (error) {
@@ -243,6 +246,25 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
       `UPDATE ${this.table()} SET "sent_copy_lease_until" = NULL, "sent_copy_claim" = NULL WHERE "sent_copy_claim" = $1 AND "sent_copy" = 'pending'`,
       [claim],
     );
+  }
+
+  /** Records a final outcome of several copies, as settle() does, in one statement: those this claim still holds. */
+  private async settleTogether(copies: ReadonlyArray<{ copy: ClaimedCopy; detail: string }>, claim: string, state: 'appended' | 'skipped'): Promise<void> {
+    if (copies.length === 0) return;
+    const [rows] = (await this.dataSource.query(
+      `UPDATE ${this.table()} AS d
+          SET "sent_copy" = $4, "sent_copy_detail" = v.detail, "sent_copy_next_at" = NULL, "sent_copy_raw" = NULL,
+              "sent_copy_settled_at" = now(), "sent_copy_lease_until" = NULL, "sent_copy_claim" = NULL
+         FROM unnest($2::text[], $3::text[]) AS v(outbound_message_id, detail)
+        WHERE d."outbound_message_id" = v.outbound_message_id AND d."sent_copy_claim" = $1 AND d."sent_copy" = 'pending'
+        RETURNING d."outbound_message_id"`,
+      [claim, copies.map(({ copy }) => copy.outboundMessageId), copies.map(({ detail }) => detail), state],
+    )) as [Array<{ outbound_message_id: string }>, number];
+    const recorded = new Set(rows.map((row) => row.outbound_message_id));
+    for (const { copy } of copies) {
+      if (recorded.has(copy.outboundMessageId)) this.metrics.recordSentCopy(state);
+      else this.logger.warn(`Sent copy of mail ${copy.outboundMessageId}: the claim lapsed before its outcome (${state}) was recorded`);
+    }
   }
 
   /** Records a copy's outcome, only while this claim still holds it. A final state drops the bytes. */
