@@ -39,7 +39,19 @@ type Claim =
   | { kind: 'in-flight' }
   /** Parked here (`held`), now or before: ParkedReplies sends it when it may. */
   | { kind: 'parked' }
-  | { kind: 'send'; attempt: number; channel: SendingChannel; authFailures: number };
+  | SendClaim;
+
+/**
+ * The send is this attempt's. `loginsToReset`: the project had rejected logins counted when it was taken (or that was
+ * not looked at), so the send, once accepted, starts the count over; otherwise its settle leaves the count alone.
+ */
+interface SendClaim {
+  kind: 'send';
+  attempt: number;
+  channel: SendingChannel;
+  authFailures: number;
+  loginsToReset: boolean;
+}
 
 /**
  * Who is trying the send: a JetStream delivery of the request (a throw has it redelivered with back-off), or
@@ -158,7 +170,7 @@ export class DeliveryService {
       throw new SendDeferredError(`Mail ${request.outboundMessageId} is being sent by another attempt right now; checking again later`);
     }
     if (claim.kind === 'parked') return SETTLED;
-    return this.sendAndSettle(envelope, claim.channel, claim.attempt, { via: 'request', deliveryCount });
+    return this.sendAndSettle(envelope, claim, { via: 'request', deliveryCount });
   }
 
   /**
@@ -180,7 +192,7 @@ export class DeliveryService {
     });
     if (claim.kind === 'settled' && claim.failedCode) this.metrics.recordFailed(claim.failedCode);
     if (claim.kind === 'send') {
-      await (await this.sendAndSettle(claim.envelope!, claim.channel, claim.attempt, { via: 'parked', authFailures: claim.authFailures })).settled;
+      await (await this.sendAndSettle(claim.envelope!, claim, { via: 'parked', authFailures: claim.authFailures })).settled;
       return 'progress';
     }
     return claim.kind === 'settled' ? 'progress' : 'waiting';
@@ -202,17 +214,20 @@ export class DeliveryService {
     if ('code' in usable) return null;
     const keys = deliveryKeysOf(envelope);
     const deliveries = this.table(Delivery);
-    // INSERT answers its RETURNING rows.
-    const inserted = await this.dataSource.query<unknown[]>(
+    // INSERT answers its RETURNING rows. They say too whether SmtpLogins.recordAccepted would find a count to reset.
+    const inserted = await this.dataSource.query<Array<{ logins_to_reset: boolean }>>(
       `INSERT INTO ${deliveries} (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at)
        SELECT $1, $2, $3, $4, 'sending', 1, $5
         WHERE NOT EXISTS (SELECT 1 FROM ${this.table(SmtpLoginState)} WHERE project_id = $2 AND paused_at IS NOT NULL AND revision >= $6)
           AND NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE project_id = $2 AND ticket_id = $3 AND request IS NOT NULL)
        ON CONFLICT (outbound_message_id) DO NOTHING
-       RETURNING outbound_message_id`,
+       RETURNING outbound_message_id,
+                 EXISTS (SELECT 1 FROM ${this.table(SmtpLoginState)}
+                          WHERE project_id = $2 AND revision <= $6 AND paused_at IS NULL AND failures > 0) AS logins_to_reset`,
       [keys.outboundMessageId, keys.projectId, keys.ticketId, keys.messageId, new Date(), usable.channel.revision],
     );
-    return inserted.length === 1 ? { kind: 'send', attempt: 1, channel: usable.channel, authFailures: 0 } : null;
+    const [taken] = inserted;
+    return taken ? { kind: 'send', attempt: 1, channel: usable.channel, authFailures: 0, loginsToReset: taken.logins_to_reset } : null;
   }
 
   private claimOrSettle(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim> {
@@ -293,7 +308,7 @@ export class DeliveryService {
           { outboundMessageId: delivery.outboundMessageId },
           { status: delivery.status, attempts: delivery.attempts, claimedAt: delivery.claimedAt, handedOverAt: null },
         );
-        return { kind: 'send', attempt: delivery.attempts, channel: usable.channel, authFailures: delivery.authFailures };
+        return { kind: 'send', attempt: delivery.attempts, channel: usable.channel, authFailures: delivery.authFailures, loginsToReset: true };
       }
     }
   }
@@ -315,7 +330,8 @@ export class DeliveryService {
   }
 
   /** Steps (b) and (c): a failure is settled before this returns, a sent mail's settle is handed to SentSettlements. */
-  private async sendAndSettle(envelope: EventEnvelope<MailSendRequestedPayload>, channel: SendingChannel, attempt: number, how: Attempt): Promise<Attempted> {
+  private async sendAndSettle(envelope: EventEnvelope<MailSendRequestedPayload>, claim: SendClaim, how: Attempt): Promise<Attempted> {
+    const { channel, attempt } = claim;
     const request = envelope.payload;
     const keys = { outboundMessageId: request.outboundMessageId, projectId: envelope.projectId, ticketId: request.ticketId, messageId: request.messageId };
 
@@ -363,7 +379,7 @@ export class DeliveryService {
 
     const sentAt = new Date();
     const smtpResponse = withoutSecret(String(info.response ?? ''), transport.password).slice(0, 1_000);
-    const settled = this.sentSettlements.settle({ keys, channel, sentAt, smtpResponse, raw }).then(() => {
+    const settled = this.sentSettlements.settle({ keys, channel, sentAt, smtpResponse, raw, loginsToReset: claim.loginsToReset }).then(() => {
       this.metrics.recordSent();
       this.logger.log(`Sent mail ${keys.outboundMessageId} ${keys.messageId} (attempt ${attempt}): ${smtpResponse}`);
     });

@@ -17,6 +17,8 @@ export interface SentMail {
   smtpResponse: string;
   /** The exact bytes sent, kept for the Sent folder's copy. */
   raw: Buffer;
+  /** The project had rejected logins counted when the send was taken: this accepted one starts the count over. */
+  loginsToReset: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ const MAX_SETTLED_TOGETHER = 64;
 
 /**
  * Step (c) for sent mail: the delivery rows settled `sent`, each mail.sent in the outbox and the project's count of
- * rejected logins started over, in one transaction for all the mails that were accepted while the previous one
+ * rejected logins started over (when there was one), in one transaction for all the mails that were accepted while the previous one
  * committed. A connection can start its next send meanwhile: the send was already handed over, so its row can only
  * be settled `sent`, and until that commits a crash leaves it `sending` with its hand-over recorded (never sent again).
  */
@@ -75,7 +77,8 @@ export class SentSettlements {
       );
       // The first report of each outcome: a mail is sent (and settled `sent`) once, so no earlier row has its id.
       await enqueue(...group.map((mail) => mailSentEvent(mail.keys, mail.sentAt, mail.smtpResponse)));
-      const logins = group.map((mail) => ({ projectId: mail.keys.projectId, revision: mail.channel.revision }));
+      // Most sends find no count to reset (SmtpLogins.recordAccepted would change nothing): only the others ask.
+      const logins = group.filter((mail) => mail.loginsToReset).map((mail) => ({ projectId: mail.keys.projectId, revision: mail.channel.revision }));
       for (const [projectId, revision] of newestRevisionPerProject(logins)) await this.logins.recordAccepted(manager, projectId, revision);
     });
     for (const projectId of new Set(group.map((mail) => mail.keys.projectId))) this.sentCopies.appendSoon(projectId);
