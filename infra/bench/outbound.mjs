@@ -11,6 +11,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createEnvelope, MailSendRequested, subjectOf } from '@ensoras/contracts';
 import { startChannelStack, PROJECT } from '@ensoras/testing';
+import { processCpuWindow } from './process-cpu.mjs';
 
 const REPLIES = Number(process.env.BENCH_REPLIES ?? 1000);
 const STALLED_PROJECT = 'stalled';
@@ -76,17 +77,23 @@ try {
   // The neighbour first: its replies are in the stream ahead of the burst, and its server never answers.
   await Promise.all(Array.from({ length: 20 }, (_, n) => publish(request(STALLED_PROJECT, n))));
   const before = stack.smtp.messages.length;
+  const byProcess = processCpuWindow();
   const started = performance.now();
   await Promise.all(Array.from({ length: REPLIES }, (_, n) => publish(request(PROJECT, n))));
   const published = performance.now();
   const deadline = started + 300_000;
   while (stack.smtp.messages.length - before < REPLIES && performance.now() < deadline) await sleep(20);
   const done = performance.now();
+  const spentByProcess = byProcess.end();
   const received = stack.smtp.messages.length - before;
   const sessions = new Set(stack.smtp.messages.slice(before).map((mail) => mail.sessionId)).size;
   const rate = received / ((done - started) / 1000);
   console.log(`[postgres] ${REPLIES} replies of one project published in ${((published - started) / 1000).toFixed(1)} s`);
   console.log(`  at the SMTP server: ${received} after ${((done - started) / 1000).toFixed(1)} s: ${rate.toFixed(1)} mails/s over ${sessions} connections`);
+  // Where the CPU of the burst went (the SMTP server is this bench's own process); PostgreSQL may be shared.
+  const perMail = (seconds) => ((seconds * 1000) / Math.max(received, 1)).toFixed(2);
+  const shares = spentByProcess.map(([group, spent]) => `${group} ${perMail(spent.seconds)} (main thread ${perMail(spent.mainSeconds)})`);
+  console.log(`  CPU by process, ms per mail: ${shares.join(', ')}`);
   console.log(`  meanwhile ${silentSockets.size} connection(s) held open by the silent server of project "${STALLED_PROJECT}"`);
   record('outbound-replies', received === REPLIES ? rate : null, { replies: REPLIES, sessions });
 } finally {

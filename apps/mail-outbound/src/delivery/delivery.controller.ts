@@ -4,8 +4,11 @@ import { MailSendRequested, type EventEnvelope, type MailSendRequestedPayload } 
 import { EnvelopesOf, inBatchesOf, JetStreamContext } from '@ensoras/messaging';
 import { DeliveryService } from './delivery.service.js';
 
-/** Replies of one project that queued up are sent up to this many at a time (see DeliveryService.deliverMany). */
-const SENDS_PER_BATCH = 32;
+/**
+ * Replies of one project that queued up are sent up to this many at a time (see DeliveryService.deliverMany). Each
+ * batch ends with connections idle until its last send is settled and acknowledged: the larger the batch, the rarer.
+ */
+const SENDS_PER_BATCH = 64;
 
 @Controller()
 export class DeliveryController {

@@ -140,6 +140,25 @@ describe('mail-outbound: sending requested mail over SMTP', () => {
     expect(await harness.deliveryRow(request.payload.outboundMessageId)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
+  it("starts the project's count of rejected logins over once a send is accepted, and leaves a newer revision's count alone", async () => {
+    const loginState = async (projectId: string) =>
+      (await harness.db.query('SELECT revision, failures, reason FROM mail_outbound.smtp_login_state WHERE project_id = $1', [projectId])).rows[0];
+    const sendOne = async (projectId: 'starttls' | 'implicit-tls') => {
+      const request = harness.sendRequest(projectId);
+      await harness.requestSend(request);
+      await eventually(async () => (await harness.deliveryRow(request.payload.outboundMessageId))?.status === 'sent', { timeoutMs: 20_000 });
+    };
+    // Two rejected logins counted at the revision the channel has now (1), one at a revision it does not have yet.
+    await harness.db.query(
+      `INSERT INTO mail_outbound.smtp_login_state (project_id, revision, failures, reason, paused_at)
+       VALUES ('starttls', 1, 2, 'rejected', NULL), ('implicit-tls', 2, 1, 'rejected', NULL)`,
+    );
+    await sendOne('starttls');
+    await sendOne('implicit-tls');
+    expect(await loginState('starttls')).toEqual({ revision: 1, failures: 0, reason: null });
+    expect(await loginState('implicit-tls')).toEqual({ revision: 2, failures: 1, reason: 'rejected' });
+  });
+
   it('retries while the SMTP server is down and sends once it is back', async () => {
     const request = harness.sendRequest('flaky');
     await harness.requestSend(request);

@@ -10,6 +10,7 @@ import { ParkedReplies } from './parked-replies.service.js';
 import { SMTP_LOGIN_OPTIONS, SmtpLogins, type SmtpLoginOptions } from './smtp-logins.js';
 import { SmtpCredentials } from './smtp-credentials.js';
 import { SmtpTransports } from './smtp-transports.js';
+import { SentSettlements } from './sent-settlements.js';
 
 @Module({})
 export class DeliveryModule {
@@ -26,6 +27,7 @@ export class DeliveryModule {
         SmtpTransports,
         SentFolderLogins,
         SentCopies,
+        SentSettlements,
         DeliveryService,
         ParkedReplies,
       ],

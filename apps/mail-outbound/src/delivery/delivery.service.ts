@@ -9,7 +9,7 @@ import { decideDelivery, isLastAttempt, isLastParkedAttempt, MAX_SEND_ATTEMPTS, 
 import { Delivery } from './delivery.entity.js';
 import { withEndOfDataGate } from './end-of-data-gate.js';
 import { mailFailedEvent, mailHeldEvent, mailSentEvent, type DeliveryKeys } from './delivery-events.js';
-import { SentCopies } from '../sent-folder/sent-copies.service.js';
+import { SentSettlements } from './sent-settlements.js';
 import { composeRawMessage, composeReplyMail, requestProblem } from './reply-mail.js';
 import { classifySendError, type DeliveryFailure } from './send-failure.js';
 import { SmtpLoginState } from './smtp-login-state.entity.js';
@@ -39,7 +39,19 @@ type Claim =
   | { kind: 'in-flight' }
   /** Parked here (`held`), now or before: ParkedReplies sends it when it may. */
   | { kind: 'parked' }
-  | { kind: 'send'; attempt: number; channel: SendingChannel; authFailures: number };
+  | SendClaim;
+
+/**
+ * The send is this attempt's. `loginsToReset`: the project had rejected logins counted when it was taken (or that was
+ * not looked at), so the send, once accepted, starts the count over; otherwise its settle leaves the count alone.
+ */
+interface SendClaim {
+  kind: 'send';
+  attempt: number;
+  channel: SendingChannel;
+  authFailures: number;
+  loginsToReset: boolean;
+}
 
 /**
  * Who is trying the send: a JetStream delivery of the request (a throw has it redelivered with back-off), or
@@ -53,6 +65,16 @@ interface Parking {
   reason: string;
   retryAt: Date | null;
 }
+
+/**
+ * A mail whose SMTP transaction is over (or that needed none): `settled` resolves once its outcome has committed. Only
+ * a sent mail's settle is still running then (see SentSettlements); every other outcome is committed already.
+ */
+interface Attempted {
+  settled: Promise<void>;
+}
+
+const SETTLED: Attempted = { settled: Promise.resolve() };
 
 /**
  * Sends each requested mail at most once, through the project's SMTP server:
@@ -78,7 +100,7 @@ export class DeliveryService {
     private readonly channels: ChannelSettingsReplica,
     private readonly transports: SmtpTransports,
     private readonly metrics: DeliveryMetrics,
-    private readonly sentCopies: SentCopies,
+    private readonly sentSettlements: SentSettlements,
     private readonly logins: SmtpLogins,
   ) {}
 
@@ -88,7 +110,9 @@ export class DeliveryService {
    * claimed only when a connection is there for it, so no claim waits in the pool's queue: a claim that outlived its
    * lease while waiting could be sent by another attempt too. Throws the first failure once all are settled; the
    * transport then handles the batch's events again one by one, and each delivery row makes that harmless (a mail
-   * sent meanwhile is only reported again, never sent again).
+   * sent meanwhile is only reported again, never sent again). A connection takes its next send while the settle of
+   * the one before commits (in a group with others, see SentSettlements), except for the next reply of the same ticket;
+   * it returns only once every settle has committed, so the requests are acknowledged after their outcomes are stored.
    */
   async deliverMany(requests: ReadonlyArray<{ envelope: EventEnvelope<MailSendRequestedPayload>; deliveryCount: number }>): Promise<void> {
     const byTicket = new Map<string, typeof requests[number][]>();
@@ -100,42 +124,53 @@ export class DeliveryService {
     }
     const tickets = [...byTicket.values()];
     const failures: unknown[] = [];
+    const settling: Array<Promise<void>> = [];
     const sender = async () => {
       for (let ofTicket = tickets.shift(); ofTicket; ofTicket = tickets.shift()) {
         try {
+          let { settled } = SETTLED;
           for (const { envelope, deliveryCount } of ofTicket) {
+            // A ticket's replies keep their order: the next one goes only once this one is settled.
+            await settled;
             // Each mail's lines carry its ids: the event, the ticket, and the ticket's message it sends.
             const fields = { eventId: envelope?.id, ticketId: envelope?.payload?.ticketId, messageId: envelope?.payload?.outboundMessageId };
-            await logContext.run(fields, () => this.deliver(envelope, deliveryCount));
+            ({ settled } = await logContext.run(fields, () => this.attempt(envelope, deliveryCount)));
           }
+          settling.push(settled.catch((error: unknown) => void failures.push(error)));
         } catch (error) {
           failures.push(error);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(MAX_CONNECTIONS_PER_PROJECT, tickets.length) }, sender));
+    await Promise.all(settling);
     if (failures.length > 0) throw failures[0];
   }
 
   /** Handles one mail.send.requested; throws only when a later delivery of the event may succeed. */
   async deliver(envelope: EventEnvelope<MailSendRequestedPayload>, deliveryCount: number): Promise<void> {
+    await (await this.attempt(envelope, deliveryCount)).settled;
+  }
+
+  /** deliver() up to the end of the SMTP transaction; its settle may still be committing then. */
+  private async attempt(envelope: EventEnvelope<MailSendRequestedPayload>, deliveryCount: number): Promise<Attempted> {
     const request = envelope?.payload;
     if (typeof request?.outboundMessageId !== 'string' || typeof request.ticketId !== 'string' || !envelope.projectId) {
       // Nothing to report back to: ticketing could not match a mail.failed without these ids.
       this.logger.error(`Dropped mail.send.requested ${String(envelope?.id)}: outboundMessageId, ticketId or projectId missing`);
-      return;
+      return SETTLED;
     }
     await this.channels.whenReady();
     const claim = await this.claim(envelope);
     if (claim.kind === 'settled') {
       if (claim.failedCode) this.metrics.recordFailed(claim.failedCode);
-      return;
+      return SETTLED;
     }
     if (claim.kind === 'in-flight') {
       throw new SendDeferredError(`Mail ${request.outboundMessageId} is being sent by another attempt right now; checking again later`);
     }
-    if (claim.kind === 'parked') return;
-    await this.sendAndSettle(envelope, claim.channel, claim.attempt, { via: 'request', deliveryCount });
+    if (claim.kind === 'parked') return SETTLED;
+    return this.sendAndSettle(envelope, claim, { via: 'request', deliveryCount });
   }
 
   /**
@@ -157,7 +192,7 @@ export class DeliveryService {
     });
     if (claim.kind === 'settled' && claim.failedCode) this.metrics.recordFailed(claim.failedCode);
     if (claim.kind === 'send') {
-      await this.sendAndSettle(claim.envelope!, claim.channel, claim.attempt, { via: 'parked', authFailures: claim.authFailures });
+      await (await this.sendAndSettle(claim.envelope!, claim, { via: 'parked', authFailures: claim.authFailures })).settled;
       return 'progress';
     }
     return claim.kind === 'settled' ? 'progress' : 'waiting';
@@ -179,17 +214,20 @@ export class DeliveryService {
     if ('code' in usable) return null;
     const keys = deliveryKeysOf(envelope);
     const deliveries = this.table(Delivery);
-    // INSERT answers its RETURNING rows.
-    const inserted = await this.dataSource.query<unknown[]>(
+    // INSERT answers its RETURNING rows. They say too whether SmtpLogins.recordAccepted would find a count to reset.
+    const inserted = await this.dataSource.query<Array<{ logins_to_reset: boolean }>>(
       `INSERT INTO ${deliveries} (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at)
        SELECT $1, $2, $3, $4, 'sending', 1, $5
         WHERE NOT EXISTS (SELECT 1 FROM ${this.table(SmtpLoginState)} WHERE project_id = $2 AND paused_at IS NOT NULL AND revision >= $6)
           AND NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE project_id = $2 AND ticket_id = $3 AND request IS NOT NULL)
        ON CONFLICT (outbound_message_id) DO NOTHING
-       RETURNING outbound_message_id`,
+       RETURNING outbound_message_id,
+                 EXISTS (SELECT 1 FROM ${this.table(SmtpLoginState)}
+                          WHERE project_id = $2 AND revision <= $6 AND paused_at IS NULL AND failures > 0) AS logins_to_reset`,
       [keys.outboundMessageId, keys.projectId, keys.ticketId, keys.messageId, new Date(), usable.channel.revision],
     );
-    return inserted.length === 1 ? { kind: 'send', attempt: 1, channel: usable.channel, authFailures: 0 } : null;
+    const [taken] = inserted;
+    return taken ? { kind: 'send', attempt: 1, channel: usable.channel, authFailures: 0, loginsToReset: taken.logins_to_reset } : null;
   }
 
   private claimOrSettle(envelope: EventEnvelope<MailSendRequestedPayload>): Promise<Claim> {
@@ -270,7 +308,7 @@ export class DeliveryService {
           { outboundMessageId: delivery.outboundMessageId },
           { status: delivery.status, attempts: delivery.attempts, claimedAt: delivery.claimedAt, handedOverAt: null },
         );
-        return { kind: 'send', attempt: delivery.attempts, channel: usable.channel, authFailures: delivery.authFailures };
+        return { kind: 'send', attempt: delivery.attempts, channel: usable.channel, authFailures: delivery.authFailures, loginsToReset: true };
       }
     }
   }
@@ -291,8 +329,9 @@ export class DeliveryService {
     return { code: 'held', reason: 'Waiting for an earlier reply of this ticket, which is held, to be sent first.', retryAt: null };
   }
 
-  /** Steps (b) and (c). */
-  private async sendAndSettle(envelope: EventEnvelope<MailSendRequestedPayload>, channel: SendingChannel, attempt: number, how: Attempt): Promise<void> {
+  /** Steps (b) and (c): a failure is settled before this returns, a sent mail's settle is handed to SentSettlements. */
+  private async sendAndSettle(envelope: EventEnvelope<MailSendRequestedPayload>, claim: SendClaim, how: Attempt): Promise<Attempted> {
+    const { channel, attempt } = claim;
     const request = envelope.payload;
     const keys = { outboundMessageId: request.outboundMessageId, projectId: envelope.projectId, ticketId: request.ticketId, messageId: request.messageId };
 
@@ -302,9 +341,13 @@ export class DeliveryService {
     } catch (error) {
       // Credentials refused before any server is asked (a revoked grant) count like a rejected login.
       const rejection = authenticationFailureReason(error, 'smtp', channel.smtp);
-      if (rejection !== null) return this.settleRejectedLogin(envelope, channel.revision, attempt, rejection);
+      if (rejection !== null) {
+        await this.settleRejectedLogin(envelope, channel.revision, attempt, rejection);
+        return SETTLED;
+      }
       // No access token yet is transient, like a refused connection: the same attempt limit applies.
-      return this.settleFailure(keys, attempt, withAttemptLimit(credentialFailure(error), attempt, how), how, envelope);
+      await this.settleFailure(keys, attempt, withAttemptLimit(credentialFailure(error), attempt, how), how, envelope);
+      return SETTLED;
     }
 
     const stopTimer = this.metrics.startSend();
@@ -318,45 +361,29 @@ export class DeliveryService {
       if (error instanceof HandOverRefusedError) {
         stopTimer('transient_failure');
         this.logger.warn(error.message);
-        return;
+        return SETTLED;
       }
       const rejection = authenticationFailureReason(error, 'smtp', channel.smtp);
       if (rejection !== null) {
         stopTimer('transient_failure');
-        return this.settleRejectedLogin(envelope, channel.revision, attempt, withoutSecret(rejection, transport.password));
+        await this.settleRejectedLogin(envelope, channel.revision, attempt, withoutSecret(rejection, transport.password));
+        return SETTLED;
       }
       const failure = classifySendError(error, channel.smtp);
       failure.reason = withoutSecret(failure.reason, transport.password);
       stopTimer(failure.permanent ? 'permanent_failure' : 'transient_failure');
-      return this.settleFailure(keys, attempt, withAttemptLimit(failure, attempt, how), how, envelope);
+      await this.settleFailure(keys, attempt, withAttemptLimit(failure, attempt, how), how, envelope);
+      return SETTLED;
     }
     stopTimer('sent');
 
     const sentAt = new Date();
     const smtpResponse = withoutSecret(String(info.response ?? ''), transport.password).slice(0, 1_000);
-    await this.outbox.transaction(async (manager, enqueue) => {
-      await manager.update(
-        Delivery,
-        { outboundMessageId: keys.outboundMessageId },
-        // The copy for the Sent folder is appended after this commits, from the bytes kept here (or skipped).
-        {
-          status: 'sent',
-          smtpResponse,
-          sentAt,
-          lastError: null,
-          failureCode: null,
-          request: null,
-          retryAt: null,
-          ...this.sentCopies.columnsOnSent(channel, raw),
-        },
-      );
-      // The first report of this outcome: a mail is sent (and settled `sent`) once, so no earlier row has its id.
-      await enqueue(mailSentEvent(keys, sentAt, smtpResponse));
-      await this.logins.recordAccepted(manager, keys.projectId, channel.revision);
+    const settled = this.sentSettlements.settle({ keys, channel, sentAt, smtpResponse, raw, loginsToReset: claim.loginsToReset }).then(() => {
+      this.metrics.recordSent();
+      this.logger.log(`Sent mail ${keys.outboundMessageId} ${keys.messageId} (attempt ${attempt}): ${smtpResponse}`);
     });
-    this.sentCopies.appendSoon(keys.projectId);
-    this.metrics.recordSent();
-    this.logger.log(`Sent mail ${keys.outboundMessageId} ${keys.messageId} (attempt ${attempt}): ${smtpResponse}`);
+    return { settled };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRejectedLogin, isSmtpPaused, type SmtpLoginRecord } from './smtp-login-decision.js';
+import { decideRejectedLogin, isSmtpPaused, newestRevisionPerProject, type SmtpLoginRecord } from './smtp-login-decision.js';
 
 const record = (change: Partial<SmtpLoginRecord> = {}): SmtpLoginRecord => ({ revision: 4, failures: 0, pausedAt: null, ...change });
 
@@ -36,5 +36,21 @@ describe('isSmtpPaused', () => {
     expect(isSmtpPaused(paused, 5)).toBe(false);
     expect(isSmtpPaused(record({ failures: 2 }), 4)).toBe(false);
     expect(isSmtpPaused(null, 1)).toBe(false);
+  });
+});
+
+describe('newestRevisionPerProject', () => {
+  it('keeps one login per project, the one of its newest revision, whatever the order', () => {
+    const logins = [
+      { projectId: 'a', revision: 3 },
+      { projectId: 'b', revision: 7 },
+      { projectId: 'a', revision: 5 },
+      { projectId: 'a', revision: 4 },
+    ];
+    expect(newestRevisionPerProject(logins)).toEqual(new Map([['a', 5], ['b', 7]]));
+  });
+
+  it('has nothing to say for no sends', () => {
+    expect(newestRevisionPerProject([]).size).toBe(0);
   });
 });

@@ -40,3 +40,13 @@ export function decideRejectedLogin(record: SmtpLoginRecord | null, revision: nu
 export function isSmtpPaused(record: SmtpLoginRecord | null, revision: number): boolean {
   return record !== null && record.pausedAt !== null && record.revision >= revision;
 }
+
+/**
+ * The logins that a group of sends accepted, as few as say the same: per project, the newest settings revision (a
+ * login accepted at a revision starts over the count of every revision up to it, see SmtpLogins.recordAccepted).
+ */
+export function newestRevisionPerProject(logins: ReadonlyArray<{ projectId: string; revision: number }>): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const { projectId, revision } of logins) newest.set(projectId, Math.max(newest.get(projectId) ?? revision, revision));
+  return newest;
+}

@@ -3,7 +3,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import type { ChannelSettingsSnapshot, ImapSettings } from '@ensoras/contracts';
 import { classifyConnectionError, credentialSecret, imapClientOptions, withoutSecret, type ImapConnectionSettings } from '@ensoras/mail';
 import { ChannelSettingsReplica } from '@ensoras/messaging';
-import { DataSource, type QueryDeepPartialEntity } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Delivery } from '../delivery/delivery.entity.js';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
 import { ImapPasswordUnreadableError, SentFolderLogins, type ImapChannel } from './imap-credentials.js';
@@ -77,15 +77,14 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
     await Promise.allSettled([...this.running.values()]);
   }
 
-  /** The sent_copy columns a delivery settled `sent` gets, with the metrics of a copy skipped at once. */
-  columnsOnSent(settings: ChannelSettingsSnapshot | undefined, raw: Buffer): QueryDeepPartialEntity<Delivery> {
-    const plan: SentCopyPlan = planSentCopy(settings);
-    if (plan.state === 'skipped') {
-      this.metrics.recordSentCopy('skipped');
-      return { sentCopy: 'skipped', sentCopyDetail: plan.reason, sentCopySettledAt: () => 'now()' };
-    }
-    // Due at once, by the database's clock, which the claims compare with.
-    return { sentCopy: 'pending', sentCopyRaw: raw, sentCopyAttempts: 0, sentCopyNextAt: () => 'now()', sentCopyDetail: null };
+  /**
+   * Whether a delivery settled `sent` now gets a copy (`pending`, appended after the settle commits) or none
+   * (`skipped`, with the reason), with the metrics of a copy skipped at once.
+   */
+  planOnSent(settings: ChannelSettingsSnapshot | undefined): SentCopyPlan {
+    const plan = planSentCopy(settings);
+    if (plan.state === 'skipped') this.metrics.recordSentCopy('skipped');
+    return plan;
   }
 
   /** Starts appending the project's due copies, unless that is running already (then it runs again after). */
@@ -207,6 +206,9 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
 
     const started = Date.now();
     const settled = new Set<string>();
+    // Recorded together once the folder is left (or the connection failed), in one statement: a copy appended and
+    // not recorded (a crash meanwhile) is found by the search of whoever claims it next, and not appended twice.
+    const appended: Array<{ copy: ClaimedCopy; detail: string }> = [];
     try {
       const options = imapClientOptions(login, { timeoutMs: CONNECT_TIMEOUT_MS, socketTimeoutMs: SOCKET_TIMEOUT_MS });
       const { found } = await withSentFolder(
@@ -217,14 +219,14 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
             const there = await folder.holds(copy.messageId, copy.sentAt);
             if (!there) await folder.append(copy.raw, copy.sentAt);
             settled.add(copy.outboundMessageId);
-            await this.settle(copy, claim, { state: 'appended', detail: there ? `Found in ${folder.path} already` : `Appended to ${folder.path}` });
+            appended.push({ copy, detail: there ? `Found in ${folder.path} already` : `Appended to ${folder.path}` });
           }
         },
         this.aborted.signal,
-      );
+      ).finally(() => this.settleTogether(appended, claim, 'appended'));
       if (!found) {
         const detail = 'The mailbox has no folder marked as the Sent folder (IMAP SPECIAL-USE \\Sent); none is created.';
-        for (const copy of copies) await this.settle(copy, claim, { state: 'skipped', detail });
+        await this.settleTogether(copies.map((copy) => ({ copy, detail })), claim, 'skipped');
         return;
       }
     } catch (error) {
@@ -244,6 +246,25 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
       `UPDATE ${this.table()} SET "sent_copy_lease_until" = NULL, "sent_copy_claim" = NULL WHERE "sent_copy_claim" = $1 AND "sent_copy" = 'pending'`,
       [claim],
     );
+  }
+
+  /** Records a final outcome of several copies, as settle() does, in one statement: those this claim still holds. */
+  private async settleTogether(copies: ReadonlyArray<{ copy: ClaimedCopy; detail: string }>, claim: string, state: 'appended' | 'skipped'): Promise<void> {
+    if (copies.length === 0) return;
+    const [rows] = (await this.dataSource.query(
+      `UPDATE ${this.table()} AS d
+          SET "sent_copy" = $4, "sent_copy_detail" = v.detail, "sent_copy_next_at" = NULL, "sent_copy_raw" = NULL,
+              "sent_copy_settled_at" = now(), "sent_copy_lease_until" = NULL, "sent_copy_claim" = NULL
+         FROM unnest($2::text[], $3::text[]) AS v(outbound_message_id, detail)
+        WHERE d."outbound_message_id" = v.outbound_message_id AND d."sent_copy_claim" = $1 AND d."sent_copy" = 'pending'
+        RETURNING d."outbound_message_id"`,
+      [claim, copies.map(({ copy }) => copy.outboundMessageId), copies.map(({ detail }) => detail), state],
+    )) as [Array<{ outbound_message_id: string }>, number];
+    const recorded = new Set(rows.map((row) => row.outbound_message_id));
+    for (const { copy } of copies) {
+      if (recorded.has(copy.outboundMessageId)) this.metrics.recordSentCopy(state);
+      else this.logger.warn(`Sent copy of mail ${copy.outboundMessageId}: the claim lapsed before its outcome (${state}) was recorded`);
+    }
   }
 
   /** Records a copy's outcome, only while this claim still holds it. A final state drops the bytes. */
