@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvelope, defineEvent, subjectOf, type EventEnvelope } from '@ensoras/contracts';
 import { consumerDrained, createTestDatabase, eventually, startNats, type NatsTestServer, type TestDatabase } from '@ensoras/testing';
 import { Outbox } from './outbox/outbox.service.js';
+import { IDLE_POLL_MS } from './outbox/relay-poll-schedule.js';
 import { startMessagingTestApp } from './test-support/messaging-test-app.js';
 
 const Probe = defineEvent<{ n: number; failTimes: number }>('ticket', 'probe');
@@ -117,6 +118,17 @@ describe('messaging on a real NATS and PostgreSQL', () => {
     expect(attemptsSeen.has(11)).toBe(false);
     const [row] = await dataSource.query(`SELECT published_at FROM probe.outbox_message WHERE id = $1`, [committed.id]);
     expect(row.published_at).not.toBeNull();
+  });
+
+  it('publishes a row no kick announced (another replica died before publishing it) within IDLE_POLL_MS, also from an idle relay', async () => {
+    // Long enough without rows for the relay to reach its longest interval (0.5, 1, 2, 4, then 5 s).
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const unannounced = createEnvelope(Probe, 'p3', { n: 20, failTimes: 0 });
+    // add() in a plain transaction, without publishSoon(): only the poll can find it.
+    await app.get(DataSource).transaction((manager) => app.get(Outbox).add(manager, unannounced));
+    const committedAt = Date.now();
+    await eventually(() => attemptsSeen.get(20) === 1, { timeoutMs: IDLE_POLL_MS + 5_000, intervalMs: 50 });
+    expect(Date.now() - committedAt).toBeLessThan(IDLE_POLL_MS + 1_000);
   });
 
   it('hands back the events it pulled but had not handled when it stops, so the next replica handles them at once, in order', async () => {

@@ -7,6 +7,7 @@ import type { PendingMail } from '../mail-import/import-batches.js';
 import { MailImporter, type ImportRange, type MailboxContext } from '../mail-import/mail-importer.js';
 import { inboundChannelOf } from '../mail-import/inbound-channel.js';
 import { nextAuthFailures, pauseDue, type LoginOutcome } from './auth-failures.js';
+import { imapSecureContext } from './imap-tls-context.js';
 import type { RecordedPause } from './mailbox-pauses.js';
 import { reconnectDelayMs } from './reconnect-backoff.js';
 
@@ -276,8 +277,10 @@ export class MailboxWatcher {
     this.password = credentialSecret(credential);
     const { password: _sealed, auth: _auth, ...connection } = this.channel.imap;
 
+    const options = imapClientOptions({ ...connection, ...credential });
     const client = new ImapFlow({
-      ...imapClientOptions({ ...connection, ...credential }),
+      ...options,
+      tls: { ...options.tls, secureContext: imapSecureContext() },
       // We enter IDLE ourselves, right after each import; see the class comment.
       disableAutoIdle: true,
       maxIdleTime: MAX_IDLE_MS,

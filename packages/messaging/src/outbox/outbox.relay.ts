@@ -5,15 +5,9 @@ import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.tokens.js
 import { EventPublisher } from '../publishing/event-publisher.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 import { DEFAULT_OUTBOX_RETRY, decidePublishFailure, type OutboxRetryPolicy, type PublishFailureDecision } from './outbox-parking.js';
+import { BUSY_POLL_MS, type DrainOutcome, nextPollInterval, pollDelay } from './relay-poll-schedule.js';
 
-const POLL_INTERVAL_MS = 500;
 const BATCH_SIZE = 100;
-
-interface BatchResult {
-  claimed: number;
-  /** NATS is unavailable: stop until the next poll. */
-  paused: boolean;
-}
 
 /**
  * Publishes outbox rows in order. Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas share the work
@@ -24,6 +18,9 @@ interface BatchResult {
  * (which then commits), the rows of its project wait behind it during its back-off so that a project's events
  * keep their order, and every other project goes on. A row that can never be published, or failed
  * `maxAttempts` times, is parked: listed and re-driven through the admin API.
+ *
+ * A commit through Outbox kicks the relay at once; between kicks it polls for what no kick announced, every 500 ms
+ * while it finds rows and less often while it finds none, at least every IDLE_POLL_MS (relay-poll-schedule.ts).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,6 +31,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private again = false;
   private stopped = false;
   private pausedSince: number | undefined;
+  private pollIntervalMs = BUSY_POLL_MS;
+  /** The earliest retry this relay recorded that no poll has come for yet. */
+  private retryDueAt: number | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,42 +44,56 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), POLL_INTERVAL_MS);
     this.kick();
   }
 
   /** Before the database and NATS connections close (their own hooks run after this one). */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     await this.running;
   }
 
+  /** Drains now (or right after the drain under way), then polls on the schedule. */
   kick(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.drain()
-      .then(() => undefined)
-      .catch((error: unknown) => this.notePause(error))
+    clearTimeout(this.timer);
+    const startedAt = Date.now();
+    if (this.retryDueAt !== undefined && this.retryDueAt <= startedAt) this.retryDueAt = undefined;
+    this.running = this.drainOnce()
+      .catch((error: unknown): DrainOutcome => {
+        this.notePause(error);
+        return { claimed: 0, paused: true };
+      })
+      .then((outcome) => {
+        this.pollIntervalMs = nextPollInterval(this.pollIntervalMs, outcome);
+      })
       .finally(() => {
         this.running = undefined;
         if (this.again) {
           this.again = false;
           this.kick();
+        } else if (!this.stopped) {
+          this.timer = setTimeout(() => this.kick(), pollDelay(this.pollIntervalMs, Date.now(), this.retryDueAt));
         }
       });
   }
 
   /** Publishes what is due until nothing is left or NATS is unavailable; returns how many rows were claimed. */
   async drain(): Promise<number> {
+    return (await this.drainOnce()).claimed;
+  }
+
+  private async drainOnce(): Promise<DrainOutcome> {
     let total = 0;
     for (;;) {
       const { claimed, paused } = await this.publishBatch();
       total += claimed;
-      if (paused || claimed < BATCH_SIZE) return total;
+      if (paused || claimed < BATCH_SIZE) return { claimed: total, paused };
     }
   }
 
@@ -90,7 +104,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * rows had been published one by one: the published rows are marked in one UPDATE, a failed row is recorded
    * and holds back the rest of its project in this batch, an outage pauses the batch without counting attempts.
    */
-  private publishBatch(): Promise<BatchResult> {
+  private publishBatch(): Promise<DrainOutcome> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.claimDueRows(manager);
       const outcomes = await Promise.all(rows.map((row) => settle(this.publisher.publish(row.envelope, row.subject))));
@@ -168,16 +182,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         await manager.update(OutboxMessage, { id: row.id }, { attempts: decision.attempts, lastError, parkedAt: new Date(), nextAttemptAt: null });
         this.logger.error(`Outbox row ${row.id} (${row.subject}) parked after ${decision.attempts} attempt(s): ${lastError}`);
         break;
-      case 'retry':
-        await manager.update(
-          OutboxMessage,
-          { id: row.id },
-          { attempts: decision.attempts, lastError, nextAttemptAt: new Date(Date.now() + decision.delayMs) },
-        );
+      case 'retry': {
+        const dueAt = Date.now() + decision.delayMs;
+        await manager.update(OutboxMessage, { id: row.id }, { attempts: decision.attempts, lastError, nextAttemptAt: new Date(dueAt) });
+        this.noteRetryDue(dueAt);
         this.logger.warn(`Outbox row ${row.id} (${row.subject}) failed (attempt ${decision.attempts}), retry in ${decision.delayMs} ms: ${lastError}`);
         break;
+      }
     }
     return decision.action;
+  }
+
+  /** An idle relay polls seldom: the row is polled for when it is due, not up to IDLE_POLL_MS later. */
+  private noteRetryDue(at: number): void {
+    if (this.retryDueAt === undefined || at < this.retryDueAt) this.retryDueAt = at;
   }
 
   /** Logged once per outage, not at every poll. */
