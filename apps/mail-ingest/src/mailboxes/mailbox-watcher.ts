@@ -7,6 +7,7 @@ import type { PendingMail } from '../mail-import/import-batches.js';
 import { MailImporter, type ImportRange, type MailboxContext } from '../mail-import/mail-importer.js';
 import { inboundChannelOf } from '../mail-import/inbound-channel.js';
 import { nextAuthFailures, pauseDue, type LoginOutcome } from './auth-failures.js';
+import { imapConnectSlots } from './connect-slots.js';
 import { imapSecureContext } from './imap-tls-context.js';
 import type { RecordedPause } from './mailbox-pauses.js';
 import { reconnectDelayMs } from './reconnect-backoff.js';
@@ -312,12 +313,17 @@ export class MailboxWatcher {
     this.session = session;
     if (this.stopped) session.end(null);
 
-    let login: LoginOutcome = 'not-reached';
+    // Set inside the connect slot's callback, which the compiler's narrowing does not follow.
+    let login = 'not-reached' as LoginOutcome;
     try {
-      // imapflow's connect() ends with LOGIN (or AUTHENTICATE): once it resolves, the credentials were accepted.
-      await client.connect();
-      login = 'logged-in';
-      await client.mailboxOpen(WATCHED_MAILBOX);
+      await imapConnectSlots().run(async () => {
+        // Stopped while waiting for a slot: nothing to connect for.
+        if (session.closed) throw new Error('The watcher was stopped before it connected');
+        // imapflow's connect() ends with LOGIN (or AUTHENTICATE): once it resolves, the credentials were accepted.
+        await client.connect();
+        login = 'logged-in';
+        await client.mailboxOpen(WATCHED_MAILBOX);
+      });
     } catch (error) {
       // The socket-level error (refused, certificate ...) says more than imapflow's "connection closed".
       const cause = lastClientError ?? error;
