@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { KnowledgePassage } from '../knowledge/knowledge-passage.entity.js';
-import { quotedTable } from '../persistence/quoted-table.js';
+import { quotedTable } from '@ensoras/persistence';
 import { isFramingWord } from './question-words.js';
 
 /** A question's words in one text search configuration, each with how much it says about the question. */

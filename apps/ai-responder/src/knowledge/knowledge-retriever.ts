@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { quotedTable } from '../persistence/quoted-table.js';
+import { quotedTable } from '@ensoras/persistence';
 import { EMBEDDING_CLIENT, isTimeout, type EmbeddingClient } from './embedding-client.js';
 import { reciprocalRankFusion } from './hybrid-ranking.js';
 import { KnowledgeArticle } from './knowledge-article.entity.js';

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { pageOf } from '@ensoras/runtime';
-import { quotedTable } from '../persistence/quoted-table.js';
+import { quotedTable } from '@ensoras/persistence';
 import { detectBodyFormat, type BodyFormat } from './article-text.js';
 import { KnowledgeArticle } from './knowledge-article.entity.js';
 import { encodeArticleCursor } from './knowledge-cursor.js';

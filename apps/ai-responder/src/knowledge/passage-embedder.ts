@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
-import { quotedTable } from '../persistence/quoted-table.js';
+import { quotedTable } from '@ensoras/persistence';
 import { EMBEDDING_BATCH_SIZE, EMBEDDING_CLIENT, type EmbeddingClient } from './embedding-client.js';
 import { KnowledgeArticle } from './knowledge-article.entity.js';
 import { KnowledgePassage } from './knowledge-passage.entity.js';

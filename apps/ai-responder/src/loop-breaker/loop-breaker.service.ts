@@ -3,6 +3,7 @@ import { createEnvelope, ReplyHandoff, type ChannelSafety, type HandoffAcknowled
 import { canonicalAddress } from '@ensoras/mail';
 import { Outbox } from '@ensoras/messaging';
 import type { EntityManager } from 'typeorm';
+import { quotedTable } from '@ensoras/persistence';
 import { cancelOpenResponses } from '../responses/open-responses.js';
 import { AiReply } from './ai-reply.entity.js';
 import { HandedOffTicket } from './handed-off-ticket.entity.js';
@@ -128,10 +129,10 @@ export class LoopBreaker {
     address: string,
     loopWindowMinutes: number,
   ): Promise<{ handedOff: boolean; recent: RecentReplies; lastHour: number }> {
-    const replies = this.table(manager, AiReply);
+    const replies = quotedTable(manager.connection, AiReply);
     // The database's clock, as for proposed_at. Counts come back as text (bigint).
     const [row] = await manager.query<Array<{ handed_off: boolean; ticket: string; address: string; last_hour: string }>>(
-      `SELECT EXISTS (SELECT 1 FROM ${this.table(manager, HandedOffTicket)} WHERE project_id = $1 AND ticket_id = $2) AS handed_off,
+      `SELECT EXISTS (SELECT 1 FROM ${quotedTable(manager.connection, HandedOffTicket)} WHERE project_id = $1 AND ticket_id = $2) AS handed_off,
               count(*) FILTER (WHERE counted AND proposed_at > now() - make_interval(mins => $4) AND ticket_id = $2) AS ticket,
               count(*) FILTER (WHERE counted AND proposed_at > now() - make_interval(mins => $4) AND customer_address = $3) AS address,
               count(*) FILTER (WHERE proposed_at > now() - make_interval(mins => $5)) AS last_hour
@@ -144,10 +145,5 @@ export class LoopBreaker {
       recent: { ticket: Number(row?.ticket ?? 0), address: address === '' ? null : Number(row?.address ?? 0) },
       lastHour: Number(row?.last_hour ?? 0),
     };
-  }
-
-  private table(manager: EntityManager, entity: typeof AiReply | typeof HandedOffTicket): string {
-    const { schema, tableName } = manager.connection.getMetadata(entity);
-    return schema ? `"${schema}"."${tableName}"` : `"${tableName}"`;
   }
 }

@@ -15,7 +15,7 @@ import { LoopBreaker } from '../loop-breaker/loop-breaker.service.js';
 import { MAX_GENERATION_ATTEMPTS, planRetry } from './generation-retry.js';
 import { PendingResponse } from './pending-response.entity.js';
 import { replyProposedEventId } from './reply-event-id.js';
-import { quotedTable } from '../persistence/quoted-table.js';
+import { quotedTable } from '@ensoras/persistence';
 import { ResponseScheduler } from './response-scheduler.service.js';
 
 /** How often due rows are looked for: replies go out within about a second of their due time. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { ResponseDelay } from '@ensoras/contracts';
 import type { EntityManager } from 'typeorm';
-import { quotedTable } from '../persistence/quoted-table.js';
+import { quotedTable } from '@ensoras/persistence';
 import { OPEN_STATUSES, PendingResponse } from './pending-response.entity.js';
 import { pickResponseDelaySeconds } from './response-delay.js';
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ChannelSettingsSnapshot, EventEnvelope, MailSendRequestedPayload } from '@ensoras/contracts';
 import { authenticationFailureReason, withoutSecret } from '@ensoras/mail';
 import { ChannelSettingsReplica, logContext, Outbox } from '@ensoras/messaging';
+import { quotedTable } from '@ensoras/persistence';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
@@ -213,16 +214,16 @@ export class DeliveryService {
     const usable = this.unusable(envelope, this.channels.get(envelope.projectId));
     if ('code' in usable) return null;
     const keys = deliveryKeysOf(envelope);
-    const deliveries = this.table(Delivery);
+    const deliveries = quotedTable(this.dataSource, Delivery);
     // INSERT answers its RETURNING rows. They say too whether SmtpLogins.recordAccepted would find a count to reset.
     const inserted = await this.dataSource.query<Array<{ logins_to_reset: boolean }>>(
       `INSERT INTO ${deliveries} (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at)
        SELECT $1, $2, $3, $4, 'sending', 1, $5
-        WHERE NOT EXISTS (SELECT 1 FROM ${this.table(SmtpLoginState)} WHERE project_id = $2 AND paused_at IS NOT NULL AND revision >= $6)
+        WHERE NOT EXISTS (SELECT 1 FROM ${quotedTable(this.dataSource, SmtpLoginState)} WHERE project_id = $2 AND paused_at IS NOT NULL AND revision >= $6)
           AND NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE project_id = $2 AND ticket_id = $3 AND request IS NOT NULL)
        ON CONFLICT (outbound_message_id) DO NOTHING
        RETURNING outbound_message_id,
-                 EXISTS (SELECT 1 FROM ${this.table(SmtpLoginState)}
+                 EXISTS (SELECT 1 FROM ${quotedTable(this.dataSource, SmtpLoginState)}
                           WHERE project_id = $2 AND revision <= $6 AND paused_at IS NULL AND failures > 0) AS logins_to_reset`,
       [keys.outboundMessageId, keys.projectId, keys.ticketId, keys.messageId, new Date(), usable.channel.revision],
     );
@@ -316,7 +317,7 @@ export class DeliveryService {
   /** Whether a reply of the same ticket is parked (held, or being sent from the parked queue): this one queues among them. */
   private async ticketParked(manager: EntityManager, delivery: Delivery): Promise<boolean> {
     const rows = await manager.query<unknown[]>(
-      `SELECT 1 FROM ${this.table(Delivery)} WHERE project_id = $1 AND ticket_id = $2 AND request IS NOT NULL AND outbound_message_id <> $3 LIMIT 1`,
+      `SELECT 1 FROM ${quotedTable(this.dataSource, Delivery)} WHERE project_id = $1 AND ticket_id = $2 AND request IS NOT NULL AND outbound_message_id <> $3 LIMIT 1`,
       [delivery.projectId, delivery.ticketId, delivery.outboundMessageId],
     );
     return rows.length > 0;
@@ -506,11 +507,6 @@ export class DeliveryService {
    */
   private announce(manager: EntityManager, envelope: EventEnvelope): Promise<void> {
     return this.outbox.addOrRepublish(manager, envelope);
-  }
-
-  private table(entity: typeof Delivery | typeof SmtpLoginState): string {
-    const { schema, tableName } = this.dataSource.getMetadata(entity);
-    return `"${schema}"."${tableName}"`;
   }
 
   /** Why this request cannot be sent with the project's current channel, or the channel to send it with. */

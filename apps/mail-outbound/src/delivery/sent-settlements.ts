@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Outbox } from '@ensoras/messaging';
+import { quotedTable } from '@ensoras/persistence';
 import { DataSource } from 'typeorm';
 import { SentCopies } from '../sent-folder/sent-copies.service.js';
 import { mailSentEvent, type DeliveryKeys } from './delivery-events.js';
@@ -54,7 +55,7 @@ export class SentSettlements {
     await this.outbox.transaction(async (manager, enqueue) => {
       // The copy for the Sent folder is appended after this commits, from the bytes kept here (or skipped).
       await manager.query(
-        `UPDATE ${this.deliveries()} AS d
+        `UPDATE ${quotedTable(this.dataSource, Delivery)} AS d
             SET status = 'sent', smtp_response = v.smtp_response, sent_at = v.sent_at,
                 last_error = NULL, failure_code = NULL, request = NULL, retry_at = NULL,
                 sent_copy = v.sent_copy, sent_copy_detail = v.sent_copy_detail,
@@ -82,10 +83,5 @@ export class SentSettlements {
       for (const [projectId, revision] of newestRevisionPerProject(logins)) await this.logins.recordAccepted(manager, projectId, revision);
     });
     for (const projectId of new Set(group.map((mail) => mail.keys.projectId))) this.sentCopies.appendSoon(projectId);
-  }
-
-  private deliveries(): string {
-    const { schema, tableName } = this.dataSource.getMetadata(Delivery);
-    return `"${schema}"."${tableName}"`;
   }
 }

@@ -3,6 +3,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import type { ChannelSettingsSnapshot, ImapSettings } from '@ensoras/contracts';
 import { classifyConnectionError, credentialSecret, imapClientOptions, withoutSecret, type ImapConnectionSettings } from '@ensoras/mail';
 import { ChannelSettingsReplica } from '@ensoras/messaging';
+import { quotedTable } from '@ensoras/persistence';
 import { DataSource } from 'typeorm';
 import { Delivery } from '../delivery/delivery.entity.js';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
@@ -299,10 +300,6 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private table(): string {
-    return this.dataSource
-      .getMetadata(Delivery)
-      .tablePath.split('.')
-      .map((part) => `"${part}"`)
-      .join('.');
+    return quotedTable(this.dataSource, Delivery);
   }
 }
