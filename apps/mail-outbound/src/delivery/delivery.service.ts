@@ -14,7 +14,7 @@ import { SentSettlements } from './sent-settlements.js';
 import { composeRawMessage, composeReplyMail, requestProblem } from './reply-mail.js';
 import { classifySendError, type DeliveryFailure } from './send-failure.js';
 import { SmtpLoginState } from './smtp-login-state.entity.js';
-import { SmtpLogins } from './smtp-logins.js';
+import { loginCountToResetWhere, SmtpLogins, smtpPausedWhere } from './smtp-logins.js';
 import { credentialFailure } from './smtp-credentials.js';
 import { MAX_CONNECTIONS_PER_PROJECT, SmtpTransports, type ChannelTransport, type SendingChannel } from './smtp-transports.js';
 
@@ -216,15 +216,15 @@ export class DeliveryService {
     const keys = deliveryKeysOf(envelope);
     const deliveries = quotedTable(this.dataSource, Delivery);
     // INSERT answers its RETURNING rows. They say too whether SmtpLogins.recordAccepted would find a count to reset.
+    const loginStates = quotedTable(this.dataSource, SmtpLoginState);
     const inserted = await this.dataSource.query<Array<{ logins_to_reset: boolean }>>(
       `INSERT INTO ${deliveries} (outbound_message_id, project_id, ticket_id, message_id, status, attempts, claimed_at)
        SELECT $1, $2, $3, $4, 'sending', 1, $5
-        WHERE NOT EXISTS (SELECT 1 FROM ${quotedTable(this.dataSource, SmtpLoginState)} WHERE project_id = $2 AND paused_at IS NOT NULL AND revision >= $6)
+        WHERE NOT EXISTS (SELECT 1 FROM ${loginStates} WHERE ${smtpPausedWhere('$2', '$6')})
           AND NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE project_id = $2 AND ticket_id = $3 AND request IS NOT NULL)
        ON CONFLICT (outbound_message_id) DO NOTHING
        RETURNING outbound_message_id,
-                 EXISTS (SELECT 1 FROM ${quotedTable(this.dataSource, SmtpLoginState)}
-                          WHERE project_id = $2 AND revision <= $6 AND paused_at IS NULL AND failures > 0) AS logins_to_reset`,
+                 EXISTS (SELECT 1 FROM ${loginStates} WHERE ${loginCountToResetWhere('$2', '$6')}) AS logins_to_reset`,
       [keys.outboundMessageId, keys.projectId, keys.ticketId, keys.messageId, new Date(), usable.channel.revision],
     );
     const [taken] = inserted;

@@ -6,6 +6,19 @@ import { decideRejectedLogin, isSmtpPaused, type RejectedLoginDecision } from '.
 import { SmtpLoginState } from './smtp-login-state.entity.js';
 
 export const SMTP_LOGIN_OPTIONS = Symbol('SMTP_LOGIN_OPTIONS');
+
+/**
+ * The project's SmtpLoginState row while its SMTP is paused for settings at `revision` (isSmtpPaused in SQL), for
+ * statements that decide without loading the row. The arguments are the statement's parameter placeholders.
+ */
+export function smtpPausedWhere(projectId: string, revision: string): string {
+  return `project_id = ${projectId} AND paused_at IS NOT NULL AND revision >= ${revision}`;
+}
+
+/** The row whose count of rejected logins a login accepted at `revision` starts over (see recordAccepted). */
+export function loginCountToResetWhere(projectId: string, revision: string): string {
+  return `project_id = ${projectId} AND revision <= ${revision} AND paused_at IS NULL AND failures > 0`;
+}
 export interface SmtpLoginOptions {
   /** AUTH_FAILURES_BEFORE_PAUSE. */
   failuresBeforePause: number;
@@ -61,7 +74,7 @@ export class SmtpLogins {
       .createQueryBuilder()
       .update(SmtpLoginState)
       .set({ failures: 0, reason: null })
-      .where('project_id = :projectId AND revision <= :revision AND paused_at IS NULL AND failures > 0', { projectId, revision })
+      .where(loginCountToResetWhere(':projectId', ':revision'), { projectId, revision })
       .execute();
   }
 }
