@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EmailChannelStatusView, EmailChannelView, TicketDetailView, TicketPage } from '@ensoras/contracts';
+import type { AuditEntryView, EmailChannelStatusView, EmailChannelView, TicketDetailView, TicketPage } from '@ensoras/contracts';
 import { type ChannelStack, eventually, PROJECT, SMTP_USER, startChannelStack, SUPPORT } from '@ensoras/testing';
 import { plainMail } from './mail-builders.js';
 
 /**
  * A revoked SMTP password, through all five services: the agent's replies are held (queued, not failed) while the
  * login is rejected, sending pauses after AUTH_FAILURES_BEFORE_PAUSE (3) rejections and the status route says so;
- * saving the right password resumes, and every held reply arrives once, in order.
+ * saving the right password resumes, and every held reply arrives once, in order. When the password is changed at
+ * the provider and changed back there, POST …/channels/email/resume is what sends the held reply.
  */
 describe('a revoked SMTP password, end to end', () => {
   let stack: ChannelStack;
@@ -86,5 +87,40 @@ describe('a revoked SMTP password, end to end', () => {
       message: 'the replies were never marked sent',
     });
     expect((await status()).paused).toEqual({ imap: null, smtp: null });
+  });
+
+  it('holds a reply when the password is changed at the provider, and sends it once after the fix there and Resume', async () => {
+    const sentBefore = stack.smtp.messages.length;
+    stack.smtp.changePassword(SMTP_USER.username, 'changed-at-the-provider');
+    const text = 'Fourth answer: the refund is on its way.';
+    expect((await api('ticketing', 'POST', `/v1/projects/${PROJECT}/tickets/${ticketId}/replies`, { text })).status).toBe(201);
+
+    // One reply is enough: a held reply is tried again after a back-off, and the third rejection pauses.
+    const paused = await eventually(async () => {
+      const current = await status();
+      return current.paused?.smtp ? current : null;
+    }, { timeoutMs: 60_000, message: 'sending did not pause after the password changed at the provider' });
+    expect(paused.paused.smtp).toMatchObject({ failures: 3 });
+
+    // Fixed at the provider, but nobody told the channel: it stays paused and tries nothing.
+    stack.smtp.changePassword(SMTP_USER.username, SMTP_USER.password);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(stack.smtp.messages).toHaveLength(sentBefore);
+    expect((await status()).paused.smtp).not.toBeNull();
+
+    const resumed = await api<EmailChannelView>('channel-config', 'POST', `${channel}/resume`);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.paused).toEqual({ imap: null, smtp: null });
+
+    const [mail] = (await stack.smtp.waitForMessages(sentBefore + 1, 60_000)).slice(sentBefore);
+    expect(mail!.parsed.text).toContain(text);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(stack.smtp.messages).toHaveLength(sentBefore + 1);
+    await eventually(async () => (await ticket(ticketId)).messages.filter((message) => message.direction === 'outbound').every((message) => message.deliveryStatus === 'sent'), {
+      timeoutMs: 30_000,
+      message: 'the held reply was never marked sent',
+    });
+    const audit = await api<{ entries: AuditEntryView[] }>('channel-config', 'GET', `${channel}/audit`);
+    expect(audit.body.entries[0]).toMatchObject({ action: 'email_channel.resumed', actor: { kind: 'admin' } });
   });
 });

@@ -24,6 +24,11 @@ export interface SmtpTestServer {
   messages: ReceivedMail[];
   /** Resolves when messages.length >= count; rejects after timeoutMs (default 10000). */
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /**
+   * What a provider does when the account's password is changed there: the account's open sessions are closed, and
+   * from now on AUTH takes only `password`.
+   */
+  changePassword(username: string, password: string): void;
   stop(): Promise<void>;
 }
 
@@ -44,7 +49,8 @@ const HOST = '127.0.0.1';
 /** Starts an in-process receiving SMTP server on a free port; every accepted message is parsed and kept in `messages`. */
 export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<SmtpTestServer> {
   const mode = options.mode ?? 'plain';
-  const users = options.users;
+  // A copy: changePassword must not change the caller's objects.
+  const users = options.users?.map((user) => ({ ...user }));
   const introspectionUrl = options.oauth2IntrospectionUrl;
   const authMethodOfSession = new Map<string, string>();
   const messages: ReceivedMail[] = [];
@@ -131,6 +137,14 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         };
         if (!check()) waiters.add(check);
       });
+    },
+    changePassword(username, password) {
+      const user = users?.find((candidate) => candidate.username === username);
+      if (!user) throw new Error(`The SMTP test server has no user ${username}`);
+      user.password = password;
+      for (const connection of server.connections) {
+        if (connection.session.user === username) connection.close();
+      }
     },
     stop() {
       stopped ??= new Promise<void>((resolve) => server.close(() => resolve()));
