@@ -395,6 +395,32 @@ describe('the admin console in a browser, in front of the five services', () => 
     await eventually(async () => (await statusOf()) === 'closed', { message: 'the ticket was not closed' });
   });
 
+  it('shows sending paused with the reason on the Email page; Resume, after the fix at the provider, sends the held reply', async () => {
+    const ticketId = new URL(page.url()).pathname.split('/').at(-1)!;
+    const sentBefore = stack.smtp.messages.length;
+    stack.smtp.changePassword(SMTP_USER.username, 'changed-at-the-provider');
+    const text = 'Hello Jane, one more thing about parcel 5678: it comes on Monday. Best, Sam';
+    expect((await api('ticketing', 'POST', `/v1/projects/${PROJECT}/tickets/${ticketId}/replies`, { text })).status).toBe(201);
+
+    await openFromSidebar('Email');
+    const paused = page.getByRole('alert').filter({ hasText: 'Sending paused (SMTP)' });
+    await untilShownReloading(paused, 'the Email page never showed sending paused');
+    await paused.getByText(/rejected the username or password/).waitFor();
+    await paused.getByText(/Replies are held, not lost/).waitFor();
+    await checkAccessibility('the Email page with sending paused');
+    await screenshot(page, 'email-sending-paused');
+    expect(stack.smtp.messages).toHaveLength(sentBefore);
+
+    stack.smtp.changePassword(SMTP_USER.username, SMTP_USER.password);
+    await paused.getByRole('button', { name: 'Resume', exact: true }).click();
+    await paused.waitFor({ state: 'detached' });
+    const mails = await stack.smtp.waitForMessages(sentBefore + 1, 60_000);
+    expect(mails[sentBefore]!.parsed.text).toContain(text);
+    expect((await api<{ entries: Array<{ action: string }> }>('channel-config', 'GET', `${channelPath(PROJECT)}/audit`)).body.entries[0]).toMatchObject({
+      action: 'email_channel.resumed',
+    });
+  });
+
   it('passes axe on Unattached mail, Quarantine and the Audit log', async () => {
     await openFromSidebar('Unattached mail');
     expect(new URL(page.url()).pathname).toBe(`/p/${PROJECT}/unattached`);
