@@ -226,7 +226,7 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
         this.aborted.signal,
       ).finally(() => this.settleTogether(appended, claim, 'appended'));
       if (!found) {
-        const detail = 'The mailbox has no folder marked as the Sent folder (IMAP SPECIAL-USE \\Sent); none is created.';
+        const detail = 'The mailbox has no Sent folder (none marked SPECIAL-USE \\Sent, none named as one); none is created.';
         await this.settleTogether(copies.map((copy) => ({ copy, detail })), claim, 'skipped');
         return;
       }

@@ -7,7 +7,7 @@ import { providerFilingSentMail } from '@ensoras/mail';
  * - `pending`: to be appended; the row keeps the exact bytes sent until then;
  * - `appended`: it is in the Sent folder (appended by us, or found there already);
  * - `skipped`: not wanted or not possible (the reason is kept): the setting is off, the provider files it itself,
- *   the channel has no IMAP settings, the mailbox has no folder marked \Sent;
+ *   the channel has no IMAP settings, the mailbox has no Sent folder (marked \Sent or named as one);
  * - `failed`: attempts ran out (the last error is kept).
  */
 export const SENT_COPY_STATES = ['pending', 'appended', 'skipped', 'failed'] as const;

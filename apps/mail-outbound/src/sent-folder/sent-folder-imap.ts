@@ -17,9 +17,11 @@ export class SentFolderSearchRefused extends Error {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Logs in, finds the folder the server marks SPECIAL-USE \Sent (RFC 6154) and runs `work` with it selected, then
- * logs out. A folder that only looks like one by its name is not taken, and none is created: without a \Sent
- * folder the result is `{ found: false }`. An abort closes the connection at once.
+ * Logs in, finds the Sent folder and runs `work` with it selected, then logs out. The Sent folder is the one the
+ * server marks SPECIAL-USE \Sent (RFC 6154); on a server that marks none (cPanel and Courier hosting, Dovecot without
+ * special_use settings), the one a mail client would take by its name ("Sent", "Sent Items", "INBOX.Sent",
+ * "Gesendete Elemente" …: imapflow's table of localized names, one winner). None is created: without one the result
+ * is `{ found: false }`. An abort closes the connection at once.
  */
 export async function withSentFolder(
   options: ImapFlowOptions,
@@ -34,7 +36,7 @@ export async function withSentFolder(
   signal?.addEventListener('abort', abort, { once: true });
   try {
     await client.connect();
-    const sent = (await client.list()).find((mailbox) => mailbox.specialUse === '\\Sent' && mailbox.specialUseSource === 'extension');
+    const sent = (await client.list()).find((mailbox) => mailbox.specialUse === '\\Sent');
     if (!sent) return { found: false };
     // Read-only (EXAMINE): searching needs no write access, and appending does not need the folder selected.
     const lock = await client.getMailboxLock(sent.path, { readOnly: true });

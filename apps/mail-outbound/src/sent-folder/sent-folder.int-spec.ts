@@ -13,6 +13,7 @@ const MAILBOXES = {
   sent: 'sent@shop.example',
   off: 'off@shop.example',
   nosent: 'nosent@shop.example',
+  byname: 'byname@shop.example',
   down: 'down@shop.example',
 } as const;
 type Project = keyof typeof MAILBOXES;
@@ -62,7 +63,7 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
     }
   }
 
-  /** Every message in the user's Sent folder, or null when the mailbox has no folder marked \Sent. */
+  /** Every message in the user's Sent folder (marked \Sent, or named as one), or null when the mailbox has none. */
   function sentFolderOf(username: string): Promise<SentMessage[] | null> {
     return withMailbox(username, async (imap) => {
       const sent = (await imap.list()).find((mailbox) => mailbox.specialUse === '\\Sent');
@@ -95,8 +96,10 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
     proxy = await startTcpProxy({ host: dovecot.host, port: dovecot.imapPort });
     // A mail client (or the provider) made the Sent folder; `nosent` never got one.
     for (const username of [MAILBOXES.sent, MAILBOXES.off, MAILBOXES.down]) await withMailbox(username, (imap) => imap.mailboxCreate('Sent'));
+    // Outlook's name, which this Dovecot (like cPanel's or Courier's) does not mark \Sent.
+    await withMailbox(MAILBOXES.byname, (imap) => imap.mailboxCreate('Sent Items'));
 
-    for (const channel of [snapshot('sent', { sentFolder: { append: true } }), snapshot('off', { sentFolder: { append: false } }), snapshot('nosent'), snapshot('down')]) {
+    for (const channel of [snapshot('sent', { sentFolder: { append: true } }), snapshot('off', { sentFolder: { append: false } }), snapshot('nosent'), snapshot('byname'), snapshot('down')]) {
       await harness.putChannel(channel);
     }
     await harness.startApp();
@@ -167,10 +170,29 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
     const request = await requestSend('nosent');
     await receivedBySmtp(request.payload.messageId);
     const row = await copySettled(request.payload.outboundMessageId, 'skipped');
-    expect(row.sent_copy_detail).toMatch(/no folder marked as the Sent folder/);
+    expect(row.sent_copy_detail).toMatch(/no Sent folder/);
     expect(await sentFolderOf(MAILBOXES.nosent)).toBeNull();
     const folders = await withMailbox(MAILBOXES.nosent, async (imap) => (await imap.list()).map((mailbox) => mailbox.path));
     expect(folders).toEqual(['INBOX']);
+  });
+
+  it('takes the folder a mail client would take by its name on a server that marks none \\Sent', async () => {
+    const flags = await withMailbox(MAILBOXES.byname, async (imap) => (await imap.list()).find((mailbox) => mailbox.path === 'Sent Items')?.flags);
+    expect([...(flags ?? [])]).not.toContain('\\Sent');
+    const request = await requestSend('byname');
+    const received = await receivedBySmtp(request.payload.messageId);
+    const row = await copySettled(request.payload.outboundMessageId, 'appended');
+    expect(row.sent_copy_detail).toBe('Appended to Sent Items');
+    const copies = await withMailbox(MAILBOXES.byname, async (imap) => {
+      const lock = await imap.getMailboxLock('Sent Items', { readOnly: true });
+      try {
+        return await imap.fetchAll('1:*', { source: true });
+      } finally {
+        lock.release();
+      }
+    });
+    expect(copies).toHaveLength(1);
+    expect(copies[0]!.source!.equals(received.raw)).toBe(true);
   });
 
   it('sends at once while the IMAP server is unreachable, keeps retrying the copy, and appends it once after a restart', async () => {
