@@ -25,6 +25,9 @@ describe('authenticationFailureReason', () => {
       Object.assign(new Error('Greeting never received'), { code: 'GREETING_TIMEOUT' }),
       Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
       new Error('The IMAP server closed the connection'),
+      // Not checked, rather than rejected: retried, never a step towards a pause.
+      Object.assign(new Error('Command failed'), { authenticationFailed: true, serverResponseCode: 'UNAVAILABLE', responseText: 'Temporary authentication failure.' }),
+      Object.assign(new Error('Invalid login: 454 4.7.0 Temporary authentication failure'), { code: 'EAUTH', responseCode: 454, command: 'AUTH PLAIN' }),
     ]) {
       expect(authenticationFailureReason(error, 'imap', target)).toBeNull();
     }

@@ -29,6 +29,35 @@ describe('classifyConnectionError', () => {
       smtpTls,
       'auth_failed',
     ],
+    // the server could not check the login just now
+    [
+      'imapflow [UNAVAILABLE]',
+      withProps('Command failed', { authenticationFailed: true, serverResponseCode: 'UNAVAILABLE', responseText: 'Temporary authentication failure.' }),
+      'imap',
+      imapSsl,
+      'auth_unavailable',
+    ],
+    [
+      'imapflow, Dovecot without a response code',
+      withProps('Command failed', { authenticationFailed: true, responseText: 'Temporary authentication failure. [mail:2026-12-03 21:40:01]' }),
+      'imap',
+      imapSsl,
+      'auth_unavailable',
+    ],
+    [
+      'nodemailer EAUTH 454',
+      withProps('Invalid login: 454 4.7.0 Temporary authentication failure', { code: 'EAUTH', responseCode: 454, command: 'AUTH PLAIN' }),
+      'smtp',
+      smtpTls,
+      'auth_unavailable',
+    ],
+    [
+      'nodemailer EAUTH 454, a provider throttling logins',
+      withProps('Invalid login: 454 4.7.0 Too many login attempts, please try again later.', { code: 'EAUTH', responseCode: 454, command: 'AUTH XOAUTH2' }),
+      'smtp',
+      smtpTls,
+      'auth_unavailable',
+    ],
     // certificates
     ['self-signed', withProps('self-signed certificate', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'imap', imapSsl, 'certificate_rejected'],
     ['chain', withProps('self-signed certificate in certificate chain', { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), 'imap', imapSsl, 'certificate_rejected'],

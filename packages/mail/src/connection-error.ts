@@ -180,6 +180,7 @@ function codeFor(facts: ErrorFacts, protocol: MailProtocol, target: ConnectionTa
   if (facts.addressNotAllowed || facts.codes.has('ADDRESS_NOT_ALLOWED')) return 'address_not_allowed';
   if (facts.mailboxUnavailable) return 'mailbox_unavailable';
   if (hasCode(facts, CERTIFICATE_CODES) || CERTIFICATE_MESSAGE.test(facts.text)) return 'certificate_rejected';
+  if (isTemporaryAuthenticationFailure(facts)) return 'auth_unavailable';
   if (
     facts.authenticationFailed ||
     facts.codes.has('EAUTH') ||
@@ -215,6 +216,18 @@ function codeFor(facts: ErrorFacts, protocol: MailProtocol, target: ConnectionTa
     return 'protocol_error';
   }
   return 'unknown';
+}
+
+/**
+ * A login the server could not check just now, rather than one it rejected: RFC 4954's 4xx answer to AUTH (454 4.7.0
+ * "Temporary authentication failure", also a provider's throttling), RFC 5530's [UNAVAILABLE], or Dovecot's words for
+ * an authentication backend that is down. Counting these as rejections would pause a mailbox whose password is right.
+ */
+function isTemporaryAuthenticationFailure(facts: ErrorFacts): boolean {
+  if (facts.revokedGrant) return false;
+  if (facts.codes.has('UNAVAILABLE')) return true;
+  if (facts.codes.has('EAUTH') && facts.responseCode !== null && facts.responseCode >= 400 && facts.responseCode < 500) return true;
+  return /temporary authentication failure/i.test(facts.text);
 }
 
 function isStarttlsUnsupported(facts: ErrorFacts): boolean {
@@ -280,6 +293,11 @@ function describe(
         hint:
           (target && providerLoginHint(target.host)) ??
           'Check the username and password. Many providers want an app password for mail clients, not the account password.',
+      };
+    case 'auth_unavailable':
+      return {
+        message: `${capitalize(server)} could not check the login just now (a temporary authentication failure on its side).`,
+        hint: 'Nothing needs changing if the username and password are right: the channel tries again with back-off and does not pause for this. If it lasts, check the provider\'s status page.',
       };
     case 'certificate_rejected':
       return {

@@ -1,13 +1,13 @@
 /**
  * A mailbox whose password stops working: mail-ingest against Dovecot (through a TCP proxy that counts the logins),
  * nats-server and PostgreSQL. After AUTH_FAILURES_BEFORE_PAUSE (3) rejected logins the watcher stops trying, says so
- * in the status, and channel.email.paused is published once; neither a restart nor other failures change that, and a
- * new revision of the settings starts afresh.
+ * in the status, and channel.email.paused is published once; neither a restart nor other failures (a server that
+ * cannot be reached, or cannot check logins just now) change that, and a new revision of the settings starts afresh.
  */
 import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelPaused, STREAMS, type ChannelPausedPayload, type EventEnvelope } from '@ensoras/contracts';
-import { eventually, startTcpProxy, type MailUser, type TcpProxy } from '@ensoras/testing';
+import { eventually, startLineServer, startTcpProxy, type MailUser, type TcpProxy } from '@ensoras/testing';
 import { IngestHarness, testMail, type RunningApp } from '../test-support/ingest-harness.js';
 import { MailboxPauses } from './mailbox-pauses.js';
 
@@ -119,5 +119,37 @@ describe('a mailbox whose password is rejected', () => {
     await proxy.restore();
     await eventually(async () => (await app.mailbox(PROJECT))?.state === 'idle', { timeoutMs: 30_000, message: 'the mailbox did not reconnect' });
     expect(await pausedEvents()).toHaveLength(1);
+  });
+
+  it('keeps retrying with back-off when the server cannot check logins just now ([UNAVAILABLE]): that is no rejection', async () => {
+    let logins = 0;
+    // Dovecot's answer while its authentication backend is down (RFC 5530), played by a scripted server.
+    const unavailable = await startLineServer('* OK [CAPABILITY IMAP4rev1] ready\r\n', (line) => {
+      const [tag, command = ''] = line.split(' ');
+      switch (command.toUpperCase()) {
+        case 'CAPABILITY':
+          return `* CAPABILITY IMAP4rev1\r\n${tag} OK done\r\n`;
+        case 'LOGIN':
+          logins += 1;
+          return `${tag} NO [UNAVAILABLE] Temporary authentication failure.\r\n`;
+        case 'LOGOUT':
+          return `* BYE bye\r\n${tag} OK done\r\n`;
+        default:
+          return `${tag} BAD unknown command\r\n`;
+      }
+    });
+    try {
+      await harness.putChannel(PROJECT, USER, { port: unavailable.port });
+      // Four logins answered so, one more than AUTH_FAILURES_BEFORE_PAUSE, and the mailbox still backs off.
+      const mailbox = await eventually(async () => {
+        const status = await app.mailbox(PROJECT);
+        return logins >= 4 && status?.revision === 4 && status.state === 'backoff' ? status : null;
+      }, { timeoutMs: 30_000, message: 'the mailbox did not keep retrying' });
+      expect(mailbox.lastError).toMatch(/auth_unavailable|could not check the login just now/);
+      expect(await pausedEvents()).toHaveLength(1);
+      expect((await harness.sql('SELECT revision FROM mail_ingest.mailbox_pause WHERE project_id = $1', [PROJECT])).rows).toEqual([{ revision: 1 }]);
+    } finally {
+      await unavailable.stop();
+    }
   });
 });

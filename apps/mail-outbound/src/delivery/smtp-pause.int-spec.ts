@@ -2,13 +2,14 @@
  * A project whose SMTP password is revoked: mail-outbound against an SMTP server that rejects the login (behind a TCP
  * proxy that counts connections, i.e. login attempts), nats-server and PostgreSQL. Its replies are held, not failed;
  * after AUTH_FAILURES_BEFORE_PAUSE rejections no login is tried (across a restart too) and channel.email.paused is
- * published once; a new revision of the settings sends every held reply exactly once, a ticket's in order.
+ * published once; a new revision of the settings sends every held reply exactly once, a ticket's in order. A server
+ * that cannot check logins just now (454) is retried like any temporary failure, and never pauses.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelPaused, MailFailed, MailSent, type EventEnvelope, type MailSendRequestedPayload } from '@ensoras/contracts';
-import { eventually, startSmtpServer, startTcpProxy, type SmtpTestServer, type TcpProxy } from '@ensoras/testing';
+import { eventually, startLineServer, startSmtpServer, startTcpProxy, type SmtpTestServer, type TcpProxy } from '@ensoras/testing';
 import { OutboundHarness, SMTP_USER } from '../test-support/outbound-harness.js';
 
 const PROJECT = 'revoked';
@@ -125,5 +126,40 @@ describe('mail-outbound: a project whose SMTP login is rejected', () => {
     await smtp.waitForMessages(requests.length, 10_000);
     expect(smtp.messages.at(-1)?.parsed.subject).toBe('Re: A4');
     expect(pausedEvents()).toHaveLength(1);
+  });
+
+  it('retries a login the server could not check just now (454 4.7.0) like any temporary failure: no hold, no pause', async () => {
+    const project = 'throttled';
+    let logins = 0;
+    const server = await startLineServer('220 fake.test ESMTP\r\n', (line, socket) => {
+      const verb = line.split(' ')[0]!.toUpperCase();
+      if (verb === 'EHLO') return '250-fake.test\r\n250 AUTH PLAIN LOGIN\r\n';
+      if (verb === 'AUTH') {
+        logins += 1;
+        return '454 4.7.0 Temporary authentication failure\r\n';
+      }
+      if (verb === 'QUIT') {
+        socket.end('221 bye\r\n');
+        return null;
+      }
+      return '502 5.5.1 unknown\r\n';
+    });
+    try {
+      await harness.putChannel(
+        harness.channel(project, { smtp: { host: '127.0.0.1', port: server.port, encryption: 'none', username: SMTP_USER.username, password: SMTP_USER.password } }),
+      );
+      const request = harness.sendRequest(project);
+      await harness.requestSend(request);
+      const ofProject = () => failures().filter((failure) => failure.projectId === project);
+      await eventually(() => (logins >= 3 && ofProject().length >= 3 ? true : null), { timeoutMs: 30_000, message: 'the send was not retried' });
+      expect(ofProject().every((failure) => !failure.payload.permanent && failure.payload.code === 'temporarily_rejected')).toBe(true);
+      const [row] = (await harness.db.query('SELECT status FROM mail_outbound.delivery WHERE outbound_message_id = $1', [request.payload.outboundMessageId])).rows;
+      expect(row.status).not.toBe('held');
+      expect(pausedEvents().filter((event) => event.projectId === project)).toEqual([]);
+      const [state] = (await harness.db.query('SELECT failures FROM mail_outbound.smtp_login_state WHERE project_id = $1', [project])).rows;
+      expect(state?.failures ?? 0).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 });

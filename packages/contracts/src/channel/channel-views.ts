@@ -43,6 +43,11 @@ export interface ProjectConfigurationView {
 
 export const CONNECTION_ERROR_CODES = [
   'auth_failed',
+  /**
+   * The server could not check the login just now (SMTP 454, IMAP [UNAVAILABLE], "Temporary authentication
+   * failure"): nothing says the credentials are wrong, so it is retried with back-off and never pauses a direction.
+   */
+  'auth_unavailable',
   'certificate_rejected',
   'tls_mismatch',
   'starttls_unsupported',
