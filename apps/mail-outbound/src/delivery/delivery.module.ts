@@ -5,6 +5,7 @@ import { DeliveryController } from './delivery.controller.js';
 import { DeliveryService } from './delivery.service.js';
 import { OAuthAccessTokenReplica } from '@ensoras/messaging';
 import { SentFolderLogins } from '../sent-folder/imap-credentials.js';
+import { ReceivingPauses } from '../sent-folder/receiving-pauses.js';
 import { SentCopies } from '../sent-folder/sent-copies.service.js';
 import { ParkedReplies } from './parked-replies.service.js';
 import { SMTP_LOGIN_OPTIONS, SmtpLogins, type SmtpLoginOptions } from './smtp-logins.js';
@@ -26,6 +27,7 @@ export class DeliveryModule {
         SmtpCredentials,
         SmtpTransports,
         SentFolderLogins,
+        ReceivingPauses,
         SentCopies,
         SentSettlements,
         DeliveryService,

@@ -55,6 +55,7 @@ describe('classifySendError', () => {
       nodemailerError('Invalid login: 454 4.7.0 Temporary authentication failure', { code: 'EAUTH', responseCode: 454, command: 'AUTH PLAIN', response: '454 4.7.0 Temporary authentication failure' }),
       target,
     );
-    expect(failure).toMatchObject({ code: 'auth_failed', permanent: false });
+    expect(failure).toMatchObject({ code: 'auth_unavailable', permanent: false });
+    expect(failure.reason).toMatch(/could not check the login just now/);
   });
 });

@@ -30,7 +30,7 @@ export function classifySendError(error: unknown, target: ConnectionTarget): Del
 
   if (responseCode !== null && responseCode >= 400 && responseCode < 600) {
     const permanent = responseCode >= 500;
-    if (CONFIGURATION_CODES.has(connection.code)) {
+    if (CONFIGURATION_CODES.has(connection.code) || connection.code === 'auth_unavailable') {
       return { code: connection.code, reason: `${connection.message} ${connection.hint}`, permanent };
     }
     const refused = serverSaid ?? `${responseCode}`;

@@ -152,7 +152,7 @@ describe('mail-outbound: a project whose SMTP login is rejected', () => {
       await harness.requestSend(request);
       const ofProject = () => failures().filter((failure) => failure.projectId === project);
       await eventually(() => (logins >= 3 && ofProject().length >= 3 ? true : null), { timeoutMs: 30_000, message: 'the send was not retried' });
-      expect(ofProject().every((failure) => !failure.payload.permanent && failure.payload.code === 'temporarily_rejected')).toBe(true);
+      expect(ofProject().every((failure) => !failure.payload.permanent && failure.payload.code === 'auth_unavailable')).toBe(true);
       const [row] = (await harness.db.query('SELECT status FROM mail_outbound.delivery WHERE outbound_message_id = $1', [request.payload.outboundMessageId])).rows;
       expect(row.status).not.toBe('held');
       expect(pausedEvents().filter((event) => event.projectId === project)).toEqual([]);

@@ -4,10 +4,12 @@ import type { ChannelSettingsSnapshot, ImapSettings } from '@ensoras/contracts';
 import { classifyConnectionError, credentialSecret, imapClientOptions, withoutSecret, type ImapConnectionSettings } from '@ensoras/mail';
 import { ChannelSettingsReplica } from '@ensoras/messaging';
 import { quotedTable } from '@ensoras/persistence';
+import type { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { Delivery } from '../delivery/delivery.entity.js';
 import { DeliveryMetrics } from '../metrics/delivery-metrics.js';
 import { ImapPasswordUnreadableError, SentFolderLogins, type ImapChannel } from './imap-credentials.js';
+import { ReceivingPauses } from './receiving-pauses.js';
 import { afterFailedAppend, planSentCopy, type SentCopyPlan } from './sent-copy-decision.js';
 import { withSentFolder } from './sent-folder-imap.js';
 
@@ -26,6 +28,11 @@ const SOCKET_TIMEOUT_MS = 30_000;
 const BATCH_SIZE = 20;
 /** Projects whose copies one replica appends at the same time (one IMAP connection each). */
 const MAX_PROJECTS_AT_ONCE = 4;
+/**
+ * How often copies waiting for a paused mailbox look again. Only a new revision of the settings (a fixed password,
+ * a resume) ends the pause, and that brings them forward at once; this is the fallback.
+ */
+const PAUSED_RECHECK_MS = 10 * 60_000;
 
 /** A pending copy as claimed. */
 export interface ClaimedCopy {
@@ -36,7 +43,11 @@ export interface ClaimedCopy {
   attempts: number;
 }
 
-type Settled = { state: 'appended' | 'skipped'; detail: string } | { state: 'failed'; detail: string } | { state: 'pending'; detail: string; retryInMs: number };
+type Settled =
+  | { state: 'appended' | 'skipped'; detail: string }
+  | { state: 'failed'; detail: string }
+  /** Tried again later; `waited`: nothing was tried (receiving is paused), so the attempt is not counted. */
+  | { state: 'pending'; detail: string; retryInMs: number; waited?: boolean };
 
 /**
  * Appends each sent reply to the mailbox's Sent folder, after the send and apart from it: sending never waits for
@@ -55,6 +66,9 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly waiting = new Set<string>();
   private readonly aborted = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private subscription: Subscription | undefined;
+  /** The settings revision of each project last seen, to tell a new revision from the replica's first load. */
+  private readonly revisions = new Map<string, number>();
   private sweeping = false;
   private stopped = false;
 
@@ -62,18 +76,28 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly dataSource: DataSource,
     private readonly channels: ChannelSettingsReplica,
     private readonly logins: SentFolderLogins,
+    private readonly receiving: ReceivingPauses,
     private readonly metrics: DeliveryMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.timer.unref();
+    for (const settings of this.channels.all()) this.revisions.set(settings.projectId, settings.revision);
+    this.subscription = this.channels.changes.subscribe(({ projectId, settings }) => {
+      // The first sight of a project is the replica loading (a start), not a change: back-offs hold across restarts.
+      const seen = this.revisions.get(projectId);
+      if (settings) this.revisions.set(projectId, settings.revision);
+      else this.revisions.delete(projectId);
+      if (settings && seen !== undefined && settings.revision > seen) void this.settingsChanged(projectId);
+    });
   }
 
   /** Stops taking copies and closes open IMAP connections; what was claimed is freed when its lease lapses. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.subscription?.unsubscribe();
     this.aborted.abort();
     await Promise.allSettled([...this.running.values()]);
   }
@@ -111,6 +135,21 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
         }
       });
     this.running.set(projectId, run);
+  }
+
+  /** New settings may log in where the old ones could not (or were paused): what waits for a retry goes now. */
+  private async settingsChanged(projectId: string): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const [, broughtForward] = (await this.dataSource.query(
+        `UPDATE ${this.table()} SET "sent_copy_next_at" = now()
+          WHERE "project_id" = $1 AND "sent_copy" = 'pending' AND "sent_copy_next_at" > now()`,
+        [projectId],
+      )) as [unknown, number];
+      if (broughtForward > 0) this.appendSoon(projectId);
+    } catch (error) {
+      this.logger.warn(`Sent copies of project ${projectId} could not be brought forward: ${String(error)}`);
+    }
   }
 
   /** Every replica, every few seconds: the projects with copies that are due and held by nobody. */
@@ -205,6 +244,13 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
       return;
     }
 
+    const paused = await this.receiving.reasonAt(projectId, channel.revision);
+    if (paused) {
+      const detail = `Waiting: receiving is paused after rejected logins, so the mailbox is not logged in to (${paused})`;
+      for (const copy of copies) await this.settle(copy, claim, { state: 'pending', detail, retryInMs: PAUSED_RECHECK_MS, waited: true });
+      return;
+    }
+
     const started = Date.now();
     const settled = new Set<string>();
     // Recorded together once the folder is left (or the connection failed), in one statement: a copy appended and
@@ -280,7 +326,7 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
               "sent_copy_settled_at" = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END,
               "sent_copy_lease_until" = NULL, "sent_copy_claim" = NULL
         WHERE "outbound_message_id" = $1 AND "sent_copy_claim" = $2 AND "sent_copy" = 'pending'`,
-      [copy.outboundMessageId, claim, outcome.state, outcome.detail, outcome.state === 'appended' || outcome.state === 'skipped' ? 0 : 1, retrying ? outcome.retryInMs : null],
+      [copy.outboundMessageId, claim, outcome.state, outcome.detail, attemptCounted(outcome) ? 1 : 0, retrying ? outcome.retryInMs : null],
     )) as [unknown, number];
     if (affected !== 1) {
       this.logger.warn(`Sent copy of mail ${copy.outboundMessageId}: the claim lapsed before its outcome (${outcome.state}) was recorded`);
@@ -302,4 +348,9 @@ export class SentCopies implements OnApplicationBootstrap, BeforeApplicationShut
   private table(): string {
     return quotedTable(this.dataSource, Delivery);
   }
+}
+
+/** Whether an outcome used up an attempt: a failed try did; an outcome for good, or a wait without a try, did not. */
+function attemptCounted(outcome: Settled): boolean {
+  return outcome.state === 'failed' || (outcome.state === 'pending' && !outcome.waited);
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailSent, type ChannelSettingsSnapshot } from '@ensoras/contracts';
+import { MAILBOX_STATUS_BUCKET, MailSent, type ChannelSettingsSnapshot, type MailboxStatusRecord } from '@ensoras/contracts';
 import { eventually, startDovecot, startSmtpServer, startTcpProxy, type DovecotServer, type SmtpTestServer, type TcpProxy } from '@ensoras/testing';
 import { OutboundHarness, SMTP_USER } from '../test-support/outbound-harness.js';
 import { SentCopies } from './sent-copies.service.js';
@@ -14,6 +14,7 @@ const MAILBOXES = {
   off: 'off@shop.example',
   nosent: 'nosent@shop.example',
   byname: 'byname@shop.example',
+  paused: 'paused@shop.example',
   down: 'down@shop.example',
 } as const;
 type Project = keyof typeof MAILBOXES;
@@ -31,9 +32,14 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
   let dovecot: DovecotServer;
   /** In front of Dovecot for the `down` project: cut, the IMAP server is unreachable. */
   let proxy: TcpProxy;
+  /** In front of Dovecot for the `paused` project: counts its logins. */
+  let pausedProxy: TcpProxy;
 
   function snapshot(projectId: Project, extra: Partial<ChannelSettingsSnapshot> = {}): ChannelSettingsSnapshot {
-    const imap = projectId === 'down' ? { host: proxy.host, port: proxy.port, encryption: 'tcp' as const } : { host: dovecot.host, port: dovecot.imapsPort, encryption: 'ssl' as const };
+    const imap =
+      projectId === 'down' || projectId === 'paused'
+        ? { host: '127.0.0.1', port: (projectId === 'down' ? proxy : pausedProxy).port, encryption: 'tcp' as const }
+        : { host: dovecot.host, port: dovecot.imapsPort, encryption: 'ssl' as const };
     return harness.channel(
       projectId,
       {
@@ -94,12 +100,13 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
       startDovecot({ users: Object.values(MAILBOXES).map((username) => ({ username, password: MAILBOX_PASSWORD })) }),
     ]);
     proxy = await startTcpProxy({ host: dovecot.host, port: dovecot.imapPort });
+    pausedProxy = await startTcpProxy({ host: dovecot.host, port: dovecot.imapPort });
     // A mail client (or the provider) made the Sent folder; `nosent` never got one.
-    for (const username of [MAILBOXES.sent, MAILBOXES.off, MAILBOXES.down]) await withMailbox(username, (imap) => imap.mailboxCreate('Sent'));
+    for (const username of [MAILBOXES.sent, MAILBOXES.off, MAILBOXES.down, MAILBOXES.paused]) await withMailbox(username, (imap) => imap.mailboxCreate('Sent'));
     // Outlook's name, which this Dovecot (like cPanel's or Courier's) does not mark \Sent.
     await withMailbox(MAILBOXES.byname, (imap) => imap.mailboxCreate('Sent Items'));
 
-    for (const channel of [snapshot('sent', { sentFolder: { append: true } }), snapshot('off', { sentFolder: { append: false } }), snapshot('nosent'), snapshot('byname'), snapshot('down')]) {
+    for (const channel of [snapshot('sent', { sentFolder: { append: true } }), snapshot('off', { sentFolder: { append: false } }), snapshot('nosent'), snapshot('byname'), snapshot('paused'), snapshot('down')]) {
       await harness.putChannel(channel);
     }
     await harness.startApp();
@@ -107,7 +114,7 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
 
   afterAll(async () => {
     await harness?.stop();
-    await proxy?.stop();
+    await Promise.all([proxy?.stop(), pausedProxy?.stop()]);
     await Promise.all([smtp?.stop(), dovecot?.stop()]);
   });
 
@@ -193,6 +200,36 @@ describe('mail-outbound: copies of sent replies in the Sent folder', () => {
     });
     expect(copies).toHaveLength(1);
     expect(copies[0]!.source!.equals(received.raw)).toBe(true);
+  });
+
+  it('does not log in while mail-ingest has paused receiving for these settings, and appends once they change', async () => {
+    const pausedReceiving: MailboxStatusRecord = {
+      projectId: 'paused',
+      revision: 1,
+      state: 'paused',
+      imported: 0,
+      total: 0,
+      lastError: 'The IMAP server at 127.0.0.1 rejected the username or password.',
+      lastErrorAt: new Date().toISOString(),
+      lastImportAt: null,
+      updatedAt: new Date().toISOString(),
+    };
+    await (await harness.buckets.bucket(MAILBOX_STATUS_BUCKET)).put('paused', JSON.stringify(pausedReceiving));
+    const request = await requestSend('paused');
+    await receivedBySmtp(request.payload.messageId);
+    const waiting = await eventually(async () => {
+      const row = await harness.deliveryRow(request.payload.outboundMessageId);
+      return row?.sent_copy === 'pending' && /receiving is paused/.test(row.sent_copy_detail ?? '') ? row : null;
+    }, { timeoutMs: 20_000, message: 'the copy did not wait for the paused mailbox' });
+    expect(waiting.sent_copy_attempts).toBe(0);
+    expect(pausedProxy.connections).toBe(0);
+
+    // Resumed: a new revision of the settings (mail-ingest's record still names the old one).
+    await harness.putChannel(snapshot('paused', { revision: 2 }));
+    const row = await copySettled(request.payload.outboundMessageId, 'appended');
+    expect(row.sent_copy_detail).toBe('Appended to Sent');
+    expect(pausedProxy.connections).toBe(1);
+    expect((await sentFolderOf(MAILBOXES.paused))!.map((message) => message.messageId)).toEqual([request.payload.messageId]);
   });
 
   it('sends at once while the IMAP server is unreachable, keeps retrying the copy, and appends it once after a restart', async () => {

@@ -233,12 +233,14 @@ describe('NATS permissions of infra/nats/nats-server.conf', () => {
     await expect(new KeyValueBuckets(as('ticketing')).bucket(MAILBOX_LEASE_BUCKET), 'ticketing').rejects.toThrow(/permission/i);
   });
 
-  it('lets mail-ingest write the mailbox status and channel-config only read it', async () => {
+  it('lets mail-ingest write the mailbox status, channel-config and mail-outbound only read it', async () => {
     const written = await new KeyValueBuckets(as('mail-ingest')).bucket(MAILBOX_STATUS_BUCKET);
     await written.put('p1', JSON.stringify({ projectId: 'p1', state: 'watching' }));
-    const read = await new KeyValueBuckets(as('channel-config')).bucket(MAILBOX_STATUS_BUCKET);
-    expect((await read.get('p1'))?.json<{ state: string }>().state).toBe('watching');
-    await expect(read.put('p1', JSON.stringify({ projectId: 'p1', state: 'failing' }))).rejects.toThrow(/permission/i);
+    for (const user of ['channel-config', 'mail-outbound'] as const) {
+      const read = await new KeyValueBuckets(as(user)).bucket(MAILBOX_STATUS_BUCKET);
+      expect((await read.get('p1'))?.json<{ state: string }>().state, user).toBe('watching');
+      await expect(read.put('p1', JSON.stringify({ projectId: 'p1', state: 'failing' })), user).rejects.toThrow(/permission/i);
+    }
     await expect(new KeyValueBuckets(as('ticketing')).bucket(MAILBOX_STATUS_BUCKET), 'ticketing').rejects.toThrow(/permission/i);
   });
 
